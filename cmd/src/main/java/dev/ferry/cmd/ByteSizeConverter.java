@@ -1,0 +1,29 @@
+package dev.ferry.cmd;
+
+import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** Byte counts with an optional binary suffix: {@code 1048576}, {@code 64KiB}, {@code 256MiB}, {@code 1GiB}. */
+final class ByteSizeConverter implements ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        long unit = 1;
+        for (String[] s : new String[][] {{"kib", "1024"}, {"mib", "1048576"}, {"gib", "1073741824"}, {"k", "1024"},
+                {"m", "1048576"}, {"g", "1073741824"}, {"b", "1"}}) {
+            if (v.endsWith(s[0])) {
+                unit = Long.parseLong(s[1]);
+                v = v.substring(0, v.length() - s[0].length()).trim();
+                break;
+            }
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n < 0) throw new TypeConversionException("'" + value + "' is negative");
+            return Math.multiplyExact(n, unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new TypeConversionException("'" + value + "' is not a byte count (e.g. 1048576, 64KiB, 256MiB)");
+        }
+    }
+}

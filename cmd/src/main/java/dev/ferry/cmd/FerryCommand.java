@@ -1,0 +1,16 @@
+package dev.ferry.cmd;
+
+import picocli.CommandLine.Command;
+
+/** The top-level {@code ferry} command. */
+@Command(name = "ferry",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Ferry: a peer-to-peer secure messaging overlay node.",
+        subcommands = {NodeCommand.class, IdCommand.class, PingCommand.class, PerfCommand.class})
+public final class FerryCommand implements Runnable {
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "missing command");
+    }
+}

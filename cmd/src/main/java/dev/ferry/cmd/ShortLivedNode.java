@@ -1,0 +1,33 @@
+package dev.ferry.cmd;
+
+import dev.ferry.crypto.IdentityKeyPair;
+import dev.ferry.overlay.Connection;
+import dev.ferry.overlay.host.HostConfig;
+import dev.ferry.overlay.host.OverlayNode;
+import dev.ferry.overlay.multiaddr.Multiaddr;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A throw-away node for one-shot commands: a fresh identity, no listener, one connection. */
+final class ShortLivedNode implements AutoCloseable {
+    final OverlayNode node;
+
+    ShortLivedNode() {
+        node = OverlayNode.create(HostConfig.builder(IdentityKeyPair.generate(new SecureRandom())).ioThreads(2).build(), false);
+    }
+
+    Connection dial(Multiaddr address, Duration timeout) throws Exception {
+        try {
+            return node.host().dial(address).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new TimeoutException("no answer from " + address + " within " + timeout.toSeconds() + " s");
+        }
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+}

@@ -1,0 +1,2 @@
+/** The {@code ferry} command line (picocli). */
+package dev.ferry.cmd;

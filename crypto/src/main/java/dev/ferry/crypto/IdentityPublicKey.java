@@ -1,0 +1,99 @@
+package dev.ferry.crypto;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.ferry.crypto.proto.KeysProto;
+import java.util.Arrays;
+import java.util.HexFormat;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
+
+/**
+ * An Ed25519 public identity key, as the libp2p peer-id spec defines it. Its protobuf form
+ * ({@link #marshal()}) is what the identity multihash of a {@link PeerId} wraps.
+ */
+public final class IdentityPublicKey {
+    /** Raw Ed25519 public keys are 32 bytes. */
+    public static final int LENGTH = Ed25519.PUBLIC_KEY_SIZE;
+    /** Ed25519 signatures are 64 bytes. */
+    public static final int SIGNATURE_LENGTH = Ed25519.SIGNATURE_SIZE;
+
+    private final byte[] raw;
+
+    private IdentityPublicKey(byte[] raw) {
+        this.raw = raw;
+    }
+
+    /** Wraps raw key bytes; refuses a wrong length or a point that is not on the curve. */
+    public static IdentityPublicKey fromRaw(byte[] raw) {
+        if (raw.length != LENGTH) {
+            throw new IllegalArgumentException("Ed25519 public key must be " + LENGTH + " bytes, got " + raw.length);
+        }
+        if (!Ed25519.validatePublicKeyPartial(raw, 0)) {
+            throw new IllegalArgumentException("Ed25519 public key is not a valid curve point");
+        }
+        return new IdentityPublicKey(raw.clone());
+    }
+
+    /**
+     * Parses the protobuf {@code PublicKey} of the peer-id spec. Only Ed25519 keys are accepted:
+     * Ferry peers and js-libp2p peers by default use them, and other key types would let a remote
+     * make us do expensive RSA work.
+     */
+    public static IdentityPublicKey unmarshal(byte[] protobuf) {
+        KeysProto.PublicKey key;
+        try {
+            key = KeysProto.PublicKey.parseFrom(protobuf);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("public key is not a valid protobuf PublicKey", e);
+        }
+        if (key.getType() != KeysProto.KeyType.Ed25519) {
+            throw new IllegalArgumentException("unsupported public key type " + key.getType() + " (only Ed25519)");
+        }
+        IdentityPublicKey parsed = fromRaw(key.getData().toByteArray());
+        // The spec requires the deterministic encoding; a different one would give another PeerId.
+        if (!Arrays.equals(parsed.marshal(), protobuf)) {
+            throw new IllegalArgumentException("public key protobuf is not deterministically encoded");
+        }
+        return parsed;
+    }
+
+    /** The protobuf {@code PublicKey} encoding: type Ed25519 then the 32 raw bytes. */
+    public byte[] marshal() {
+        return KeysProto.PublicKey.newBuilder()
+                .setType(KeysProto.KeyType.Ed25519)
+                .setData(ByteString.copyFrom(raw))
+                .build()
+                .toByteArray();
+    }
+
+    /** The raw 32 key bytes. */
+    public byte[] raw() {
+        return raw.clone();
+    }
+
+    /** True if {@code signature} is this key's Ed25519 signature of {@code message}. */
+    public boolean verify(byte[] message, byte[] signature) {
+        if (signature.length != SIGNATURE_LENGTH) return false;
+        return Ed25519.verify(signature, 0, raw, 0, message, 0, message.length);
+    }
+
+    /** The PeerId this key identifies. */
+    public PeerId toPeerId() {
+        return PeerId.fromPublicKey(this);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IdentityPublicKey k && Arrays.equals(k.raw, raw);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(raw);
+    }
+
+    @Override
+    public String toString() {
+        return "Ed25519PublicKey[" + HexFormat.of().formatHex(raw) + "]";
+    }
+}

@@ -1,0 +1,560 @@
+// js-libp2p peer for Ferry interop tests.
+//
+// Run with the Node 20 polyfill:  node --import ./polyfill.mjs peer.mjs <command> ...
+//
+//   listen [--port 0] [--host 127.0.0.1] [--seed HEX32] [--ignore-stdin]
+//   dial MULTIADDR ping [--count N]
+//   dial MULTIADDR perf --upload BYTES --download BYTES [--streams S]
+//   dial MULTIADDR handshakes --seconds N
+//   peerid [--seed HEX32]
+//
+// Every stdout line is exactly one JSON object with an "event" field.
+// Diagnostics go to stderr. On failure the last stdout line is
+// {"event":"error","message":"..."} and the exit code is non-zero.
+
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { identify } from '@libp2p/identify'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+
+const PERF_PROTOCOL = '/perf/1.0.0'
+const PING_PROTOCOL = '/ipfs/ping/1.0.0'
+const PING_SIZE = 32
+const MAX_STREAMS = 1024 // per connection, per protocol and for the muxer
+const SEND_CHUNK = new Uint8Array(256 * 1024) // zeros; the muxer splits it into frames
+const MiB = 1024 * 1024
+
+// ---------------------------------------------------------------- output
+
+function emit (obj) {
+  process.stdout.write(JSON.stringify(obj) + '\n')
+}
+
+function diag (...args) {
+  process.stderr.write(`[peer.mjs] ${args.join(' ')}\n`)
+}
+
+async function exit (code) {
+  // make sure stdout is flushed before exiting
+  await new Promise(resolve => process.stdout.write('', resolve))
+  process.exit(code)
+}
+
+function errorMessage (err) {
+  if (err == null) return 'unknown error'
+  // pEvent-based waits inside libp2p (e.g. stream.close()) reject with the
+  // raw 'close' Event when the stream dies underneath them
+  if (typeof Event !== 'undefined' && err instanceof Event) {
+    if (err.error != null) return errorMessage(err.error)
+    return `stream ${err.type} event while an operation was pending (remote closed or reset the stream/connection)`
+  }
+  let msg = err.message != null && err.message !== '' ? err.message : String(err)
+  // AggregateError (e.g. several addresses failed) - include the causes
+  if (Array.isArray(err.errors) && err.errors.length > 0) {
+    msg += ': ' + err.errors.map(e => e?.message ?? String(e)).join('; ')
+  }
+  return msg
+}
+
+async function fail (err) {
+  diag('error:', err instanceof Event ? errorMessage(err) : (err?.stack ?? String(err)))
+  emit({ event: 'error', name: err instanceof Event ? (err.error?.name ?? 'StreamClosed') : err?.name, message: errorMessage(err) })
+  await exit(1)
+}
+
+process.on('unhandledRejection', (err) => {
+  diag('unhandled rejection:', err?.stack ?? String(err))
+})
+
+// ---------------------------------------------------------------- args
+
+function parseArgs (argv) {
+  const positional = []
+  const opts = {}
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    if (a.startsWith('--')) {
+      const key = a.slice(2)
+      const eq = key.indexOf('=')
+      if (eq >= 0) {
+        opts[key.slice(0, eq)] = key.slice(eq + 1)
+      } else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) {
+        opts[key] = argv[++i]
+      } else {
+        opts[key] = true
+      }
+    } else {
+      positional.push(a)
+    }
+  }
+  return { positional, opts }
+}
+
+/** Parse "1048576", "64KiB", "64MiB", "1GiB" (binary units), "10MB" (decimal). */
+function parseBytes (value, name) {
+  if (value == null || value === true) throw new Error(`--${name} requires a value`)
+  const m = /^(\d+)\s*(|b|kib|mib|gib|kb|mb|gb)$/i.exec(String(value).trim())
+  if (m == null) throw new Error(`--${name}: cannot parse byte count "${value}"`)
+  const mult = {
+    '': 1, b: 1, kib: 1024, mib: MiB, gib: 1024 * MiB, kb: 1e3, mb: 1e6, gb: 1e9
+  }[m[2].toLowerCase()]
+  const n = Number(m[1]) * mult
+  if (!Number.isSafeInteger(n)) throw new Error(`--${name}: ${value} is too large`)
+  return n
+}
+
+function parseIntOpt (value, name, def) {
+  if (value == null) return def
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name}: expected a non-negative integer, got "${value}"`)
+  return n
+}
+
+// ---------------------------------------------------------------- node
+
+async function privateKeyFrom (seedHex) {
+  if (seedHex == null) return generateKeyPair('Ed25519')
+  if (typeof seedHex !== 'string' || !/^[0-9a-fA-F]{64}$/.test(seedHex)) {
+    throw new Error('--seed must be 32 bytes as 64 hex characters')
+  }
+  return generateKeyPairFromSeed('Ed25519', Buffer.from(seedHex, 'hex'))
+}
+
+async function createNode ({ privateKey, listen = [], withIdentify = true, withPing = true }) {
+  const services = {}
+  if (withIdentify) services.identify = identify()
+  if (withPing) services.ping = ping({ maxInboundStreams: MAX_STREAMS, maxOutboundStreams: MAX_STREAMS })
+
+  const node = await createLibp2p({
+    privateKey,
+    addresses: { listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux({
+      maxInboundStreams: MAX_STREAMS,
+      maxOutboundStreams: MAX_STREAMS,
+      streamOptions: {
+        // 16 MiB max receive window per stream (yamux spec initial is 256 KiB,
+        // the window grows up to this based on measured RTT)
+        maxStreamWindowSize: 16 * MiB
+      }
+    })],
+    connectionManager: {
+      maxConnections: 10_000,
+      // defaults are 5 inbound connections/s per host and 10 pending upgrades,
+      // which would throttle the handshake benchmark
+      inboundConnectionThreshold: 1_000_000,
+      maxIncomingPendingConnections: 1_000
+    },
+    services
+  })
+
+  await node.handle(PERF_PROTOCOL, (stream, connection) => {
+    perfServe(stream, connection).catch(err => {
+      diag('perf server stream error:', err?.stack ?? String(err))
+      emit({ event: 'perf:error', peer: connection.remotePeer.toString(), message: errorMessage(err) })
+      stream.abort(err)
+    })
+  }, {
+    maxInboundStreams: MAX_STREAMS,
+    maxOutboundStreams: MAX_STREAMS
+  })
+
+  return node
+}
+
+function identifyEvent (result) {
+  return {
+    event: 'identify',
+    peer: result.peerId.toString(),
+    agentVersion: result.agentVersion ?? null,
+    protocolVersion: result.protocolVersion ?? null,
+    protocols: [...(result.protocols ?? [])],
+    listenAddrs: (result.listenAddrs ?? []).map(a => a.toString()),
+    observedAddr: result.observedAddr?.toString() ?? null
+  }
+}
+
+// ---------------------------------------------------------------- stream helpers
+
+/**
+ * Reads from a libp2p 3.x message stream. Keeps its own buffer so reads of an
+ * exact size do not lose the rest of a chunk, and can switch to a counting mode
+ * that discards data (for perf).
+ */
+class StreamReader {
+  #chunks = []
+  #length = 0
+  #ended = false
+  #remoteClosedWrite = false
+  #error = null
+  #wake = null
+  #counter = null
+
+  constructor (stream) {
+    stream.addEventListener('message', (evt) => {
+      const data = evt.data
+      if (this.#counter != null) {
+        this.#counter(data.byteLength)
+        return
+      }
+      const u8 = data instanceof Uint8Array ? data : data.subarray()
+      this.#chunks.push(u8)
+      this.#length += u8.byteLength
+      this.#notify()
+    })
+    stream.addEventListener('remoteCloseWrite', () => {
+      this.#remoteClosedWrite = true
+    })
+    stream.addEventListener('end', () => {
+      this.#ended = true
+      this.#notify()
+    })
+    stream.addEventListener('close', (evt) => {
+      if (evt.error != null) this.#error = evt.error
+      this.#ended = true
+      this.#notify()
+    })
+    if (stream.remoteWriteStatus === 'closed' && stream.status === 'open') this.#remoteClosedWrite = true
+    if (stream.readableEnded) this.#ended = true
+  }
+
+  /** Error for an end of data that was not a clean close of the remote write side. */
+  #prematureEnd (what) {
+    if (this.#error != null) return this.#error
+    if (!this.#remoteClosedWrite) return new Error(`stream closed before the remote closed its write side (${what})`)
+    return null
+  }
+
+  #notify () {
+    const wake = this.#wake
+    this.#wake = null
+    wake?.()
+  }
+
+  #wait () {
+    return new Promise(resolve => { this.#wake = resolve })
+  }
+
+  /** Read exactly n bytes; throws on EOF / reset before n bytes. */
+  async read (n) {
+    while (this.#length < n) {
+      if (this.#error != null) throw this.#error
+      if (this.#ended) {
+        throw this.#prematureEnd(`wanted ${n} bytes, got ${this.#length}`) ??
+          new Error(`unexpected end of stream: wanted ${n} bytes, got ${this.#length}`)
+      }
+      await this.#wait()
+    }
+    const all = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks, this.#length)
+    const out = all.subarray(0, n)
+    const rest = all.subarray(n)
+    this.#chunks = rest.byteLength > 0 ? [rest] : []
+    this.#length = rest.byteLength
+    return out
+  }
+
+  /** Discard and count everything until the remote closes its write side. */
+  async countToEnd (onFirstByte) {
+    let count = this.#length
+    if (count > 0) onFirstByte?.()
+    this.#chunks = []
+    this.#length = 0
+    this.#counter = (n) => {
+      if (count === 0 && n > 0) onFirstByte?.()
+      count += n
+    }
+    while (!this.#ended) {
+      await this.#wait()
+    }
+    this.#counter = null
+    const err = this.#prematureEnd(`after ${count} bytes`)
+    if (err != null) throw err
+    return count
+  }
+}
+
+/** Send `total` bytes, honouring back-pressure. */
+async function sendBytes (stream, total) {
+  let remaining = total
+  while (remaining > 0) {
+    const n = Math.min(remaining, SEND_CHUNK.byteLength)
+    const chunk = n === SEND_CHUNK.byteLength ? SEND_CHUNK : SEND_CHUNK.subarray(0, n)
+    remaining -= n
+    if (!stream.send(chunk)) {
+      await stream.onDrain()
+    }
+  }
+}
+
+// ---------------------------------------------------------------- perf
+
+async function perfServe (stream, connection) {
+  const reader = new StreamReader(stream)
+  const header = await reader.read(8)
+  const want = new DataView(header.buffer, header.byteOffset, 8).getBigUint64(0, false)
+  if (want > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`perf: requested download too large: ${want}`)
+  const received = await reader.countToEnd()
+  await sendBytes(stream, Number(want))
+  await stream.close()
+  emit({
+    event: 'perf:served',
+    peer: connection.remotePeer.toString(),
+    upload_bytes: received,
+    download_bytes: Number(want)
+  })
+}
+
+/**
+ * One /perf/1.0.0 client stream on `conn`. Times (performance.now() ms):
+ *   start      - before the stream is opened (includes protocol negotiation)
+ *   uploadDone - stream.close() resolved: every upload byte has been handed to
+ *                the muxer/socket (yamux flow control bounds what is in flight)
+ *   end        - the remote closed its write side and all bytes were counted
+ */
+async function perfStream (conn, upload, download) {
+  const start = performance.now()
+  const stream = await conn.newStream(PERF_PROTOCOL, { maxOutboundStreams: MAX_STREAMS })
+  const reader = new StreamReader(stream)
+  try {
+    const header = new Uint8Array(8)
+    new DataView(header.buffer).setBigUint64(0, BigInt(download), false)
+    if (!stream.send(header)) await stream.onDrain()
+    await sendBytes(stream, upload)
+    await stream.close()
+    const uploadDone = performance.now()
+    let firstByte = null
+    const received = await reader.countToEnd(() => { firstByte = performance.now() })
+    const end = performance.now()
+    if (received !== download) {
+      throw new Error(`perf: expected ${download} download bytes, received ${received}`)
+    }
+    return { start, uploadDone, firstByte: firstByte ?? end, end }
+  } catch (err) {
+    stream.abort(err)
+    throw err
+  }
+}
+
+// ---------------------------------------------------------------- ping
+
+async function pingLoop (conn, count) {
+  const stream = await conn.newStream(PING_PROTOCOL)
+  const reader = new StreamReader(stream)
+  const rtts = []
+  for (let i = 0; i < count; i++) {
+    const data = crypto.getRandomValues(new Uint8Array(PING_SIZE))
+    const t0 = performance.now()
+    if (!stream.send(data)) await stream.onDrain()
+    const echo = await reader.read(PING_SIZE)
+    const rtt = performance.now() - t0
+    if (!Buffer.from(echo).equals(Buffer.from(data))) {
+      throw new Error(`ping ${i}: echoed payload does not match`)
+    }
+    rtts.push(rtt)
+    emit({ event: 'ping', seq: i, rtt_ms: round(rtt, 3) })
+  }
+  await stream.close()
+  return rtts
+}
+
+// ---------------------------------------------------------------- commands
+
+function round (x, digits) {
+  const f = 10 ** digits
+  return Math.round(x * f) / f
+}
+
+async function cmdListen (opts) {
+  const port = parseIntOpt(opts.port, 'port', 0)
+  const host = typeof opts.host === 'string' ? opts.host : '127.0.0.1'
+  const privateKey = await privateKeyFrom(opts.seed)
+  const node = await createNode({ privateKey, listen: [`/ip4/${host}/tcp/${port}`] })
+
+  node.addEventListener('peer:connect', (evt) => {
+    emit({ event: 'peer:connect', peer: evt.detail.toString() })
+  })
+  node.addEventListener('peer:disconnect', (evt) => {
+    emit({ event: 'peer:disconnect', peer: evt.detail.toString() })
+  })
+  node.addEventListener('peer:identify', (evt) => {
+    emit(identifyEvent(evt.detail))
+  })
+
+  for (const addr of node.getMultiaddrs()) {
+    emit({ event: 'listening', addr: addr.toString(), peer: node.peerId.toString() })
+  }
+
+  let stopping = false
+  const shutdown = async (why) => {
+    if (stopping) return
+    stopping = true
+    diag(`stopping (${why})`)
+    const force = setTimeout(() => {
+      diag('stop timed out, exiting')
+      emit({ event: 'stopped', reason: why, clean: false })
+      exit(0)
+    }, 10_000)
+    force.unref()
+    try {
+      await node.stop()
+    } catch (err) {
+      diag('error while stopping:', err?.stack ?? String(err))
+    }
+    emit({ event: 'stopped', reason: why, clean: true })
+    await exit(0)
+  }
+  process.on('SIGTERM', () => { shutdown('SIGTERM') })
+  process.on('SIGINT', () => { shutdown('SIGINT') })
+  if (opts['ignore-stdin'] !== true) {
+    process.stdin.on('end', () => { shutdown('stdin closed') })
+    process.stdin.on('error', () => { shutdown('stdin error') })
+    process.stdin.resume()
+  }
+}
+
+async function cmdDial (positional, opts) {
+  const [addrStr, action] = positional
+  if (addrStr == null || action == null) throw new Error('usage: dial MULTIADDR ping|perf|handshakes [options]')
+  const ma = multiaddr(addrStr)
+  const privateKey = await privateKeyFrom(opts.seed)
+
+  if (action === 'handshakes') {
+    return dialHandshakes(ma, privateKey, opts)
+  }
+
+  const node = await createNode({ privateKey })
+  try {
+    const identified = Promise.withResolvers()
+    let remotePeer = null
+    const early = []
+    node.addEventListener('peer:identify', (evt) => {
+      if (remotePeer == null) early.push(evt.detail)
+      else if (evt.detail.peerId.equals(remotePeer)) identified.resolve(evt.detail)
+    })
+
+    const t0 = performance.now()
+    const conn = await node.dial(ma)
+    remotePeer = conn.remotePeer
+    for (const r of early) if (r.peerId.equals(remotePeer)) identified.resolve(r)
+    emit({
+      event: 'connected',
+      peer: conn.remotePeer.toString(),
+      remoteAddr: conn.remoteAddr.toString(),
+      encryption: conn.encryption ?? null,
+      multiplexer: conn.multiplexer ?? null,
+      dial_ms: round(performance.now() - t0, 3)
+    })
+
+    if (action === 'ping') {
+      const count = parseIntOpt(opts.count, 'count', 1)
+      await pingLoop(conn, count)
+      const timeout = new Promise((resolve, reject) => {
+        setTimeout(() => reject(new Error('identify of remote did not complete within 5 s')), 5_000).unref()
+      })
+      const result = await Promise.race([identified.promise, timeout])
+      emit(identifyEvent(result))
+    } else if (action === 'perf') {
+      const upload = parseBytes(opts.upload, 'upload')
+      const download = parseBytes(opts.download, 'download')
+      const streams = parseIntOpt(opts.streams, 'streams', 1)
+      if (streams < 1) throw new Error('--streams must be >= 1')
+      const runs = []
+      for (let i = 0; i < streams; i++) runs.push(perfStream(conn, upload, download))
+      const results = await Promise.all(runs)
+      const start = Math.min(...results.map(r => r.start))
+      const uploadDone = Math.max(...results.map(r => r.uploadDone))
+      const downloadStart = Math.min(...results.map(r => r.uploadDone))
+      const end = Math.max(...results.map(r => r.end))
+      const up = upload * streams
+      const down = download * streams
+      const upSec = (uploadDone - start) / 1000
+      const downSec = (end - downloadStart) / 1000
+      emit({
+        event: 'perf',
+        upload_bytes: up,
+        download_bytes: down,
+        seconds: round((end - start) / 1000, 6),
+        upload_seconds: round(upSec, 6),
+        download_seconds: round(downSec, 6),
+        upload_mib_s: up === 0 ? 0 : round(up / MiB / upSec, 3),
+        download_mib_s: down === 0 ? 0 : round(down / MiB / downSec, 3),
+        streams
+      })
+    } else {
+      throw new Error(`unknown dial action "${action}" (expected ping, perf or handshakes)`)
+    }
+  } finally {
+    await node.stop().catch(err => diag('error while stopping:', err?.stack ?? String(err)))
+  }
+}
+
+async function dialHandshakes (ma, privateKey, opts) {
+  const seconds = Number(opts.seconds ?? 5)
+  if (!(seconds > 0)) throw new Error('--seconds must be > 0')
+  // a bare node: tcp + noise + yamux only, so nothing runs on the connection
+  const node = await createNode({ privateKey, withIdentify: false, withPing: false })
+  try {
+    const start = performance.now()
+    const deadline = start + seconds * 1000
+    let count = 0
+    let dialMs = 0
+    let closeMs = 0
+    while (performance.now() < deadline) {
+      const t0 = performance.now()
+      const conn = await node.dial(ma, { force: true })
+      const t1 = performance.now()
+      count++
+      await conn.close()
+      dialMs += t1 - t0
+      closeMs += performance.now() - t1
+    }
+    const elapsed = (performance.now() - start) / 1000
+    emit({
+      event: 'handshakes',
+      count,
+      seconds: round(elapsed, 3),
+      per_second: round(count / elapsed, 2),
+      avg_dial_ms: round(dialMs / count, 3),
+      avg_close_ms: round(closeMs / count, 3)
+    })
+  } finally {
+    await node.stop().catch(err => diag('error while stopping:', err?.stack ?? String(err)))
+  }
+}
+
+async function cmdPeerId (opts) {
+  const privateKey = await privateKeyFrom(opts.seed)
+  emit({ event: 'peerid', peer: peerIdFromPrivateKey(privateKey).toString() })
+}
+
+// ---------------------------------------------------------------- main
+
+async function main () {
+  const { positional, opts } = parseArgs(process.argv.slice(2))
+  const [cmd, ...rest] = positional
+  switch (cmd) {
+    case 'listen':
+      await cmdListen(opts)
+      return // keeps running until SIGTERM / stdin closes
+    case 'dial':
+      for (const sig of ['SIGTERM', 'SIGINT']) {
+        process.on(sig, () => { fail(new Error(`interrupted by ${sig}`)) })
+      }
+      await cmdDial(rest, opts)
+      break
+    case 'peerid':
+      await cmdPeerId(opts)
+      break
+    default:
+      throw new Error(`unknown command "${cmd ?? ''}" (expected listen, dial or peerid)`)
+  }
+  await exit(0)
+}
+
+main().catch(fail)

@@ -1,0 +1,118 @@
+package dev.ferry.overlay.host;
+
+import dev.ferry.crypto.IdentityKeyPair;
+import dev.ferry.crypto.PeerId;
+import dev.ferry.overlay.yamux.YamuxConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything a {@link NettyHost} is configured with. Every limit has a default chosen for a
+ * public relay on a small machine; each is named and explained here, in one place.
+ *
+ * @param identity the node key
+ * @param agentVersion what identify announces, {@code ferry/<version>}
+ * @param maxConnections connections in total, both directions, counting those still in their
+ *     handshake; past it inbound connections are closed at once and dials fail
+ * @param maxConnectionsPerPeer connections to one PeerId; more than one happens when both dial at
+ *     once, more than a few is abuse
+ * @param handshakeTimeout from TCP connect to a usable yamux session (multistream, Noise, yamux)
+ * @param streamNegotiationTimeout for multistream-select on a new stream
+ * @param inboundStreamsPerSecond sustained rate of new inbound streams per peer (token bucket)
+ * @param inboundStreamBurst bucket size: streams a peer may open at once
+ * @param maxMessageSize largest length-prefixed protocol message a handler accepts
+ * @param yamux stream limits, windows and buffers of each connection
+ * @param strikesBeforeBan protocol violations within {@code banDuration} that get a peer banned
+ * @param banDuration how long a banned peer is refused, and how long strikes are remembered
+ * @param deniedPeers peers that are always refused
+ * @param ioThreads Netty event loop threads
+ * @param clock time source for limits and bans
+ */
+public record HostConfig(
+        IdentityKeyPair identity,
+        String agentVersion,
+        int maxConnections,
+        int maxConnectionsPerPeer,
+        Duration handshakeTimeout,
+        Duration streamNegotiationTimeout,
+        int inboundStreamsPerSecond,
+        int inboundStreamBurst,
+        int maxMessageSize,
+        YamuxConfig yamux,
+        int strikesBeforeBan,
+        Duration banDuration,
+        Set<PeerId> deniedPeers,
+        int ioThreads,
+        Clock clock) {
+
+    public static final String PROTOCOL_VERSION = "ferry/1.0.0";
+
+    public HostConfig {
+        Objects.requireNonNull(identity, "identity");
+        deniedPeers = Set.copyOf(deniedPeers);
+        if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be at least 1");
+        if (maxConnectionsPerPeer < 1) throw new IllegalArgumentException("maxConnectionsPerPeer must be at least 1");
+        if (inboundStreamsPerSecond < 1 || inboundStreamBurst < 1) {
+            throw new IllegalArgumentException("inbound stream rate and burst must be at least 1");
+        }
+        if (strikesBeforeBan < 1) throw new IllegalArgumentException("strikesBeforeBan must be at least 1");
+        if (ioThreads < 1) throw new IllegalArgumentException("ioThreads must be at least 1");
+    }
+
+    /** Defaults for {@code identity}. */
+    public static Builder builder(IdentityKeyPair identity) {
+        return new Builder(identity);
+    }
+
+    /** The version of the Ferry jar, or "dev" when run from classes. */
+    public static String ferryVersion() {
+        String v = HostConfig.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0-dev";
+    }
+
+    /** Builds a {@link HostConfig}; every setter has the documented default. */
+    public static final class Builder {
+        private final IdentityKeyPair identity;
+        private String agentVersion = "ferry/" + ferryVersion();
+        private int maxConnections = 512;
+        private int maxConnectionsPerPeer = 4;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration streamNegotiationTimeout = Duration.ofSeconds(10);
+        private int inboundStreamsPerSecond = 100;
+        private int inboundStreamBurst = 300;
+        private int maxMessageSize = 1024 * 1024;
+        private YamuxConfig yamux = YamuxConfig.DEFAULTS;
+        private int strikesBeforeBan = 2;
+        private Duration banDuration = Duration.ofMinutes(10);
+        private Set<PeerId> deniedPeers = Set.of();
+        private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(IdentityKeyPair identity) {
+            this.identity = identity;
+        }
+
+        public Builder agentVersion(String v) { this.agentVersion = v; return this; }
+        public Builder maxConnections(int v) { this.maxConnections = v; return this; }
+        public Builder maxConnectionsPerPeer(int v) { this.maxConnectionsPerPeer = v; return this; }
+        public Builder handshakeTimeout(Duration v) { this.handshakeTimeout = v; return this; }
+        public Builder streamNegotiationTimeout(Duration v) { this.streamNegotiationTimeout = v; return this; }
+        public Builder inboundStreamsPerSecond(int v) { this.inboundStreamsPerSecond = v; return this; }
+        public Builder inboundStreamBurst(int v) { this.inboundStreamBurst = v; return this; }
+        public Builder maxMessageSize(int v) { this.maxMessageSize = v; return this; }
+        public Builder yamux(YamuxConfig v) { this.yamux = v; return this; }
+        public Builder strikesBeforeBan(int v) { this.strikesBeforeBan = v; return this; }
+        public Builder banDuration(Duration v) { this.banDuration = v; return this; }
+        public Builder deniedPeers(Set<PeerId> v) { this.deniedPeers = v; return this; }
+        public Builder ioThreads(int v) { this.ioThreads = v; return this; }
+        public Builder clock(Clock v) { this.clock = v; return this; }
+
+        public HostConfig build() {
+            return new HostConfig(identity, agentVersion, maxConnections, maxConnectionsPerPeer, handshakeTimeout,
+                    streamNegotiationTimeout, inboundStreamsPerSecond, inboundStreamBurst, maxMessageSize, yamux,
+                    strikesBeforeBan, banDuration, deniedPeers, ioThreads, clock);
+        }
+    }
+}

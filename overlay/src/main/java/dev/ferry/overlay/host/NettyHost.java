@@ -1,0 +1,588 @@
+package dev.ferry.overlay.host;
+
+import dev.ferry.crypto.PeerId;
+import dev.ferry.overlay.Connection;
+import dev.ferry.overlay.ConnectionListener;
+import dev.ferry.overlay.Direction;
+import dev.ferry.overlay.Host;
+import dev.ferry.overlay.OverlayException;
+import dev.ferry.overlay.PeerStore;
+import dev.ferry.overlay.ProtocolHandler;
+import dev.ferry.overlay.Stream;
+import dev.ferry.overlay.multiaddr.Multiaddr;
+import dev.ferry.overlay.multiaddr.MultiaddrFormatException;
+import dev.ferry.overlay.multiaddr.MultiaddrProtocol;
+import dev.ferry.overlay.multiaddr.TcpTarget;
+import dev.ferry.overlay.multistream.DialerNegotiation;
+import dev.ferry.overlay.multistream.ListenerNegotiation;
+import dev.ferry.overlay.multistream.MultistreamHandler;
+import dev.ferry.overlay.noise.NoiseHandshakeHandler;
+import dev.ferry.overlay.noise.NoiseProtocol;
+import dev.ferry.overlay.noise.SecureSession;
+import dev.ferry.overlay.yamux.YamuxProtocol;
+import dev.ferry.overlay.yamux.YamuxSession;
+import dev.ferry.overlay.yamux.YamuxStream;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The libp2p host on Netty: TCP, then multistream-select to {@code /noise}, the Noise XX
+ * handshake, multistream-select to {@code /yamux/1.0.0}, and a yamux session whose streams are
+ * negotiated per protocol and handed to the registered handlers.
+ */
+public final class NettyHost implements Host {
+    private static final Logger LOG = Logger.getLogger(NettyHost.class.getName());
+    /** Peers the peer store remembers. */
+    static final int PEER_STORE_CAPACITY = 10_000;
+    /** Per-peer stream rate buckets kept at once; full buckets are dropped first. */
+    static final int MAX_RATE_BUCKETS = 10_000;
+    /**
+     * Socket send buffer marks: above the high mark yamux stops sending stream data until the
+     * socket drains below the low mark, so a slow peer holds at most this much of our memory.
+     */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(1024 * 1024, 4 * 1024 * 1024);
+
+    private final HostConfig config;
+    private final PeerId self;
+    private final EventLoopGroup group;
+    private final boolean epoll;
+    private final Map<String, ProtocolHandler> handlers = new ConcurrentHashMap<>();
+    private final Set<PeerConnection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger connectionSlots = new AtomicInteger();
+    private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
+    private final List<Multiaddr> boundAddresses = new CopyOnWriteArrayList<>();
+    private final MemoryPeerStore peerStore = new MemoryPeerStore(PEER_STORE_CAPACITY);
+    private final BanList bans;
+    private final Map<PeerId, TokenBucket> streamBuckets = new HashMap<>();
+    private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public NettyHost(HostConfig config) {
+        this.config = config;
+        this.self = config.identity().peerId();
+        this.bans = new BanList(config.strikesBeforeBan(), config.banDuration(), config.clock());
+        this.epoll = Epoll.isAvailable();
+        this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    HostConfig config() {
+        return config;
+    }
+
+    @Override
+    public PeerId peerId() {
+        return self;
+    }
+
+    // ------------------------------------------------------------------ listening
+
+    @Override
+    public CompletableFuture<Multiaddr> listen(Multiaddr address) {
+        TcpTarget target;
+        try {
+            target = address.tcpTarget();
+        } catch (MultiaddrFormatException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (target.hostProtocol() != MultiaddrProtocol.IP4 && target.hostProtocol() != MultiaddrProtocol.IP6) {
+            return CompletableFuture.failedFuture(new OverlayException("can only listen on an IP address, not " + address));
+        }
+        Class<? extends ServerChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(channelClass)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (closed || !takeSlot()) {
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> connectionSlots.decrementAndGet());
+                        upgrade(ch, Direction.INBOUND, null, new CompletableFuture<>());
+                    }
+                });
+        CompletableFuture<Multiaddr> result = new CompletableFuture<>();
+        InetSocketAddress bindTo;
+        try {
+            bindTo = new InetSocketAddress(InetAddress.getByName(target.host()), target.port());
+        } catch (UnknownHostException e) {
+            return CompletableFuture.failedFuture(new OverlayException("not an IP address: " + target.host()));
+        }
+        bootstrap.bind(bindTo).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                result.completeExceptionally(new OverlayException("cannot listen on " + address + ": " + f.cause().getMessage(), f.cause()));
+                return;
+            }
+            serverChannels.add(f.channel());
+            Multiaddr bound = Multiaddr.fromSocketAddress((InetSocketAddress) f.channel().localAddress());
+            boundAddresses.add(bound);
+            result.complete(bound);
+        });
+        return result;
+    }
+
+    @Override
+    public List<Multiaddr> listenAddresses() {
+        List<Multiaddr> out = new ArrayList<>();
+        for (Multiaddr bound : boundAddresses) {
+            InetSocketAddress sa = toSocketAddress(bound);
+            if (sa != null && sa.getAddress().isAnyLocalAddress()) {
+                out.addAll(interfaceAddresses(sa.getAddress() instanceof Inet6Address, sa.getPort()));
+            } else {
+                out.add(bound);
+            }
+        }
+        return out;
+    }
+
+    /** A wildcard listener is reachable at every interface address of its family. */
+    private static List<Multiaddr> interfaceAddresses(boolean ipv6, int port) {
+        List<Multiaddr> out = new ArrayList<>();
+        try {
+            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nif.isUp()) continue;
+                for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+                    if ((a instanceof Inet6Address) == ipv6 && !a.isLinkLocalAddress()) {
+                        out.add(Multiaddr.fromSocketAddress(new InetSocketAddress(a, port)));
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            LOG.log(Level.FINE, "cannot list network interfaces", e);
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ dialling
+
+    @Override
+    public CompletableFuture<Connection> dial(Multiaddr address) {
+        if (closed) return CompletableFuture.failedFuture(new OverlayException("host is closed"));
+        Optional<PeerId> expected = address.peerId();
+        if (expected.isPresent()) {
+            if (expected.get().equals(self)) return CompletableFuture.failedFuture(new OverlayException("cannot dial ourselves"));
+            Optional<Connection> existing = anyConnection(expected.get());
+            if (existing.isPresent()) return CompletableFuture.completedFuture(existing.get());
+            Optional<java.time.Instant> ban = bans.bannedUntil(expected.get());
+            if (ban.isPresent()) return CompletableFuture.failedFuture(new OverlayException(expected.get() + " is banned until " + ban.get()));
+        }
+        TcpTarget target;
+        try {
+            target = address.tcpTarget();
+        } catch (MultiaddrFormatException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (!takeSlot()) {
+            return CompletableFuture.failedFuture(new OverlayException("connection limit of " + config.maxConnections() + " reached"));
+        }
+        CompletableFuture<Connection> result = new CompletableFuture<>();
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.handshakeTimeout().toMillis())
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.closeFuture().addListener(f -> connectionSlots.decrementAndGet());
+                        upgrade(ch, Direction.OUTBOUND, expected.orElse(null), result);
+                    }
+                });
+        InetSocketAddress remote = switch (target.hostProtocol()) {
+            case DNS4, DNS6 -> InetSocketAddress.createUnresolved(target.host(), target.port());
+            default -> new InetSocketAddress(literal(target.host()), target.port());
+        };
+        bootstrap.connect(remote).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                if (f.channel() == null || !f.channel().isRegistered()) connectionSlots.decrementAndGet();
+                String why = f.cause() == null ? "cancelled" : describe(f.cause());
+                result.completeExceptionally(new OverlayException("cannot connect to " + address + ": " + why, f.cause()));
+            }
+        });
+        return result.handle((c, e) -> {
+            if (e == null) return CompletableFuture.completedFuture(c);
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            String message = cause.getMessage() != null && cause.getMessage().contains(address.toString())
+                    ? cause.getMessage() : "dial " + address + " failed: " + cause.getMessage();
+            return CompletableFuture.<Connection>failedFuture(new OverlayException(message, cause));
+        }).thenCompose(f -> f);
+    }
+
+    @Override
+    public CompletableFuture<Connection> dial(PeerId peer) {
+        Optional<Connection> existing = anyConnection(peer);
+        if (existing.isPresent()) return CompletableFuture.completedFuture(existing.get());
+        return pendingDials.computeIfAbsent(peer, p -> {
+            List<Multiaddr> addresses = peerStore.addresses(p);
+            CompletableFuture<Connection> attempt = addresses.isEmpty()
+                    ? CompletableFuture.failedFuture(new OverlayException("no known address for " + p))
+                    : dialInTurn(p, addresses, 0, null);
+            attempt.whenComplete((c, e) -> pendingDials.remove(p));
+            return attempt;
+        });
+    }
+
+    private CompletableFuture<Connection> dialInTurn(PeerId peer, List<Multiaddr> addresses, int i, Throwable last) {
+        if (i == addresses.size()) {
+            return CompletableFuture.failedFuture(new OverlayException("cannot reach " + peer + " at any of "
+                    + addresses.size() + " known addresses; last error: " + (last == null ? "none" : last.getMessage()), last));
+        }
+        return dial(addresses.get(i).withPeerId(peer)).handle((c, e) -> e == null
+                ? CompletableFuture.completedFuture(c)
+                : dialInTurn(peer, addresses, i + 1, e.getCause() != null ? e.getCause() : e)).thenCompose(f -> f);
+    }
+
+    @Override
+    public CompletableFuture<Stream> newStream(PeerId peer, String... protocols) {
+        return dial(peer).thenCompose(c -> c.newStream(protocols));
+    }
+
+    // ------------------------------------------------------------------ upgrade
+
+    /**
+     * Builds the connection pipeline step by step. Every step's handler is added when the previous
+     * step completes, on the channel's event loop, in front of the error handler at the tail.
+     */
+    private void upgrade(Channel ch, Direction direction, PeerId expected, CompletableFuture<Connection> result) {
+        boolean initiator = direction == Direction.OUTBOUND;
+        UpgradeTail tail = new UpgradeTail(result);
+        ch.pipeline().addLast("tail", tail);
+        io.netty.util.concurrent.ScheduledFuture<?> timeout = ch.eventLoop().schedule(() -> {
+            if (!result.isDone()) {
+                result.completeExceptionally(new OverlayException("handshake timed out after "
+                        + config.handshakeTimeout().toMillis() + " ms"));
+                ch.close();
+            }
+        }, config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        result.whenComplete((c, e) -> timeout.cancel(false));
+
+        CompletableFuture<String> security = new CompletableFuture<>();
+        CompletableFuture<SecureSession> secured = new CompletableFuture<>();
+        CompletableFuture<String> muxer = new CompletableFuture<>();
+        ch.pipeline().addBefore("tail", "security-select", initiator
+                ? MultistreamHandler.dialer(new DialerNegotiation(List.of(NoiseProtocol.PROTOCOL_ID)), security)
+                : MultistreamHandler.listener(new ListenerNegotiation(NoiseProtocol.PROTOCOL_ID::equals,
+                        () -> List.of(NoiseProtocol.PROTOCOL_ID)), security));
+        security.whenComplete((p, e) -> {
+            if (e != null) {
+                fail(ch, result, e);
+                return;
+            }
+            ch.pipeline().addBefore("tail", "noise", new NoiseHandshakeHandler(config.identity(), initiator, expected, secured));
+        });
+        secured.whenComplete((session, e) -> {
+            if (e != null) {
+                fail(ch, result, e);
+                return;
+            }
+            String refusal = admissionRefusal(session.remotePeer());
+            if (refusal != null) {
+                fail(ch, result, new OverlayException(refusal));
+                return;
+            }
+            ch.pipeline().addBefore("tail", "muxer-select", initiator
+                    ? MultistreamHandler.dialer(new DialerNegotiation(List.of(YamuxProtocol.PROTOCOL_ID)), muxer)
+                    : MultistreamHandler.listener(new ListenerNegotiation(YamuxProtocol.PROTOCOL_ID::equals,
+                            () -> List.of(YamuxProtocol.PROTOCOL_ID)), muxer));
+        });
+        muxer.whenComplete((p, e) -> {
+            if (e != null) {
+                fail(ch, result, e);
+                return;
+            }
+            SecureSession session = secured.join();
+            PeerConnection[] holder = new PeerConnection[1];
+            YamuxSession yamux = new YamuxSession(config.yamux(), initiator, new YamuxSession.Events() {
+                @Override
+                public boolean allowInboundStream() {
+                    return allowStream(session.remotePeer());
+                }
+
+                @Override
+                public void inboundStream(YamuxStream stream) {
+                    holder[0].inboundStream(stream);
+                }
+
+                @Override
+                public void violation(String reason) {
+                    strike(session.remotePeer(), reason);
+                }
+            });
+            ch.pipeline().addBefore("tail", "yamux", yamux);
+            PeerConnection connection = new PeerConnection(this, ch, yamux, session.remotePeer(), session.remoteKey(),
+                    direction, socketMultiaddr(ch.remoteAddress()), socketMultiaddr(ch.localAddress()));
+            holder[0] = connection;
+            tail.connection = connection;
+            register(connection);
+            result.complete(connection);
+        });
+    }
+
+    private void fail(Channel ch, CompletableFuture<Connection> result, Throwable cause) {
+        result.completeExceptionally(cause);
+        ch.close();
+    }
+
+    /** Why a secured peer may not have a connection, or null if it may. */
+    private String admissionRefusal(PeerId peer) {
+        if (closed) return "host is closing";
+        if (peer.equals(self)) return "refusing a connection to ourselves";
+        if (config.deniedPeers().contains(peer)) return peer + " is on the deny list";
+        Optional<Instant> ban = bans.bannedUntil(peer);
+        if (ban.isPresent()) return peer + " is banned until " + ban.get();
+        if (connections(peer).size() >= config.maxConnectionsPerPeer()) {
+            return "already " + config.maxConnectionsPerPeer() + " connections to " + peer;
+        }
+        return null;
+    }
+
+    private void register(PeerConnection connection) {
+        connections.add(connection);
+        peerStore.putPublicKey(connection.remotePeer(), connection.remoteKey());
+        if (connection.direction() == Direction.OUTBOUND) {
+            peerStore.addAddresses(connection.remotePeer(), List.of(connection.remoteAddress()));
+        }
+        connection.channel().closeFuture().addListener(f -> {
+            connections.remove(connection);
+            for (ConnectionListener l : listeners) notify(() -> l.disconnected(connection));
+        });
+        for (ConnectionListener l : listeners) notify(() -> l.connected(connection));
+    }
+
+    private static void notify(Runnable listenerCall) {
+        try {
+            listenerCall.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "connection listener failed", e);
+        }
+    }
+
+    private boolean takeSlot() {
+        if (connectionSlots.incrementAndGet() > config.maxConnections()) {
+            connectionSlots.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    private boolean allowStream(PeerId peer) {
+        long now = config.clock().millis();
+        synchronized (streamBuckets) {
+            TokenBucket bucket = streamBuckets.get(peer);
+            if (bucket == null) {
+                if (streamBuckets.size() >= MAX_RATE_BUCKETS) streamBuckets.values().removeIf(b -> b.isFull(now));
+                bucket = new TokenBucket(config.inboundStreamsPerSecond(), config.inboundStreamBurst(), now);
+                streamBuckets.put(peer, bucket);
+            }
+            return bucket.tryTake(now);
+        }
+    }
+
+    // ------------------------------------------------------------------ streams and violations
+
+    ListenerNegotiation listenerNegotiation() {
+        return new ListenerNegotiation(handlers::containsKey, handlers::keySet);
+    }
+
+    void dispatch(String protocol, YamuxStream stream) {
+        ProtocolHandler handler = handlers.get(protocol);
+        if (handler == null) {
+            stream.reset();
+            return;
+        }
+        try {
+            handler.handle(stream);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "handler for " + protocol + " failed", e);
+            stream.reset();
+        }
+    }
+
+    void violation(PeerConnection connection, String reason) {
+        strike(connection.remotePeer(), reason);
+        connection.channel().close();
+    }
+
+    private void strike(PeerId peer, String reason) {
+        boolean banned = bans.strike(peer);
+        LOG.log(Level.INFO, () -> "protocol violation by " + peer + ": " + reason + (banned ? " (banned)" : ""));
+        if (banned) {
+            for (Connection c : connections(peer)) ((PeerConnection) c).channel().close();
+        }
+    }
+
+    @Override
+    public void setProtocolHandler(String protocolId, ProtocolHandler handler) {
+        if (protocolId.isEmpty() || protocolId.length() > 256 || protocolId.contains("\n")) {
+            throw new IllegalArgumentException("invalid protocol id: " + protocolId);
+        }
+        handlers.put(protocolId, handler);
+    }
+
+    @Override
+    public void removeProtocolHandler(String protocolId) {
+        handlers.remove(protocolId);
+    }
+
+    @Override
+    public Set<String> protocols() {
+        return Set.copyOf(handlers.keySet());
+    }
+
+    @Override
+    public Collection<Connection> connections() {
+        return List.copyOf(connections);
+    }
+
+    @Override
+    public List<Connection> connections(PeerId peer) {
+        List<Connection> out = new ArrayList<>();
+        for (PeerConnection c : connections) if (c.remotePeer().equals(peer) && c.isOpen()) out.add(c);
+        return out;
+    }
+
+    private Optional<Connection> anyConnection(PeerId peer) {
+        return connections(peer).stream().findFirst();
+    }
+
+    @Override
+    public void addConnectionListener(ConnectionListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public PeerStore peerStore() {
+        return peerStore;
+    }
+
+    @Override
+    public CompletableFuture<Void> close() {
+        closed = true;
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (PeerConnection c : connections) closing.add(c.close());
+        for (Channel server : serverChannels) server.close();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+                .orTimeout(2, TimeUnit.SECONDS)
+                .whenComplete((v, e) -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                        .addListener(f -> done.complete(null)));
+        return done;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Multiaddr socketMultiaddr(java.net.SocketAddress address) {
+        return Multiaddr.fromSocketAddress((InetSocketAddress) address);
+    }
+
+    private static InetSocketAddress toSocketAddress(Multiaddr address) {
+        TcpTarget t = address.tcpTarget();
+        if (t.hostProtocol() != MultiaddrProtocol.IP4 && t.hostProtocol() != MultiaddrProtocol.IP6) return null;
+        return new InetSocketAddress(literal(t.host()), t.port());
+    }
+
+    /** An IP literal to an address, without any name lookup (the multiaddr already validated it). */
+    private static InetAddress literal(String ip) {
+        try {
+            return InetAddress.getByName(ip);
+        } catch (UnknownHostException e) {
+            throw new MultiaddrFormatException("not an IP address: " + ip);
+        }
+    }
+
+    private static String describe(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String m = root.getMessage();
+        if (m == null) return root.getClass().getSimpleName();
+        // Netty's native transport prefixes messages with the syscall ("connect(..) failed: ...").
+        int colon = m.indexOf("failed: ");
+        return colon >= 0 ? m.substring(colon + "failed: ".length()) : m;
+    }
+
+    /**
+     * Last handler of every connection pipeline: fails the upgrade on errors before the connection
+     * is usable, and afterwards closes the connection on errors that reach it. Errors here are
+     * remote misbehaviour or I/O failures, never reasons to log at error level.
+     */
+    private final class UpgradeTail extends ChannelInboundHandlerAdapter {
+        private final CompletableFuture<Connection> result;
+        PeerConnection connection;
+
+        UpgradeTail(CompletableFuture<Connection> result) {
+            this.result = result;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!result.isDone()) {
+                result.completeExceptionally(cause instanceof IOException
+                        ? new OverlayException("connection failed during handshake: " + describe(cause), cause) : cause);
+            } else if (connection != null && !(cause instanceof IOException)) {
+                LOG.log(Level.FINE, () -> "closing " + connection + ": " + cause);
+                if (cause instanceof OverlayException) strike(connection.remotePeer(), cause.getMessage());
+            }
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            result.completeExceptionally(new OverlayException("connection closed by the remote during the handshake"));
+            ctx.fireChannelInactive();
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** libp2p identify and identify-push. */
+package dev.ferry.overlay.identify;

@@ -1,0 +1,2 @@
+/** libp2p perf: throughput measurement between two nodes. */
+package dev.ferry.overlay.perf;

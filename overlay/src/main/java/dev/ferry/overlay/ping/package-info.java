@@ -1,0 +1,2 @@
+/** libp2p ping. */
+package dev.ferry.overlay.ping;

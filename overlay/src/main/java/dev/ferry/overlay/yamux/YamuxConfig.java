@@ -1,0 +1,41 @@
+package dev.ferry.overlay.yamux;
+
+import java.time.Duration;
+
+/**
+ * Limits of one yamux session.
+ *
+ * @param maxStreams open streams per connection, both directions together; inbound streams past
+ *     it are refused with RST
+ * @param maxStreamWindow receive window granted per stream once it is open; the spec's initial
+ *     256 KiB would make one stream window-bound on loopback, so each stream grows to this
+ * @param maxBufferedBytes bytes the connection may hold for streams whose reader is paused or not
+ *     attached yet; past it the socket stops being read until readers catch up
+ * @param maxSendQueueBytes bytes a stream may queue beyond the remote's window; a writer that
+ *     does not wait for its write futures gets an error instead of growing memory
+ * @param maxDataFrame largest data frame we send
+ * @param writeStallTimeout how long the socket may stay unwritable (the peer not reading) before
+ *     the connection is closed
+ */
+public record YamuxConfig(
+        int maxStreams,
+        int maxStreamWindow,
+        int maxBufferedBytes,
+        int maxSendQueueBytes,
+        int maxDataFrame,
+        Duration writeStallTimeout) {
+    public static final YamuxConfig DEFAULTS =
+            new YamuxConfig(256, 16 * 1024 * 1024, 32 * 1024 * 1024, 16 * 1024 * 1024, 256 * 1024, Duration.ofSeconds(30));
+
+    public YamuxConfig {
+        if (maxStreams < 1) throw new IllegalArgumentException("maxStreams must be at least 1");
+        if (maxStreamWindow < YamuxProtocol.INITIAL_WINDOW) {
+            throw new IllegalArgumentException("maxStreamWindow must be at least " + YamuxProtocol.INITIAL_WINDOW);
+        }
+        if (maxBufferedBytes < maxStreamWindow) {
+            throw new IllegalArgumentException("maxBufferedBytes must be at least maxStreamWindow");
+        }
+        if (maxDataFrame < 1024) throw new IllegalArgumentException("maxDataFrame must be at least 1024");
+        if (maxSendQueueBytes < maxDataFrame) throw new IllegalArgumentException("maxSendQueueBytes must be at least maxDataFrame");
+    }
+}
