@@ -260,15 +260,11 @@ class StreamReader {
   }
 
   /** Discard and count everything until the remote closes its write side. */
-  async countToEnd (onFirstByte) {
+  async countToEnd () {
     let count = this.#length
-    if (count > 0) onFirstByte?.()
     this.#chunks = []
     this.#length = 0
-    this.#counter = (n) => {
-      if (count === 0 && n > 0) onFirstByte?.()
-      count += n
-    }
+    this.#counter = (n) => { count += n }
     while (!this.#ended) {
       await this.#wait()
     }
@@ -312,29 +308,35 @@ async function perfServe (stream, connection) {
 
 /**
  * One /perf/1.0.0 client stream on `conn`. Times (performance.now() ms):
- *   start      - before the stream is opened (includes protocol negotiation)
- *   uploadDone - stream.close() resolved: every upload byte has been handed to
- *                the muxer/socket (yamux flow control bounds what is in flight)
- *   end        - the remote closed its write side and all bytes were counted
+ *   start       - the stream is open and its protocol negotiated
+ *   writeClosed - stream.close() resolved: every upload byte has been handed to
+ *                 the muxer/socket; bytes still in flight (up to a yamux window
+ *                 plus the socket buffers) have not reached the server yet
+ *   firstByte   - the first byte of the answer arrived; the server answers only
+ *                 after it has read the whole upload, so this ends the upload
+ *                 phase (Ferry's perf client measures the same way)
+ *   end         - the remote closed its write side and all bytes were counted
  */
 async function perfStream (conn, upload, download) {
-  const start = performance.now()
   const stream = await conn.newStream(PERF_PROTOCOL, { maxOutboundStreams: MAX_STREAMS })
+  let firstByte = null
+  // registered before anything is sent, so no answer byte can arrive unseen
+  stream.addEventListener('message', () => { firstByte ??= performance.now() })
   const reader = new StreamReader(stream)
+  const start = performance.now()
   try {
     const header = new Uint8Array(8)
     new DataView(header.buffer).setBigUint64(0, BigInt(download), false)
     if (!stream.send(header)) await stream.onDrain()
     await sendBytes(stream, upload)
     await stream.close()
-    const uploadDone = performance.now()
-    let firstByte = null
-    const received = await reader.countToEnd(() => { firstByte = performance.now() })
+    const writeClosed = performance.now()
+    const received = await reader.countToEnd()
     const end = performance.now()
     if (received !== download) {
       throw new Error(`perf: expected ${download} download bytes, received ${received}`)
     }
-    return { start, uploadDone, firstByte: firstByte ?? end, end }
+    return { start, writeClosed, firstByte: firstByte ?? end, end }
   } catch (err) {
     stream.abort(err)
     throw err
@@ -468,12 +470,13 @@ async function cmdDial (positional, opts) {
       for (let i = 0; i < streams; i++) runs.push(perfStream(conn, upload, download))
       const results = await Promise.all(runs)
       const start = Math.min(...results.map(r => r.start))
-      const uploadDone = Math.max(...results.map(r => r.uploadDone))
-      const downloadStart = Math.min(...results.map(r => r.uploadDone))
+      const uploadEnd = Math.max(...results.map(r => r.firstByte))
+      const writeClosed = Math.max(...results.map(r => r.writeClosed))
+      const downloadStart = Math.min(...results.map(r => r.firstByte))
       const end = Math.max(...results.map(r => r.end))
       const up = upload * streams
       const down = download * streams
-      const upSec = (uploadDone - start) / 1000
+      const upSec = (uploadEnd - start) / 1000
       const downSec = (end - downloadStart) / 1000
       emit({
         event: 'perf',
@@ -482,6 +485,7 @@ async function cmdDial (positional, opts) {
         seconds: round((end - start) / 1000, 6),
         upload_seconds: round(upSec, 6),
         download_seconds: round(downSec, 6),
+        write_closed_seconds: round((writeClosed - start) / 1000, 6),
         upload_mib_s: up === 0 ? 0 : round(up / MiB / upSec, 3),
         download_mib_s: down === 0 ? 0 : round(down / MiB / downSec, 3),
         streams

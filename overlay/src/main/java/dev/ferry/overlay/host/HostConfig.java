@@ -2,6 +2,7 @@ package dev.ferry.overlay.host;
 
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
+import dev.ferry.monitoring.Metrics;
 import dev.ferry.overlay.yamux.YamuxConfig;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +30,7 @@ import java.util.Set;
  * @param deniedPeers peers that are always refused
  * @param ioThreads Netty event loop threads
  * @param clock time source for limits and bans
+ * @param metrics where the host registers its metrics
  */
 public record HostConfig(
         IdentityKeyPair identity,
@@ -45,12 +47,14 @@ public record HostConfig(
         Duration banDuration,
         Set<PeerId> deniedPeers,
         int ioThreads,
-        Clock clock) {
+        Clock clock,
+        Metrics metrics) {
 
     public static final String PROTOCOL_VERSION = "ferry/1.0.0";
 
     public HostConfig {
         Objects.requireNonNull(identity, "identity");
+        Objects.requireNonNull(metrics, "metrics");
         deniedPeers = Set.copyOf(deniedPeers);
         if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be at least 1");
         if (maxConnectionsPerPeer < 1) throw new IllegalArgumentException("maxConnectionsPerPeer must be at least 1");
@@ -89,6 +93,7 @@ public record HostConfig(
         private Set<PeerId> deniedPeers = Set.of();
         private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private Clock clock = Clock.systemUTC();
+        private Metrics metrics;
 
         private Builder(IdentityKeyPair identity) {
             this.identity = identity;
@@ -108,11 +113,13 @@ public record HostConfig(
         public Builder deniedPeers(Set<PeerId> v) { this.deniedPeers = v; return this; }
         public Builder ioThreads(int v) { this.ioThreads = v; return this; }
         public Builder clock(Clock v) { this.clock = v; return this; }
+        public Builder metrics(Metrics v) { this.metrics = v; return this; }
 
         public HostConfig build() {
             return new HostConfig(identity, agentVersion, maxConnections, maxConnectionsPerPeer, handshakeTimeout,
                     streamNegotiationTimeout, inboundStreamsPerSecond, inboundStreamBurst, maxMessageSize, yamux,
-                    strikesBeforeBan, banDuration, deniedPeers, ioThreads, clock);
+                    strikesBeforeBan, banDuration, deniedPeers, ioThreads, clock,
+                    metrics != null ? metrics : Metrics.create());
         }
     }
 }

@@ -97,6 +97,7 @@ public final class NettyHost implements Host {
     private final BanList bans;
     private final Map<PeerId, TokenBucket> streamBuckets = new HashMap<>();
     private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new ConcurrentHashMap<>();
+    private final OverlayMetrics metrics;
     private volatile boolean closed;
 
     public NettyHost(HostConfig config) {
@@ -104,12 +105,17 @@ public final class NettyHost implements Host {
         this.self = config.identity().peerId();
         this.bans = new BanList(config.strikesBeforeBan(), config.banDuration(), config.clock());
         this.epoll = Epoll.isAvailable();
+        this.metrics = new OverlayMetrics(config.metrics(), connections::size);
         this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
     HostConfig config() {
         return config;
+    }
+
+    OverlayMetrics metrics() {
+        return metrics;
     }
 
     @Override
@@ -295,6 +301,7 @@ public final class NettyHost implements Host {
     private void upgrade(Channel ch, Direction direction, PeerId expected, CompletableFuture<Connection> result) {
         boolean initiator = direction == Direction.OUTBOUND;
         UpgradeTail tail = new UpgradeTail(result);
+        ch.pipeline().addLast("bytes", metrics.byteCounter());
         ch.pipeline().addLast("tail", tail);
         io.netty.util.concurrent.ScheduledFuture<?> timeout = ch.eventLoop().schedule(() -> {
             if (!result.isDone()) {
@@ -303,7 +310,11 @@ public final class NettyHost implements Host {
                 ch.close();
             }
         }, config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        result.whenComplete((c, e) -> timeout.cancel(false));
+        result.whenComplete((c, e) -> {
+            timeout.cancel(false);
+            if (e == null) metrics.connectionOpened(direction);
+            else metrics.handshakeFailed(direction);
+        });
 
         CompletableFuture<String> security = new CompletableFuture<>();
         CompletableFuture<SecureSession> secured = new CompletableFuture<>();
@@ -423,7 +434,9 @@ public final class NettyHost implements Host {
                 bucket = new TokenBucket(config.inboundStreamsPerSecond(), config.inboundStreamBurst(), now);
                 streamBuckets.put(peer, bucket);
             }
-            return bucket.tryTake(now);
+            boolean allowed = bucket.tryTake(now);
+            if (!allowed) metrics.streamsRefused.inc();
+            return allowed;
         }
     }
 
@@ -439,6 +452,7 @@ public final class NettyHost implements Host {
             stream.reset();
             return;
         }
+        metrics.streamOpened(Direction.INBOUND);
         try {
             handler.handle(stream);
         } catch (RuntimeException e) {
@@ -454,6 +468,8 @@ public final class NettyHost implements Host {
 
     private void strike(PeerId peer, String reason) {
         boolean banned = bans.strike(peer);
+        metrics.violations.inc();
+        if (banned) metrics.bans.inc();
         LOG.log(Level.INFO, () -> "protocol violation by " + peer + ": " + reason + (banned ? " (banned)" : ""));
         if (banned) {
             for (Connection c : connections(peer)) ((PeerConnection) c).channel().close();

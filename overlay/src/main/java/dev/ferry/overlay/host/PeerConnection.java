@@ -72,7 +72,10 @@ final class PeerConnection implements Connection {
         return session.openStream().thenCompose(stream -> {
             stream.connection(this);
             return StreamNegotiator.dial(stream, channel.alloc(), channel.eventLoop(),
-                    host.config().streamNegotiationTimeout(), negotiation).thenApply(p -> (Stream) stream);
+                    host.config().streamNegotiationTimeout(), negotiation).thenApply(p -> {
+                        host.metrics().streamOpened(Direction.OUTBOUND);
+                        return (Stream) stream;
+                    });
         });
     }
 

@@ -21,6 +21,8 @@ public record Component(MultiaddrProtocol protocol, byte[] value) {
     public static final int MAX_DNS_NAME_BYTES = 255;
     /** Port numbers are 16 bits. */
     public static final int MAX_PORT = 65535;
+    /** PeerId errors repeat their input; a message quotes at most this much of one. */
+    private static final int MAX_REASON_LENGTH = 200;
 
     /**
      * @throws MultiaddrFormatException if {@code value} is not a valid value of {@code protocol}
@@ -38,7 +40,8 @@ public record Component(MultiaddrProtocol protocol, byte[] value) {
                 try {
                     PeerId.fromBytes(value);
                 } catch (IllegalArgumentException e) {
-                    throw new MultiaddrFormatException("/p2p value is not a PeerId (" + e.getMessage() + ")");
+                    throw new MultiaddrFormatException("/p2p value is not a PeerId ("
+                            + MultiaddrFormatException.escape(String.valueOf(e.getMessage()), MAX_REASON_LENGTH) + ")");
                 }
             }
             default -> { }
@@ -61,7 +64,8 @@ public record Component(MultiaddrProtocol protocol, byte[] value) {
                 try {
                     yield new Component(protocol, PeerId.parse(valueText).toBytes());
                 } catch (IllegalArgumentException e) {
-                    throw new MultiaddrFormatException(quote(valueText) + " is not a PeerId (" + e.getMessage() + ")");
+                    throw new MultiaddrFormatException(quote(valueText) + " is not a PeerId ("
+                            + MultiaddrFormatException.escape(String.valueOf(e.getMessage()), MAX_REASON_LENGTH) + ")");
                 }
             }
         };

@@ -24,8 +24,8 @@ import java.util.Optional;
  */
 public final class Multiaddr {
     /**
-     * Largest binary form accepted. Real addresses are tens of bytes (a 255-byte DNS name and a
-     * PeerId still fit five times over); the cap bounds what a peer's identify message or a peer
+     * Largest binary form accepted. Real addresses are tens of bytes (a 255-byte DNS name, a port and a
+     * PeerId still fit three times over); the cap bounds what a peer's identify message or a peer
      * record can make us store per address.
      */
     public static final int MAX_BYTES = 1024;

@@ -17,8 +17,16 @@ public final class MultiaddrFormatException extends IllegalArgumentException {
      * hostile input cannot forge lines in a log, and long input cut short.
      */
     static String quote(String text) {
-        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_QUOTED_LENGTH) + 5).append('"');
-        int end = Math.min(text.length(), MAX_QUOTED_LENGTH);
+        return '"' + escape(text, MAX_QUOTED_LENGTH) + '"';
+    }
+
+    /**
+     * {@code text} with control characters, quotes and surrogates escaped, cut to {@code max}
+     * characters; for messages of other components that may repeat the input.
+     */
+    static String escape(String text, int max) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), max) + 3);
+        int end = Math.min(text.length(), max);
         for (int i = 0; i < end; i++) {
             char c = text.charAt(i);
             if (c == '"' || c == '\\') {
@@ -30,6 +38,6 @@ public final class MultiaddrFormatException extends IllegalArgumentException {
             }
         }
         if (end < text.length()) out.append("...");
-        return out.append('"').toString();
+        return out.toString();
     }
 }

@@ -49,7 +49,7 @@ class MultiaddrFuzzTest {
 
     @Test
     void mutatedValidEncodingsParseOrFailCleanly() {
-        SeededProperty.forAll(50_000, random -> {
+        SeededProperty.forAll(20_000, random -> {
             byte[] input = randomValid(random).toBytes();
             int mutations = 1 + random.nextInt(4);
             for (int i = 0; i < mutations; i++) input = mutate(random, input);
@@ -75,7 +75,7 @@ class MultiaddrFuzzTest {
 
     @Test
     void mutatedValidTextParsesOrFailsCleanly() {
-        SeededProperty.forAll(50_000, random -> {
+        SeededProperty.forAll(20_000, random -> {
             StringBuilder text = new StringBuilder(randomValid(random).toString());
             int mutations = 1 + random.nextInt(3);
             for (int i = 0; i < mutations && text.length() > 0; i++) {
@@ -93,7 +93,7 @@ class MultiaddrFuzzTest {
 
     @Test
     void validAddressesRoundTripBetweenTextAndBinary() {
-        SeededProperty.forAll(20_000, random -> {
+        SeededProperty.forAll(10_000, random -> {
             Multiaddr address = randomValid(random);
 
             assertThat(Multiaddr.parse(address.toString())).isEqualTo(address);

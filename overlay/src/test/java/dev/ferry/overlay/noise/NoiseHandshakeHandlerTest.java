@@ -17,9 +17,12 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -34,6 +37,12 @@ class NoiseHandshakeHandlerTest {
     private final IdentityKeyPair listener = IdentityKeyPair.generate(secureRandom);
     private final CompletableFuture<SecureSession> diallerResult = new CompletableFuture<>();
     private final CompletableFuture<SecureSession> listenerResult = new CompletableFuture<>();
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+
+    @AfterEach
+    void releaseEverythingLeftInTheChannels() {
+        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
 
     @ParameterizedTest
     @EnumSource(Chunking.class)
@@ -194,6 +203,8 @@ class NoiseHandshakeHandlerTest {
     void shouldStartWhenAddedToAnAlreadyActiveConnection() {
         EmbeddedChannel initiator = new EmbeddedChannel();
         EmbeddedChannel responder = new EmbeddedChannel();
+        channels.add(initiator);
+        channels.add(responder);
         initiator.pipeline().addLast(HANDLER_NAME, new NoiseHandshakeHandler(dialler, true, listener.peerId(), diallerResult));
         responder.pipeline().addLast(HANDLER_NAME, new NoiseHandshakeHandler(listener, false, null, listenerResult));
         NoisePipes.pumpUntilQuiet(initiator, responder, Chunking.COALESCED, random);
@@ -211,9 +222,10 @@ class NoiseHandshakeHandlerTest {
         assertThat(NoisePipes.readAllInbound(to)).as("%d bytes, %s", size, chunking).isEqualTo(data);
     }
 
-    private static EmbeddedChannel channel(IdentityKeyPair identity, boolean initiator, PeerId expected,
+    private EmbeddedChannel channel(IdentityKeyPair identity, boolean initiator, PeerId expected,
             CompletableFuture<SecureSession> result) {
         EmbeddedChannel channel = new EmbeddedChannel();
+        channels.add(channel);
         channel.pipeline().addLast(HANDLER_NAME, new NoiseHandshakeHandler(identity, initiator, expected, result));
         return channel;
     }

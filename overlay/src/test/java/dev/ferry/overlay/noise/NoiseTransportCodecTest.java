@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +36,11 @@ class NoiseTransportCodecTest {
         XXHandshake.TransportCiphers b = responder.split();
         alice = new EmbeddedChannel(new NoiseTransportCodec(a.sender(), a.receiver()));
         bobSender = b.sender();
+    }
+
+    @AfterEach
+    void releaseEverythingLeftInTheChannel() {
+        alice.finishAndReleaseAll();
     }
 
     @Test

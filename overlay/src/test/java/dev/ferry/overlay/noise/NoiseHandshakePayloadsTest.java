@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import org.junit.jupiter.api.Test;
 
-class HandshakePayloadsTest {
+class NoiseHandshakePayloadsTest {
     private final SecureRandom random = new SecureRandom();
     private final IdentityKeyPair identity = IdentityKeyPair.generate(random);
     private final byte[] staticKey = X25519.generate(random).publicKey();
