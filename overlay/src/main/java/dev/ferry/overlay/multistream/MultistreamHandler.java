@@ -17,6 +17,7 @@ public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
     private final ListenerNegotiation listener;
     private final CompletableFuture<String> result;
     private ByteBuf pending;
+    private boolean started;
 
     private MultistreamHandler(DialerNegotiation dialer, ListenerNegotiation listener, CompletableFuture<String> result) {
         this.dialer = dialer;
@@ -36,13 +37,23 @@ public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        if (dialer != null && ctx.channel().isActive()) send(ctx, dialer.start());
+        if (ctx.channel().isActive()) start(ctx);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (dialer != null) send(ctx, dialer.start());
+        start(ctx);
         ctx.fireChannelActive();
+    }
+
+    /**
+     * Sends the dialer's opening once: a handler added while its channel registers already active
+     * (an initializer on an accepted or embedded channel) sees both handlerAdded and channelActive.
+     */
+    private void start(ChannelHandlerContext ctx) {
+        if (dialer == null || started) return;
+        started = true;
+        send(ctx, dialer.start());
     }
 
     @Override

@@ -241,12 +241,14 @@ public final class YamuxSession extends ChannelDuplexHandler {
         if (!remoteParity) throw new ProtocolViolation("SYN for stream " + streamId + " with our parity");
         if (localGoAway || streams.size() >= config.maxStreams() || !events.allowInboundStream()) {
             writeFrame(YamuxProtocol.TYPE_WINDOW_UPDATE, YamuxProtocol.FLAG_RST, streamId, 0, null);
-            // A peer that keeps opening streams while refused is flooding us, not overshooting once.
+            // A peer that keeps opening streams while refused, with none accepted in between, is
+            // flooding us rather than overshooting a burst.
             if (++refusedStreams > config.maxStreams()) {
                 throw new ProtocolViolation("peer kept opening streams past the limit (" + refusedStreams + " refused)");
             }
             return null;
         }
+        refusedStreams = 0;
         stream = new YamuxStream(this, streamId, Direction.INBOUND, ctx.executor());
         streams.put(streamId, stream);
         growWindow(stream, YamuxProtocol.FLAG_ACK);
@@ -274,6 +276,8 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
     void sendWindowUpdate(YamuxStream stream, int delta, int flags) {
         writeFrame(YamuxProtocol.TYPE_WINDOW_UPDATE, flags, stream.id(), delta, null);
+        // Grants also come from resumeReading/setReceiver, outside any read: no readComplete flushes them.
+        ctx.flush();
     }
 
     void sendReset(YamuxStream stream) {

@@ -118,7 +118,8 @@ public final class YamuxStream implements Stream {
                 done.completeExceptionally(new YamuxException(closed ? "stream is closed" : "stream is closed for writing"));
                 return;
             }
-            if (sendQueueBytes + data.readableBytes() > session.config().maxSendQueueBytes()) {
+            // the limit is on bytes beyond the remote's window: those that would wait here
+            if (sendQueueBytes + data.readableBytes() - Math.max(sendWindow, 0) > session.config().maxSendQueueBytes()) {
                 ReferenceCountUtil.release(data);
                 done.completeExceptionally(new YamuxException("stream send queue is full ("
                         + session.config().maxSendQueueBytes() + " bytes): wait for earlier writes to complete"));

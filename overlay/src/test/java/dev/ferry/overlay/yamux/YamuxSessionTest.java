@@ -158,6 +158,30 @@ class YamuxSessionTest {
     }
 
     @Test
+    void shouldForgiveRefusedStreamsOnceAStreamIsAcceptedAgain() {
+        pair = new YamuxPair(YamuxConfig.DEFAULTS, TWO_STREAMS, YamuxPair.Chunking.AS_WRITTEN);
+        YamuxStream first = pair.client.open();
+        pair.client.open();
+        pair.pump();
+        for (int i = 0; i < TWO_STREAMS.maxStreams(); i++) {
+            pair.client.open();
+            pair.pump();
+        }
+        first.reset();
+        pair.pump();
+        pair.client.open(); // accepted: the earlier refusals were a burst, not a flood
+        pair.pump();
+
+        for (int i = 0; i < TWO_STREAMS.maxStreams(); i++) {
+            pair.client.open();
+            pair.pump();
+        }
+
+        assertThat(pair.server.channel.isActive()).isTrue();
+        assertThat(pair.server.violations).isEmpty();
+    }
+
+    @Test
     void shouldRefuseInboundStreamsItsOwnerDoesNotAllow() {
         pair = new YamuxPair(YamuxConfig.DEFAULTS);
         pair.server.allowInbound = false;
@@ -304,7 +328,19 @@ class YamuxSessionTest {
     }
 
     @Test
-    void shouldAcceptAStreamOpenedWithAData FrameCarryingPayload() {
+    void shouldAcceptAStreamOpenedByADataFrameWithPayload() {
+        YamuxPair.Peer peer = loneServer(YamuxConfig.DEFAULTS);
+        RecordingReceiver[] receiver = new RecordingReceiver[1];
+        peer.onInbound = stream -> receiver[0] = RecordingReceiver.on(stream);
+
+        peer.receive(YamuxFrame.data(YamuxFrame.SYN, 1, bytes("first request")));
+
+        assertThat(peer.inbound).extracting(YamuxStream::id).containsExactly(1);
+        assertThat(receiver[0].bytes()).isEqualTo(bytes("first request"));
+        assertThat(peer.takeFrames()).first().satisfies(f -> {
+            assertThat(f.has(YamuxFrame.ACK)).isTrue();
+            assertThat(f.streamId()).isEqualTo(1);
+        });
     }
 
     private static void assertViolation(YamuxPair.Peer peer, String reason) {

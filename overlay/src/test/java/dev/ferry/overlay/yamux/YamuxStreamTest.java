@@ -250,6 +250,27 @@ class YamuxStreamTest {
     }
 
     @Test
+    void shouldResetOnlyTheStreamWhoseReceiverThrows() {
+        pair = new YamuxPair(YamuxConfig.DEFAULTS);
+        YamuxStream broken = pair.client.open();
+        YamuxStream healthy = pair.client.open();
+        pair.pump();
+        pair.server.inbound.get(0).setReceiver((stream, data) -> {
+            throw new IllegalStateException("handler bug");
+        });
+        RecordingReceiver atServer = RecordingReceiver.on(pair.server.inbound.get(1));
+
+        broken.write(Unpooled.wrappedBuffer(bytes("boom")));
+        healthy.write(Unpooled.wrappedBuffer(bytes("fine")));
+        pair.pump();
+
+        assertThat(broken.closeFuture()).isCompletedExceptionally();
+        assertThat(atServer.bytes()).isEqualTo(bytes("fine"));
+        assertThat(pair.server.channel.isActive()).isTrue();
+        assertThat(pair.server.session.streamCount()).isEqualTo(1);
+    }
+
+    @Test
     void shouldFailPendingWritesAndCloseStreamsWhenTheConnectionCloses() {
         pair = new YamuxPair(SMALL_WINDOW);
         YamuxStream clientSide = pair.client.open();
