@@ -4,7 +4,7 @@
 //
 //   listen [--port 0] [--host 127.0.0.1] [--seed HEX32] [--ignore-stdin]
 //   dial MULTIADDR ping [--count N]
-//   dial MULTIADDR perf --upload BYTES --download BYTES [--streams S]
+//   dial MULTIADDR perf --upload BYTES --download BYTES [--streams S] [--warmup BYTES]
 //   dial MULTIADDR handshakes --seconds N
 //   peerid [--seed HEX32]
 //
@@ -466,6 +466,9 @@ async function cmdDial (positional, opts) {
       const download = parseBytes(opts.download, 'download')
       const streams = parseIntOpt(opts.streams, 'streams', 1)
       if (streams < 1) throw new Error('--streams must be >= 1')
+      // Unmeasured transfer on the same connection first, so that what follows is steady state.
+      const warmup = opts.warmup == null ? 0 : parseBytes(opts.warmup, 'warmup')
+      if (warmup > 0) await perfStream(conn, warmup, warmup)
       const runs = []
       for (let i = 0; i < streams; i++) runs.push(perfStream(conn, upload, download))
       const results = await Promise.all(runs)

@@ -22,7 +22,8 @@ public final class Main {
         CommandLine cli = new CommandLine(new FerryCommand());
         cli.setParameterExceptionHandler((e, a) -> {
             PrintWriter err = e.getCommandLine().getErr();
-            err.println("ferry: " + e.getMessage() + " (see 'ferry " + commandPath(e.getCommandLine()) + " --help')");
+            String path = commandPath(e.getCommandLine());
+            err.println("ferry: " + e.getMessage() + " (see 'ferry" + (path.isEmpty() ? "" : " " + path) + " --help')");
             return 2;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

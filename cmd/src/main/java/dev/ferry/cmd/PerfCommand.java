@@ -27,6 +27,11 @@ final class PerfCommand implements Callable<Integer> {
             description = "Bytes to receive (e.g. 64MiB).")
     long download;
 
+    @Option(names = "--warmup", paramLabel = "BYTES", converter = ByteSizeConverter.class, defaultValue = "0",
+            description = "First transfer this many bytes each way, unmeasured, on the same connection, so the "
+                    + "measured run shows steady state rather than JIT warm-up.")
+    long warmup;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300", description = "Give up after this long (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -34,6 +39,7 @@ final class PerfCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (ShortLivedNode client = new ShortLivedNode()) {
             Connection c = client.dial(address, Duration.ofSeconds(Math.min(timeoutSeconds, 30)));
+            if (warmup > 0) client.node.perf().run(c, warmup, warmup).get(timeoutSeconds, TimeUnit.SECONDS);
             PerfResult r = client.node.perf().run(c, upload, download).get(timeoutSeconds, TimeUnit.SECONDS);
             System.out.println(String.format(Locale.ROOT, "upload_mib_s %.1f", r.uploadMibPerSecond()));
             System.out.println(String.format(Locale.ROOT, "download_mib_s %.1f", r.downloadMibPerSecond()));
