@@ -11,8 +11,9 @@ import java.util.logging.Level;
  * commands print to {@code System.out} and picocli's error writer wraps {@code System.err} when
  * it is first used, so both are swapped for the duration of the run.
  */
-record CliRun(int exitCode, List<String> out, List<String> err) {
-    static CliRun of(String... args) {
+public record CliRun(int exitCode, List<String> out, List<String> err) {
+    /** Runs {@code ferry ARGS} in this JVM. */
+    public static CliRun of(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream stdout = System.out;

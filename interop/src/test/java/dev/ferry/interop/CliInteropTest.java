@@ -4,11 +4,7 @@ import static dev.ferry.interop.JsPeer.EXCHANGE_TIMEOUT;
 import static dev.ferry.interop.JsPeer.START_TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.cmd.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
+import dev.ferry.cmd.CliRun;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Tag;
@@ -26,7 +22,7 @@ class CliInteropTest {
     void ferryPingPrintsOneRoundTripPerPingToJs() {
         String jsAddress = js.awaitEvent("listening", START_TIMEOUT).string("addr");
 
-        Run run = Run.of("ping", jsAddress, "--count", "2");
+        CliRun run = CliRun.of("ping", jsAddress, "--count", "2");
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).hasSize(2).allMatch(line -> line.matches("rtt_ms \\d+\\.\\d{3}"), "rtt_ms <ms>");
@@ -37,34 +33,12 @@ class CliInteropTest {
     void ferryPerfPrintsExactByteCountsAgainstJs() {
         String jsAddress = js.awaitEvent("listening", START_TIMEOUT).string("addr");
 
-        Run run = Run.of("perf", jsAddress, "--upload", "1MiB", "--download", "2MiB");
+        CliRun run = CliRun.of("perf", jsAddress, "--upload", "1MiB", "--download", "2MiB");
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).contains("upload_bytes 1048576", "download_bytes 2097152");
         assertThat(run.out()).anyMatch(line -> line.matches("upload_mib_s \\d+\\.\\d"));
         assertThat(run.out()).anyMatch(line -> line.matches("download_mib_s \\d+\\.\\d"));
         assertThat(js.awaitEvent("perf:served", EXCHANGE_TIMEOUT).number("upload_bytes")).isEqualTo(1024 * 1024);
-    }
-
-    /** One in-process CLI run, with what it printed on stdout and stderr, line by line. */
-    private record Run(int exitCode, List<String> out, List<String> err) {
-        static Run of(String... args) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            PrintStream stdout = System.out;
-            PrintStream stderr = System.err;
-            int code;
-            try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                 PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-                System.setOut(o);
-                System.setErr(e);
-                code = Main.run(args);
-            } finally {
-                System.setOut(stdout);
-                System.setErr(stderr);
-            }
-            return new Run(code, out.toString(StandardCharsets.UTF_8).lines().toList(),
-                    err.toString(StandardCharsets.UTF_8).lines().toList());
-        }
     }
 }

@@ -3,20 +3,27 @@ package dev.ferry.overlay.framing;
 import dev.ferry.overlay.Stream;
 import dev.ferry.overlay.StreamReceiver;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 
 /**
  * Splits a stream into unsigned-varint length-prefixed messages of at most {@code maxMessageSize}
  * bytes and hands each one, whole, to {@link #onMessage}. A length over the limit resets the
  * stream before a byte of the message is buffered, so a remote cannot make us hold more than
  * one maximal message per stream.
+ *
+ * <p>Whole messages are read straight out of what arrives; only the bytes of a partial message
+ * are kept, copied. Keeping a view instead would keep the whole buffer it is a view of (a
+ * decrypted frame of up to 64 KiB), and a remote sending a message one byte per frame could make
+ * each byte cost a frame.
  */
 public abstract class MessageReceiver implements StreamReceiver {
     /** A length prefix longer than this cannot describe a message we would accept. */
     private static final int MAX_PREFIX_BYTES = 5;
 
     private final int maxMessageSize;
-    private CompositeByteBuf pending;
+    /** The start of a partial message, copied; null when there is none. */
+    private ByteBuf pending;
+    /** Set once the stream is malformed or closed: nothing more is read or kept. */
+    private boolean done;
 
     protected MessageReceiver(int maxMessageSize) {
         this.maxMessageSize = maxMessageSize;
@@ -32,15 +39,19 @@ public abstract class MessageReceiver implements StreamReceiver {
 
     @Override
     public final void onData(Stream stream, ByteBuf data) {
-        if (pending == null) pending = data.alloc().compositeBuffer(Integer.MAX_VALUE);
-        pending.addComponent(true, data.retain());
-        while (pending != null && pending.isReadable()) {
-            int start = pending.readerIndex();
+        if (done) return;
+        ByteBuf in = data;
+        if (pending != null) {
+            pending.writeBytes(data);
+            in = pending;
+        }
+        while (!done && in.isReadable()) {
+            int start = in.readerIndex();
             long length = 0;
             int i = 0;
             boolean complete = false;
-            while (i < MAX_PREFIX_BYTES && start + i < pending.writerIndex()) {
-                int b = pending.getByte(start + i) & 0xFF;
+            while (i < MAX_PREFIX_BYTES && start + i < in.writerIndex()) {
+                int b = in.getByte(start + i) & 0xFF;
                 length |= (long) (b & 0x7F) << (7 * i);
                 i++;
                 if ((b & 0x80) == 0) {
@@ -50,28 +61,42 @@ public abstract class MessageReceiver implements StreamReceiver {
             }
             if (!complete) {
                 if (i == MAX_PREFIX_BYTES) malformed(stream, "message length prefix is too long");
-                return;
+                break;
             }
             if (length > maxMessageSize) {
                 malformed(stream, "message of " + length + " bytes exceeds the limit of " + maxMessageSize);
-                return;
+                break;
             }
-            if (pending.writerIndex() - start - i < length) return;
-            // A copy, not a slice: dropping read components shifts the composite's indices, and
-            // messages are small and bounded.
-            pending.skipBytes(i);
-            ByteBuf message = pending.readBytes((int) length);
-            pending.discardReadComponents();
+            if (in.writerIndex() - start - i < length) break;
+            in.skipBytes(i);
+            ByteBuf message = in.readRetainedSlice((int) length);
             try {
                 onMessage(stream, message);
             } finally {
                 message.release();
             }
         }
+        if (done) return; // released already, by malformed() or onClosed()
+        keepRest(in);
+    }
+
+    /** Keeps the partial message left in {@code in} (bounded by the limit checked above). */
+    private void keepRest(ByteBuf in) {
+        if (in == pending) {
+            if (pending.isReadable()) {
+                pending.discardReadBytes();
+            } else {
+                release();
+            }
+        } else if (in.isReadable()) {
+            pending = in.alloc().heapBuffer(in.readableBytes());
+            pending.writeBytes(in);
+        }
     }
 
     @Override
     public void onClosed(Stream stream, Throwable cause) {
+        done = true;
         release();
     }
 
@@ -81,6 +106,7 @@ public abstract class MessageReceiver implements StreamReceiver {
     }
 
     private void malformed(Stream stream, String reason) {
+        done = true;
         release();
         onMalformed(stream, reason);
     }

@@ -23,7 +23,8 @@ import java.util.Set;
  * @param streamNegotiationTimeout for multistream-select on a new stream
  * @param inboundStreamsPerSecond sustained rate of new inbound streams per peer (token bucket)
  * @param inboundStreamBurst bucket size: streams a peer may open at once
- * @param maxMessageSize largest length-prefixed protocol message a handler accepts
+ * @param maxMessageSize largest length-prefixed protocol message a handler accepts; identify
+ *     takes the smaller of this and its own cap
  * @param yamux stream limits, windows and buffers of each connection
  * @param strikesBeforeBan protocol violations within {@code banDuration} that get a peer banned
  * @param banDuration how long a banned peer is refused, and how long strikes are remembered
@@ -63,6 +64,7 @@ public record HostConfig(
         }
         if (strikesBeforeBan < 1) throw new IllegalArgumentException("strikesBeforeBan must be at least 1");
         if (ioThreads < 1) throw new IllegalArgumentException("ioThreads must be at least 1");
+        if (maxMessageSize < 1) throw new IllegalArgumentException("maxMessageSize must be at least 1");
     }
 
     /** Defaults for {@code identity}. */

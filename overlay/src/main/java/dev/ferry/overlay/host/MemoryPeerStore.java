@@ -30,6 +30,7 @@ public final class MemoryPeerStore implements PeerStore {
     };
 
     public MemoryPeerStore(int maxPeers) {
+        if (maxPeers < 1) throw new IllegalArgumentException("maxPeers must be at least 1");
         this.maxPeers = maxPeers;
     }
 

@@ -15,6 +15,7 @@ import dev.ferry.overlay.multiaddr.MultiaddrProtocol;
 import dev.ferry.overlay.multiaddr.TcpTarget;
 import dev.ferry.overlay.multistream.DialerNegotiation;
 import dev.ferry.overlay.multistream.ListenerNegotiation;
+import dev.ferry.overlay.multistream.MultistreamException;
 import dev.ferry.overlay.multistream.MultistreamHandler;
 import dev.ferry.overlay.noise.NoiseHandshakeHandler;
 import dev.ferry.overlay.noise.NoiseProtocol;
@@ -24,6 +25,7 @@ import dev.ferry.overlay.yamux.YamuxSession;
 import dev.ferry.overlay.yamux.YamuxStream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -59,9 +61,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -84,6 +88,7 @@ public final class NettyHost implements Host {
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(1024 * 1024, 4 * 1024 * 1024);
 
     private final HostConfig config;
+    private final ByteBufAllocator allocator;
     private final PeerId self;
     private final EventLoopGroup group;
     private final boolean epoll;
@@ -101,6 +106,15 @@ public final class NettyHost implements Host {
     private volatile boolean closed;
 
     public NettyHost(HostConfig config) {
+        this(config, ByteBufAllocator.DEFAULT);
+    }
+
+    /**
+     * As above, with every connection's buffers from {@code allocator}. Tests that measure the
+     * heap give an unpooled one, so that what the host holds is all that heap in use shows.
+     */
+    NettyHost(HostConfig config, ByteBufAllocator allocator) {
+        this.allocator = allocator;
         this.config = config;
         this.self = config.identity().peerId();
         this.bans = new BanList(config.strikesBeforeBan(), config.banDuration(), config.clock());
@@ -143,6 +157,7 @@ public final class NettyHost implements Host {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, allocator)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
@@ -219,6 +234,9 @@ public final class NettyHost implements Host {
             if (existing.isPresent()) return CompletableFuture.completedFuture(existing.get());
             Optional<java.time.Instant> ban = bans.bannedUntil(expected.get());
             if (ban.isPresent()) return CompletableFuture.failedFuture(new OverlayException(expected.get() + " is banned until " + ban.get()));
+            if (config.deniedPeers().contains(expected.get())) {
+                return CompletableFuture.failedFuture(new OverlayException(expected.get() + " is on the deny list"));
+            }
         }
         TcpTarget target;
         try {
@@ -227,19 +245,27 @@ public final class NettyHost implements Host {
             return CompletableFuture.failedFuture(e);
         }
         if (!takeSlot()) {
-            return CompletableFuture.failedFuture(new OverlayException("connection limit of " + config.maxConnections() + " reached"));
+            return CompletableFuture.failedFuture(new OverlayException("cannot dial " + address + ": connection limit of "
+                    + config.maxConnections() + " reached"));
         }
         CompletableFuture<Connection> result = new CompletableFuture<>();
+        // Released once, by whichever comes first: the channel closing, or the dial failing. The
+        // latter comes before the caller hears of the failure, so a retry at once finds the slot.
+        AtomicBoolean slotHeld = new AtomicBoolean(true);
+        Runnable releaseSlot = () -> {
+            if (slotHeld.compareAndSet(true, false)) connectionSlots.decrementAndGet();
+        };
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, allocator)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.handshakeTimeout().toMillis())
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.closeFuture().addListener(f -> connectionSlots.decrementAndGet());
+                        ch.closeFuture().addListener(f -> releaseSlot.run());
                         upgrade(ch, Direction.OUTBOUND, expected.orElse(null), result);
                     }
                 });
@@ -249,13 +275,14 @@ public final class NettyHost implements Host {
         };
         bootstrap.connect(remote).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
-                if (f.channel() == null || !f.channel().isRegistered()) connectionSlots.decrementAndGet();
+                releaseSlot.run();
                 String why = f.cause() == null ? "cancelled" : describe(f.cause());
                 result.completeExceptionally(new OverlayException("cannot connect to " + address + ": " + why, f.cause()));
             }
         });
         return result.handle((c, e) -> {
             if (e == null) return CompletableFuture.completedFuture(c);
+            releaseSlot.run(); // every failure also closes the channel, which would release it a moment later
             Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
             String message = cause.getMessage() != null && cause.getMessage().contains(address.toString())
                     ? cause.getMessage() : "dial " + address + " failed: " + cause.getMessage();
@@ -265,16 +292,24 @@ public final class NettyHost implements Host {
 
     @Override
     public CompletableFuture<Connection> dial(PeerId peer) {
+        if (peer.equals(self)) return CompletableFuture.failedFuture(new OverlayException("cannot dial ourselves"));
         Optional<Connection> existing = anyConnection(peer);
         if (existing.isPresent()) return CompletableFuture.completedFuture(existing.get());
-        return pendingDials.computeIfAbsent(peer, p -> {
-            List<Multiaddr> addresses = peerStore.addresses(p);
-            CompletableFuture<Connection> attempt = addresses.isEmpty()
-                    ? CompletableFuture.failedFuture(new OverlayException("no known address for " + p))
-                    : dialInTurn(p, addresses, 0, null);
-            attempt.whenComplete((c, e) -> pendingDials.remove(p));
-            return attempt;
+        CompletableFuture<Connection> dialling = new CompletableFuture<>();
+        CompletableFuture<Connection> already = pendingDials.putIfAbsent(peer, dialling);
+        if (already != null) return already;
+        // Started outside any map operation: an attempt may fail at once (no address, a ban), and
+        // its completion must be able to remove the entry, or the failure would be cached forever.
+        List<Multiaddr> addresses = peerStore.addresses(peer);
+        CompletableFuture<Connection> attempt = addresses.isEmpty()
+                ? CompletableFuture.failedFuture(new OverlayException("no known address for " + peer))
+                : dialInTurn(peer, addresses, 0, null);
+        attempt.whenComplete((c, e) -> {
+            pendingDials.remove(peer, dialling);
+            if (e == null) dialling.complete(c);
+            else dialling.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
         });
+        return dialling;
     }
 
     private CompletableFuture<Connection> dialInTurn(PeerId peer, List<Multiaddr> addresses, int i, Throwable last) {
@@ -284,7 +319,8 @@ public final class NettyHost implements Host {
         }
         return dial(addresses.get(i).withPeerId(peer)).handle((c, e) -> e == null
                 ? CompletableFuture.completedFuture(c)
-                : dialInTurn(peer, addresses, i + 1, e.getCause() != null ? e.getCause() : e)).thenCompose(f -> f);
+                : dialInTurn(peer, addresses, i + 1, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e))
+                .thenCompose(f -> f);
     }
 
     @Override
@@ -325,7 +361,9 @@ public final class NettyHost implements Host {
                         () -> List.of(NoiseProtocol.PROTOCOL_ID)), security));
         security.whenComplete((p, e) -> {
             if (e != null) {
-                fail(ch, result, e);
+                // The first bytes we read decide whether the remote is a libp2p peer at all.
+                fail(ch, result, e instanceof MultistreamException
+                        ? new OverlayException("remote did not answer as a libp2p peer (" + e.getMessage() + ")", e) : e);
                 return;
             }
             ch.pipeline().addBefore("tail", "noise", new NoiseHandshakeHandler(config.identity(), initiator, expected, secured));
@@ -560,10 +598,13 @@ public final class NettyHost implements Host {
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
         String m = root.getMessage();
         if (m == null) return root.getClass().getSimpleName();
-        // Netty's native transport prefixes messages with the syscall ("connect(..) failed: ...").
-        int colon = m.indexOf("failed: ");
-        return colon >= 0 ? m.substring(colon + "failed: ".length()) : m;
+        // Netty's native transport prefixes messages with the syscall: "connect(..) failed: ..." or
+        // "finishConnect(..) failed with error(-111): ...".
+        return NATIVE_PREFIX.matcher(m).replaceFirst("");
     }
+
+    private static final java.util.regex.Pattern NATIVE_PREFIX =
+            java.util.regex.Pattern.compile("^\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ");
 
     /**
      * Last handler of every connection pipeline: fails the upgrade on errors before the connection

@@ -4,6 +4,7 @@ import dev.ferry.overlay.Host;
 import dev.ferry.overlay.identify.IdentifyService;
 import dev.ferry.overlay.perf.PerfService;
 import dev.ferry.overlay.ping.PingService;
+import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -16,17 +17,22 @@ public final class OverlayNode implements AutoCloseable {
     private final PingService ping;
     private final PerfService perf;
 
-    private OverlayNode(HostConfig config, boolean servePerf) {
-        this.host = new NettyHost(config);
+    private OverlayNode(NettyHost host, HostConfig config, boolean servePerf) {
+        this.host = host;
         this.identify = new IdentifyService(host, config.identity().publicKey(), config.agentVersion(),
-                HostConfig.PROTOCOL_VERSION, host::listenAddresses);
+                HostConfig.PROTOCOL_VERSION, host::listenAddresses, config.maxMessageSize());
         this.ping = new PingService(host);
         this.perf = new PerfService(host, servePerf);
     }
 
     /** Starts a node; it listens once {@link Host#listen} is called. */
     public static OverlayNode create(HostConfig config, boolean servePerf) {
-        return new OverlayNode(config, servePerf);
+        return new OverlayNode(new NettyHost(config), config, servePerf);
+    }
+
+    /** As above, with every connection's buffers from {@code allocator} (for tests that measure the heap). */
+    static OverlayNode create(HostConfig config, boolean servePerf, ByteBufAllocator allocator) {
+        return new OverlayNode(new NettyHost(config, allocator), config, servePerf);
     }
 
     public Host host() {

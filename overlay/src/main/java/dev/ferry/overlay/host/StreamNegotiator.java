@@ -12,7 +12,6 @@ import dev.ferry.overlay.yamux.YamuxException;
 import dev.ferry.overlay.yamux.YamuxStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
@@ -33,7 +32,8 @@ final class StreamNegotiator implements StreamReceiver {
     private final CompletableFuture<String> result = new CompletableFuture<>();
     private final ScheduledFuture<?> timeout;
     private final List<String> proposals;
-    private CompositeByteBuf pending;
+    /** What arrived and is not negotiated yet: at most a partial message and what followed it. */
+    private ByteBuf pending;
 
     private StreamNegotiator(YamuxStream stream, ByteBufAllocator alloc, EventExecutor loop, Duration timeout,
                              Function<String, Negotiation> step, List<String> proposals) {
@@ -43,6 +43,14 @@ final class StreamNegotiator implements StreamReceiver {
         this.step = step;
         this.timeout = loop.schedule(() -> fail(new MultistreamException(
                 "protocol negotiation timed out after " + timeout.toMillis() + " ms")), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        // The stream may be reset before this receiver is attached (an outbound stream is attached
+        // from the caller's thread, after its SYN went out): the stream then tells no receiver,
+        // but its close future still completes.
+        stream.closeFuture().whenComplete((v, e) -> {
+            Throwable cause = e != null ? e : new YamuxException("stream closed during protocol negotiation");
+            if (loop.inEventLoop()) fail(cause);
+            else loop.execute(() -> fail(cause));
+        });
     }
 
     /** Proposes {@code negotiation}'s protocols; completes with the one agreed. */
@@ -65,8 +73,10 @@ final class StreamNegotiator implements StreamReceiver {
     @Override
     public void onData(Stream s, ByteBuf data) {
         if (result.isDone()) return;
-        if (pending == null) pending = alloc.compositeBuffer();
-        pending.addComponent(true, data.retain());
+        // A copy, not a view: a view would pin the whole decrypted frame the bytes came in for as
+        // long as the negotiation lasts. Negotiation messages are short (MultistreamCodec caps them).
+        if (pending == null) pending = alloc.heapBuffer(data.readableBytes());
+        pending.writeBytes(data);
         try {
             String message;
             while ((message = MultistreamCodec.read(pending)) != null) {
@@ -85,6 +95,7 @@ final class StreamNegotiator implements StreamReceiver {
                     return;
                 }
             }
+            if (pending != null) pending.discardReadBytes();
         } catch (MultistreamException e) {
             fail(e);
         }

@@ -36,6 +36,7 @@ public final class IdentifyService {
     private final String protocolVersion;
     private final IdentityPublicKey publicKey;
     private final Supplier<List<Multiaddr>> listenAddresses;
+    private final int maxMessageSize;
     private final Map<Connection, CompletableFuture<PeerInfo>> results = new WeakHashMap<>();
     private final List<Consumer<IdentifyEvent>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -47,6 +48,18 @@ public final class IdentifyService {
      */
     public IdentifyService(Host host, IdentityPublicKey publicKey, String agentVersion, String protocolVersion,
                            Supplier<List<Multiaddr>> listenAddresses) {
+        this(host, publicKey, agentVersion, protocolVersion, listenAddresses, IdentifyProtocol.MAX_MESSAGE_SIZE);
+    }
+
+    /**
+     * @param listenAddresses the addresses to announce (usually {@link Host#listenAddresses()})
+     * @param maxMessageSize the largest identify message accepted; a larger one is a protocol
+     *     violation. Capped at {@link IdentifyProtocol#MAX_MESSAGE_SIZE}.
+     */
+    public IdentifyService(Host host, IdentityPublicKey publicKey, String agentVersion, String protocolVersion,
+                           Supplier<List<Multiaddr>> listenAddresses, int maxMessageSize) {
+        if (maxMessageSize < 1) throw new IllegalArgumentException("maxMessageSize must be at least 1");
+        this.maxMessageSize = Math.min(maxMessageSize, IdentifyProtocol.MAX_MESSAGE_SIZE);
         this.host = host;
         this.publicKey = publicKey;
         this.agentVersion = agentVersion;
@@ -86,6 +99,10 @@ public final class IdentifyService {
             reader.result = r;
             stream.setReceiver(reader);
             stream.closeWrite();
+            // A stream reset before the reader was attached tells no receiver; its future still completes.
+            stream.closeFuture().whenComplete((v, err) -> {
+                if (!r.isDone()) r.completeExceptionally(err != null ? err : new OverlayException("identify stream closed"));
+            });
         });
         return result;
     }
@@ -121,7 +138,7 @@ public final class IdentifyService {
         private boolean received;
 
         Reader(Stream stream, boolean push) {
-            super(IdentifyProtocol.MAX_MESSAGE_SIZE);
+            super(maxMessageSize);
             this.stream = stream;
             this.push = push;
         }

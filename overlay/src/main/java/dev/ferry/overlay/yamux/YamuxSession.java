@@ -200,7 +200,8 @@ public final class YamuxSession extends ChannelDuplexHandler {
         int n = Math.min(dataRemaining, in.readableBytes());
         dataRemaining -= n;
         if (dataStream != null && !dataStream.isClosed() && !dataStream.remoteFinReceived) {
-            dataStream.dataReceived(in.readRetainedSlice(n));
+            // A small part of a large frame is copied: a view would pin the whole frame while buffered.
+            dataStream.dataReceived(n < in.capacity() / 2 ? in.readBytes(n) : in.readRetainedSlice(n));
         } else {
             in.skipBytes(n); // data for a stream we already closed or reset: discard
         }

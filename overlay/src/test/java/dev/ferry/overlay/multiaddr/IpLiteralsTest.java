@@ -1,5 +1,6 @@
 package dev.ferry.overlay.multiaddr;
 
+import dev.ferry.crypto.SeededProperty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
