@@ -20,12 +20,17 @@ import java.util.Set;
  * @param maxConnectionsPerPeer connections to one PeerId; more than one happens when both dial at
  *     once, more than a few is abuse
  * @param handshakeTimeout from TCP connect to a usable yamux session (multistream, Noise, yamux)
+ * @param maxPendingHandshakes inbound connections still in their handshake at once; past it new
+ *     ones are closed at once, so slow or silent dialers cannot hold every connection slot
+ * @param maxPendingHandshakesPerIp the same, from one remote IP address
  * @param streamNegotiationTimeout for multistream-select on a new stream
  * @param inboundStreamsPerSecond sustained rate of new inbound streams per peer (token bucket)
  * @param inboundStreamBurst bucket size: streams a peer may open at once
  * @param maxMessageSize largest length-prefixed protocol message a handler accepts; identify
  *     takes the smaller of this and its own cap
  * @param yamux stream limits, windows and buffers of each connection
+ * @param maxBufferedBytesTotal bytes all connections together may hold for paused stream readers;
+ *     the per-connection cap times the connection limit would be far more than a node has
  * @param strikesBeforeBan protocol violations within {@code banDuration} that get a peer banned
  * @param banDuration how long a banned peer is refused, and how long strikes are remembered
  * @param deniedPeers peers that are always refused
@@ -39,11 +44,14 @@ public record HostConfig(
         int maxConnections,
         int maxConnectionsPerPeer,
         Duration handshakeTimeout,
+        int maxPendingHandshakes,
+        int maxPendingHandshakesPerIp,
         Duration streamNegotiationTimeout,
         int inboundStreamsPerSecond,
         int inboundStreamBurst,
         int maxMessageSize,
         YamuxConfig yamux,
+        long maxBufferedBytesTotal,
         int strikesBeforeBan,
         Duration banDuration,
         Set<PeerId> deniedPeers,
@@ -59,6 +67,12 @@ public record HostConfig(
         deniedPeers = Set.copyOf(deniedPeers);
         if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be at least 1");
         if (maxConnectionsPerPeer < 1) throw new IllegalArgumentException("maxConnectionsPerPeer must be at least 1");
+        if (maxPendingHandshakes < 1 || maxPendingHandshakesPerIp < 1) {
+            throw new IllegalArgumentException("pending handshake limits must be at least 1");
+        }
+        if (maxBufferedBytesTotal < yamux.maxBufferedBytes()) {
+            throw new IllegalArgumentException("maxBufferedBytesTotal must be at least the yamux maxBufferedBytes");
+        }
         if (inboundStreamsPerSecond < 1 || inboundStreamBurst < 1) {
             throw new IllegalArgumentException("inbound stream rate and burst must be at least 1");
         }
@@ -85,6 +99,9 @@ public record HostConfig(
         private int maxConnections = 512;
         private int maxConnectionsPerPeer = 4;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private int maxPendingHandshakes = 128;
+        private int maxPendingHandshakesPerIp = 32;
+        private long maxBufferedBytesTotal = 256L * 1024 * 1024;
         private Duration streamNegotiationTimeout = Duration.ofSeconds(10);
         private int inboundStreamsPerSecond = 100;
         private int inboundStreamBurst = 300;
@@ -105,6 +122,9 @@ public record HostConfig(
         public Builder maxConnections(int v) { this.maxConnections = v; return this; }
         public Builder maxConnectionsPerPeer(int v) { this.maxConnectionsPerPeer = v; return this; }
         public Builder handshakeTimeout(Duration v) { this.handshakeTimeout = v; return this; }
+        public Builder maxPendingHandshakes(int v) { this.maxPendingHandshakes = v; return this; }
+        public Builder maxPendingHandshakesPerIp(int v) { this.maxPendingHandshakesPerIp = v; return this; }
+        public Builder maxBufferedBytesTotal(long v) { this.maxBufferedBytesTotal = v; return this; }
         public Builder streamNegotiationTimeout(Duration v) { this.streamNegotiationTimeout = v; return this; }
         public Builder inboundStreamsPerSecond(int v) { this.inboundStreamsPerSecond = v; return this; }
         public Builder inboundStreamBurst(int v) { this.inboundStreamBurst = v; return this; }
@@ -119,8 +139,9 @@ public record HostConfig(
 
         public HostConfig build() {
             return new HostConfig(identity, agentVersion, maxConnections, maxConnectionsPerPeer, handshakeTimeout,
-                    streamNegotiationTimeout, inboundStreamsPerSecond, inboundStreamBurst, maxMessageSize, yamux,
-                    strikesBeforeBan, banDuration, deniedPeers, ioThreads, clock,
+                    maxPendingHandshakes, maxPendingHandshakesPerIp, streamNegotiationTimeout, inboundStreamsPerSecond,
+                    inboundStreamBurst, maxMessageSize, yamux, maxBufferedBytesTotal, strikesBeforeBan, banDuration,
+                    deniedPeers, ioThreads, clock,
                     metrics != null ? metrics : Metrics.create());
         }
     }

@@ -20,6 +20,7 @@ import dev.ferry.overlay.multistream.MultistreamHandler;
 import dev.ferry.overlay.noise.NoiseHandshakeHandler;
 import dev.ferry.overlay.noise.NoiseProtocol;
 import dev.ferry.overlay.noise.SecureSession;
+import dev.ferry.overlay.yamux.InboundBudget;
 import dev.ferry.overlay.yamux.YamuxProtocol;
 import dev.ferry.overlay.yamux.YamuxSession;
 import dev.ferry.overlay.yamux.YamuxStream;
@@ -103,6 +104,8 @@ public final class NettyHost implements Host {
     private final Map<PeerId, TokenBucket> streamBuckets = new HashMap<>();
     private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new ConcurrentHashMap<>();
     private final OverlayMetrics metrics;
+    private final InboundBudget inboundBudget;
+    private final PendingHandshakes pendingHandshakes;
     private volatile boolean closed;
 
     public NettyHost(HostConfig config) {
@@ -120,6 +123,8 @@ public final class NettyHost implements Host {
         this.bans = new BanList(config.strikesBeforeBan(), config.banDuration(), config.clock());
         this.epoll = Epoll.isAvailable();
         this.metrics = new OverlayMetrics(config.metrics(), connections::size);
+        this.inboundBudget = new InboundBudget(config.maxBufferedBytesTotal());
+        this.pendingHandshakes = new PendingHandshakes(config.maxPendingHandshakes(), config.maxPendingHandshakesPerIp());
         this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
@@ -162,12 +167,22 @@ public final class NettyHost implements Host {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (closed || !takeSlot()) {
+                        InetAddress ip = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+                        if (closed || !pendingHandshakes.tryAcquire(ip)) {
+                            metrics.handshakeFailed(Direction.INBOUND);
+                            ch.close();
+                            return;
+                        }
+                        if (!takeSlot()) {
+                            pendingHandshakes.release(ip);
+                            metrics.handshakeFailed(Direction.INBOUND);
                             ch.close();
                             return;
                         }
                         ch.closeFuture().addListener(f -> connectionSlots.decrementAndGet());
-                        upgrade(ch, Direction.INBOUND, null, new CompletableFuture<>());
+                        CompletableFuture<Connection> upgraded = new CompletableFuture<>();
+                        upgraded.whenComplete((c, e) -> pendingHandshakes.release(ip));
+                        upgrade(ch, Direction.INBOUND, null, upgraded);
                     }
                 });
         CompletableFuture<Multiaddr> result = new CompletableFuture<>();
@@ -390,7 +405,7 @@ public final class NettyHost implements Host {
             }
             SecureSession session = secured.join();
             PeerConnection[] holder = new PeerConnection[1];
-            YamuxSession yamux = new YamuxSession(config.yamux(), initiator, new YamuxSession.Events() {
+            YamuxSession yamux = new YamuxSession(config.yamux(), inboundBudget, initiator, new YamuxSession.Events() {
                 @Override
                 public boolean allowInboundStream() {
                     return allowStream(session.remotePeer());

@@ -16,6 +16,9 @@ import java.time.Duration;
  * @param maxDataFrame largest data frame we send
  * @param writeStallTimeout how long the socket may stay unwritable (the peer not reading) before
  *     the connection is closed
+ * @param keepAliveInterval how often to ping the peer; a ping unanswered for as long again, while
+ *     we are reading, means the peer or the path is gone and the connection is closed. Also keeps
+ *     NAT mappings open. {@link Duration#ZERO} turns it off.
  */
 public record YamuxConfig(
         int maxStreams,
@@ -23,9 +26,24 @@ public record YamuxConfig(
         int maxBufferedBytes,
         int maxSendQueueBytes,
         int maxDataFrame,
-        Duration writeStallTimeout) {
-    public static final YamuxConfig DEFAULTS =
-            new YamuxConfig(256, 16 * 1024 * 1024, 32 * 1024 * 1024, 16 * 1024 * 1024, 256 * 1024, Duration.ofSeconds(30));
+        Duration writeStallTimeout,
+        Duration keepAliveInterval) {
+    public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(30);
+    public static final YamuxConfig DEFAULTS = new YamuxConfig(256, 16 * 1024 * 1024, 32 * 1024 * 1024,
+            16 * 1024 * 1024, 256 * 1024, Duration.ofSeconds(30), DEFAULT_KEEP_ALIVE);
+
+    /** As the canonical constructor, with the default keep-alive. */
+    public YamuxConfig(int maxStreams, int maxStreamWindow, int maxBufferedBytes, int maxSendQueueBytes,
+                       int maxDataFrame, Duration writeStallTimeout) {
+        this(maxStreams, maxStreamWindow, maxBufferedBytes, maxSendQueueBytes, maxDataFrame, writeStallTimeout,
+                DEFAULT_KEEP_ALIVE);
+    }
+
+    /** This config with another keep-alive interval. */
+    public YamuxConfig withKeepAliveInterval(Duration interval) {
+        return new YamuxConfig(maxStreams, maxStreamWindow, maxBufferedBytes, maxSendQueueBytes, maxDataFrame,
+                writeStallTimeout, interval);
+    }
 
     public YamuxConfig {
         if (maxStreams < 1) throw new IllegalArgumentException("maxStreams must be at least 1");
@@ -37,5 +55,6 @@ public record YamuxConfig(
         }
         if (maxDataFrame < 1024) throw new IllegalArgumentException("maxDataFrame must be at least 1024");
         if (maxSendQueueBytes < maxDataFrame) throw new IllegalArgumentException("maxSendQueueBytes must be at least maxDataFrame");
+        if (keepAliveInterval.isNegative()) throw new IllegalArgumentException("keepAliveInterval must not be negative");
     }
 }

@@ -37,6 +37,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
     }
 
     private final YamuxConfig config;
+    private final InboundBudget budget;
     private final boolean client;
     private final Events events;
     private final Map<Integer, YamuxStream> streams = new HashMap<>();
@@ -47,9 +48,15 @@ public final class YamuxSession extends ChannelDuplexHandler {
     private int nextStreamId;
     private int refusedStreams;
     private long bufferedBytes;
+    /** Reading stopped because this connection, not the host, held too much. */
+    private boolean pausedForOwnCap;
     private boolean localGoAway;
     private boolean remoteGoAway;
     private ScheduledFuture<?> writeStallTimer;
+    private ScheduledFuture<?> keepAliveTimer;
+    /** Opaque value of our unanswered keep-alive ping, or -1. */
+    private long pingOutstanding = -1;
+    private int nextPingId;
 
     // frame parser state
     private final byte[] header = new byte[YamuxProtocol.HEADER_LENGTH];
@@ -62,7 +69,16 @@ public final class YamuxSession extends ChannelDuplexHandler {
      * @param client true on the side that dialled: it opens odd stream ids, the listener even ones
      */
     public YamuxSession(YamuxConfig config, boolean client, Events events) {
+        this(config, new InboundBudget(config.maxBufferedBytes()), client, events);
+    }
+
+    /**
+     * @param budget shared by every session of the host: what they may hold together
+     * @param client true on the side that dialled: it opens odd stream ids, the listener even ones
+     */
+    public YamuxSession(YamuxConfig config, InboundBudget budget, boolean client, Events events) {
         this.config = config;
+        this.budget = budget;
         this.client = client;
         this.events = events;
         this.nextStreamId = client ? 1 : 2;
@@ -81,6 +97,28 @@ public final class YamuxSession extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        long interval = config.keepAliveInterval().toMillis();
+        if (interval > 0) {
+            keepAliveTimer = ctx.executor().scheduleAtFixedRate(this::keepAlive, interval, interval, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Each interval: give up on a peer that left the last ping unanswered, else ping it. */
+    private void keepAlive() {
+        if (!ctx.channel().isActive()) return;
+        if (!ctx.channel().config().isAutoRead()) {
+            pingOutstanding = -1; // we are not reading, so an answer could not have reached us
+            return;
+        }
+        if (pingOutstanding >= 0) {
+            LOG.log(Level.FINE, () -> "closing " + ctx.channel() + ": no answer to a keep-alive ping in "
+                    + config.keepAliveInterval().toMillis() + " ms");
+            ctx.close();
+            return;
+        }
+        pingOutstanding = nextPingId++ & 0x7FFFFFFFL;
+        writeFrame(YamuxProtocol.TYPE_PING, YamuxProtocol.FLAG_SYN, 0, (int) pingOutstanding, null);
+        ctx.flush();
     }
 
     /** Open streams, for inspection on the event loop. */
@@ -226,6 +264,8 @@ public final class YamuxSession extends ChannelDuplexHandler {
     private void onPing(int flags, int opaque) {
         if ((flags & YamuxProtocol.FLAG_SYN) != 0) {
             writeFrame(YamuxProtocol.TYPE_PING, YamuxProtocol.FLAG_ACK, 0, opaque, null);
+        } else if ((flags & YamuxProtocol.FLAG_ACK) != 0 && (opaque & 0xFFFFFFFFL) == pingOutstanding) {
+            pingOutstanding = -1;
         }
     }
 
@@ -360,7 +400,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
         } else if (writeStallTimer == null) {
             writeStallTimer = ctx.executor().schedule(() -> {
                 writeStallTimer = null;
-                if (!ctx.channel().isWritable()) violation("peer stopped reading for " + config.writeStallTimeout().toSeconds() + " s");
+                if (!ctx.channel().isWritable()) violation("peer stopped reading for " + config.writeStallTimeout().toMillis() + " ms");
             }, config.writeStallTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
         ctx.fireChannelWritabilityChanged();
@@ -370,12 +410,36 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
     void bufferedChanged(long delta) {
         bufferedBytes += delta;
+        budget.add(delta);
+        updateReading();
+    }
+
+    /**
+     * Stops reading the socket while this connection or the whole host holds too much for
+     * paused readers, and starts again once the connection has drained to half and the host
+     * has room.
+     */
+    private void updateReading() {
         boolean autoRead = ctx.channel().config().isAutoRead();
-        if (autoRead && bufferedBytes > config.maxBufferedBytes()) {
+        boolean overOwnCap = bufferedBytes > config.maxBufferedBytes();
+        if (overOwnCap) pausedForOwnCap = true;
+        if (autoRead && (overOwnCap || budget.isExhausted())) {
             ctx.channel().config().setAutoRead(false);
-        } else if (!autoRead && bufferedBytes <= config.maxBufferedBytes() / 2) {
+            budget.await(this);
+            return;
+        }
+        // Paused by our own cap: wait until half of it is free, so reading does not flap.
+        boolean ownRoom = pausedForOwnCap ? bufferedBytes <= config.maxBufferedBytes() / 2 : !overOwnCap;
+        if (!autoRead && ownRoom && budget.hasRoom()) {
+            pausedForOwnCap = false;
+            budget.forget(this);
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    /** Called by the budget, from any thread, when the host has room again. */
+    void budgetFreed() {
+        if (ctx != null && ctx.channel().isActive()) execute(this::updateReading);
     }
 
     void streamClosed(YamuxStream stream) {
@@ -402,8 +466,10 @@ public final class YamuxSession extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (writeStallTimer != null) writeStallTimer.cancel(false);
+        if (keepAliveTimer != null) keepAliveTimer.cancel(false);
         YamuxException closed = new YamuxException("connection closed");
         for (YamuxStream stream : List.copyOf(streams.values())) stream.terminate(closed);
+        budget.forget(this);
         ctx.fireChannelInactive();
     }
 

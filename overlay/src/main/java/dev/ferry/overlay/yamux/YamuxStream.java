@@ -46,6 +46,7 @@ public final class YamuxStream implements Stream {
     boolean remoteFinReceived;
     private boolean remoteFinDelivered;
     private boolean closed;
+    private Throwable closeCause;
 
     YamuxStream(YamuxSession session, int id, Direction direction, Executor eventLoop) {
         this.session = session;
@@ -92,6 +93,12 @@ public final class YamuxStream implements Stream {
     public void setReceiver(StreamReceiver receiver) {
         onLoop(() -> {
             this.receiver = receiver;
+            if (closed) {
+                // Attached after the end (say, reset while the caller was on another thread):
+                // it still hears how the stream ended, once.
+                if (receiver != null) notifyClosed(receiver);
+                return;
+            }
             drainBuffered();
         });
     }
@@ -295,16 +302,19 @@ public final class YamuxStream implements Stream {
         session.bufferedChanged(-bufferedBytes);
         buffered.clear();
         bufferedBytes = 0;
+        closeCause = cause;
         session.streamClosed(this);
-        if (receiver != null) {
-            try {
-                receiver.onClosed(this, cause);
-            } catch (RuntimeException e) {
-                session.receiverFailed(this, e);
-            }
-        }
+        if (receiver != null) notifyClosed(receiver);
         if (cause == null) closeFuture.complete(null);
         else closeFuture.completeExceptionally(cause);
+    }
+
+    private void notifyClosed(StreamReceiver r) {
+        try {
+            r.onClosed(this, closeCause);
+        } catch (RuntimeException e) {
+            session.receiverFailed(this, e);
+        }
     }
 
     private record PendingWrite(ByteBuf data, CompletableFuture<Void> done) {}

@@ -112,6 +112,45 @@ class HostLimitsTest {
         assertThat(node.host().connections()).isEmpty();
     }
 
+    @Test
+    void shouldCloseInboundConnectionsPastThePendingHandshakesOfOneAddress() {
+        OverlayNode node = network.node(b -> b.maxPendingHandshakesPerIp(2).handshakeTimeout(Duration.ofSeconds(30)));
+        RawPeer first = network.raw(node);
+        RawPeer second = network.raw(node);
+
+        RawPeer third = network.raw(node);
+
+        join(third.closed());
+        assertThat(third.receivedBytes()).isZero();
+        assertThat(first.isOpen()).as("handshakes already under way are kept").isTrue();
+        assertThat(second.isOpen()).isTrue();
+    }
+
+    @Test
+    void shouldAcceptAHandshakeAgainOnceAPendingOneEnded() {
+        OverlayNode node = network.node(b -> b.maxPendingHandshakes(1).handshakeTimeout(Duration.ofSeconds(30)));
+        RawPeer silent = network.raw(node);
+        OverlayNode alice = network.node();
+        assertThat(failureOf(alice.host().dial(fullAddressOf(node)))).as("the only place is taken").isNotNull();
+
+        silent.close();
+        join(silent.closed());
+
+        eventually().untilAsserted(() -> assertThat(alice.host().dial(fullAddressOf(node)))
+                .succeedsWithin(TestNetwork.WAIT));
+    }
+
+    @Test
+    void shouldNotCountCompletedHandshakesAsPending() {
+        OverlayNode node = network.node(b -> b.maxPendingHandshakes(1));
+        for (int i = 0; i < 3; i++) {
+            OverlayNode peer = network.node();
+            assertThat(connect(peer, node).isOpen()).isTrue();
+        }
+        // the dialer is done when it reads the node's last answer, a moment before the node registers
+        eventually().untilAsserted(() -> assertThat(node.host().connections()).hasSize(3));
+    }
+
     // ------------------------------------------------------------------ streams
 
     @Test

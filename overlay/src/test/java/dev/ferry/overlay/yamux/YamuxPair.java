@@ -50,8 +50,13 @@ final class YamuxPair implements AutoCloseable {
     }
 
     YamuxPair(YamuxConfig clientConfig, YamuxConfig serverConfig, Chunking chunking) {
-        this.client = new Peer(clientConfig, true);
-        this.server = new Peer(serverConfig, false);
+        this(clientConfig, serverConfig, new InboundBudget(serverConfig.maxBufferedBytes()), chunking);
+    }
+
+    /** With the server's session drawing on {@code serverBudget}, which other sessions may share. */
+    YamuxPair(YamuxConfig clientConfig, YamuxConfig serverConfig, InboundBudget serverBudget, Chunking chunking) {
+        this.client = new Peer(clientConfig, new InboundBudget(clientConfig.maxBufferedBytes()), true);
+        this.server = new Peer(serverConfig, serverBudget, false);
         this.chunking = chunking;
         this.seed = Long.getLong("ferry.seed", ThreadLocalRandom.current().nextLong());
         this.random = new Random(seed);
@@ -126,7 +131,11 @@ final class YamuxPair implements AutoCloseable {
         boolean allowInbound = true;
 
         Peer(YamuxConfig config, boolean client) {
-            this.session = new YamuxSession(config, client, this);
+            this(config, new InboundBudget(config.maxBufferedBytes()), client);
+        }
+
+        Peer(YamuxConfig config, InboundBudget budget, boolean client) {
+            this.session = new YamuxSession(config, budget, client, this);
             this.channel = new EmbeddedChannel(session, new ChannelInboundHandlerAdapter() {
                 @Override
                 public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {

@@ -142,6 +142,22 @@ class YamuxStreamTest {
     }
 
     @Test
+    void shouldTellAReceiverAttachedAfterAResetHowTheStreamEnded() {
+        pair = new YamuxPair(YamuxConfig.DEFAULTS);
+        YamuxStream stream = pair.client.open();
+        pair.pump();
+        pair.server.inbound.getFirst().reset();
+        pair.pump();
+        assertThat(stream.closeFuture()).isCompletedExceptionally();
+
+        RecordingReceiver late = RecordingReceiver.on(stream);
+        pair.client.channel.runPendingTasks();
+
+        assertThat(late.closedCalls()).isEqualTo(1);
+        assertThat(late.closeCause()).hasMessageContaining("reset by the remote");
+    }
+
+    @Test
     void shouldLetTheOtherSideKeepWritingAfterAHalfClose() {
         pair = new YamuxPair(YamuxConfig.DEFAULTS);
         YamuxStream clientSide = pair.client.open();
