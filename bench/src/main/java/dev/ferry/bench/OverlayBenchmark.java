@@ -54,6 +54,11 @@ public final class OverlayBenchmark implements Callable<Integer> {
             description = "Bytes uploaded and then downloaded per perf run (default: ${DEFAULT-VALUE}).")
     long size;
 
+    @Option(names = "--perf-warmup", paramLabel = "BYTES", defaultValue = "1GiB", converter = ByteCount.class,
+            description = "For the warm perf rows: bytes each way moved, unmeasured, on the same connection before the "
+                    + "measured transfer, by both clients alike (default: ${DEFAULT-VALUE}).")
+    long perfWarmup;
+
     @Option(names = "--seconds", paramLabel = "S", defaultValue = "10",
             description = "Seconds each handshake run lasts (default: ${DEFAULT-VALUE}).")
     int seconds;
@@ -120,13 +125,13 @@ public final class OverlayBenchmark implements Callable<Integer> {
             List<PerfRun> jsWarm = new ArrayList<>();
             say("");
             say("perf: %s up, then %s down, one stream, a fresh client process per run", mib(size), mib(size));
-            say("  cold: the measured transfer is the client's first; warm: after an unmeasured %s each way", mib(size));
+            say("  cold: the measured transfer is the client's first; warm: after an unmeasured %s each way", mib(perfWarmup));
             say("  on the same connection (a running node is warm; a fresh JVM spends its first seconds compiling)");
             for (int i = 1; i <= runs; i++) {
                 ferryPerf.add(ferryPerf(ferry, servers.ferry(), i, 0));
                 jsPerf.add(jsPerf(servers.js(), i, 0));
-                ferryWarm.add(ferryPerf(ferry, servers.ferry(), i, size));
-                jsWarm.add(jsPerf(servers.js(), i, size));
+                ferryWarm.add(ferryPerf(ferry, servers.ferry(), i, perfWarmup));
+                jsWarm.add(jsPerf(servers.js(), i, perfWarmup));
             }
             say("");
             say("handshakes: sequential fresh connections (TCP, Noise, yamux), %d s per run", seconds);

@@ -51,7 +51,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
-import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -106,6 +105,7 @@ public final class NettyHost implements Host {
     private final OverlayMetrics metrics;
     private final InboundBudget inboundBudget;
     private final PendingHandshakes pendingHandshakes;
+    private final NameResolver resolver = new NameResolver();
     private volatile boolean closed;
 
     public NettyHost(HostConfig config) {
@@ -186,13 +186,7 @@ public final class NettyHost implements Host {
                     }
                 });
         CompletableFuture<Multiaddr> result = new CompletableFuture<>();
-        InetSocketAddress bindTo;
-        try {
-            bindTo = new InetSocketAddress(InetAddress.getByName(target.host()), target.port());
-        } catch (UnknownHostException e) {
-            return CompletableFuture.failedFuture(new OverlayException("not an IP address: " + target.host()));
-        }
-        bootstrap.bind(bindTo).addListener((ChannelFuture f) -> {
+        bootstrap.bind(target.toSocketAddress()).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(new OverlayException("cannot listen on " + address + ": " + f.cause().getMessage(), f.cause()));
                 return;
@@ -284,16 +278,19 @@ public final class NettyHost implements Host {
                         upgrade(ch, Direction.OUTBOUND, expected.orElse(null), result);
                     }
                 });
-        InetSocketAddress remote = switch (target.hostProtocol()) {
-            case DNS4, DNS6 -> InetSocketAddress.createUnresolved(target.host(), target.port());
-            default -> new InetSocketAddress(literal(target.host()), target.port());
-        };
-        bootstrap.connect(remote).addListener((ChannelFuture f) -> {
-            if (!f.isSuccess()) {
+        resolver.resolve(target, config.handshakeTimeout()).whenComplete((remote, resolveError) -> {
+            if (resolveError != null) {
                 releaseSlot.run();
-                String why = f.cause() == null ? "cancelled" : describe(f.cause());
-                result.completeExceptionally(new OverlayException("cannot connect to " + address + ": " + why, f.cause()));
+                result.completeExceptionally(resolveError);
+                return;
             }
+            bootstrap.connect(remote).addListener((ChannelFuture f) -> {
+                if (!f.isSuccess()) {
+                    releaseSlot.run();
+                    String why = f.cause() == null ? "cancelled" : describe(f.cause());
+                    result.completeExceptionally(new OverlayException("cannot connect to " + address + ": " + why, f.cause()));
+                }
+            });
         });
         return result.handle((c, e) -> {
             if (e == null) return CompletableFuture.completedFuture(c);
@@ -582,8 +579,10 @@ public final class NettyHost implements Host {
         CompletableFuture<Void> done = new CompletableFuture<>();
         CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
                 .orTimeout(2, TimeUnit.SECONDS)
-                .whenComplete((v, e) -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS)
-                        .addListener(f -> done.complete(null)));
+                .whenComplete((v, e) -> {
+                    resolver.close();
+                    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> done.complete(null));
+                });
         return done;
     }
 
@@ -593,19 +592,10 @@ public final class NettyHost implements Host {
         return Multiaddr.fromSocketAddress((InetSocketAddress) address);
     }
 
+    /** The socket address of an IP multiaddr (built from its bytes, no lookup), or null for a name. */
     private static InetSocketAddress toSocketAddress(Multiaddr address) {
         TcpTarget t = address.tcpTarget();
-        if (t.hostProtocol() != MultiaddrProtocol.IP4 && t.hostProtocol() != MultiaddrProtocol.IP6) return null;
-        return new InetSocketAddress(literal(t.host()), t.port());
-    }
-
-    /** An IP literal to an address, without any name lookup (the multiaddr already validated it). */
-    private static InetAddress literal(String ip) {
-        try {
-            return InetAddress.getByName(ip);
-        } catch (UnknownHostException e) {
-            throw new MultiaddrFormatException("not an IP address: " + ip);
-        }
+        return t.needsResolving() ? null : t.toSocketAddress();
     }
 
     private static String describe(Throwable t) {

@@ -323,4 +323,26 @@ class HostBehaviourTest {
             disconnected.add(connection);
         }
     }
+
+    @Test
+    void shouldDialADns4NameByItsIpv4Address() {
+        OverlayNode node = network.node();
+        OverlayNode alice = network.node();
+        int port = addressOf(node).tcpTarget().port();
+
+        Connection c = join(alice.host().dial(Multiaddr.parse("/dns4/localhost/tcp/" + port).withPeerId(node.host().peerId())));
+
+        assertThat(c.remotePeer()).isEqualTo(node.host().peerId());
+        assertThat(c.remoteAddress().toString()).startsWith("/ip4/127.0.0.1/");
+    }
+
+    @Test
+    void shouldFailClearlyWhenANameDoesNotResolve() {
+        OverlayNode alice = network.node(b -> b.handshakeTimeout(java.time.Duration.ofSeconds(3)));
+
+        Throwable failure = failureOf(alice.host().dial(Multiaddr.parse("/dns4/no-such-host.invalid/tcp/4001")));
+
+        assertThat(failure).hasMessageContaining("no-such-host.invalid")
+                .message().satisfiesAnyOf(m -> assertThat(m).contains("cannot resolve"), m -> assertThat(m).contains("took longer"));
+    }
 }
