@@ -54,7 +54,7 @@ public final class OverlayBenchmark implements Callable<Integer> {
             description = "Bytes uploaded and then downloaded per perf run (default: ${DEFAULT-VALUE}).")
     long size;
 
-    @Option(names = "--perf-warmup", paramLabel = "BYTES", defaultValue = "1GiB", converter = ByteCount.class,
+    @Option(names = "--perf-warmup", paramLabel = "BYTES", defaultValue = "2GiB", converter = ByteCount.class,
             description = "For the warm perf rows: bytes each way moved, unmeasured, on the same connection before the "
                     + "measured transfer, by both clients alike (default: ${DEFAULT-VALUE}).")
     long perfWarmup;
