@@ -3,6 +3,7 @@ package dev.ferry.overlay.multistream;
 import static dev.ferry.overlay.multistream.MultistreamProtocol.PROTOCOL_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.overlay.ChannelBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -193,15 +194,7 @@ class MultistreamHandlerTest {
     }
 
     private static byte[] outbound(EmbeddedChannel channel) {
-        channel.runPendingTasks();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (ByteBuf buf; (buf = channel.readOutbound()) != null; ) {
-            byte[] bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            buf.release();
-            out.writeBytes(bytes);
-        }
-        return out.toByteArray();
+        return ChannelBytes.drainOutbound(channel);
     }
 
     private static List<String> messages(byte[] bytes) {
@@ -218,11 +211,7 @@ class MultistreamHandlerTest {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf buf = (ByteBuf) msg;
-            byte[] bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            buf.release();
-            received.writeBytes(bytes);
+            received.writeBytes(ChannelBytes.take((ByteBuf) msg));
         }
 
         byte[] bytes() {

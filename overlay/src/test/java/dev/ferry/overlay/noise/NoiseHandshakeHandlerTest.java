@@ -2,6 +2,7 @@ package dev.ferry.overlay.noise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.overlay.ChannelBytes;
 import com.google.protobuf.ByteString;
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
@@ -77,11 +78,7 @@ class NoiseHandshakeHandlerTest {
         listenerResult.thenAccept(session -> responder.pipeline().addLast("app", new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                ByteBuf buf = (ByteBuf) msg;
-                byte[] bytes = new byte[buf.readableBytes()];
-                buf.readBytes(bytes);
-                buf.release();
-                received.writeBytes(bytes);
+                received.writeBytes(ChannelBytes.take((ByteBuf) msg));
             }
         }));
 

@@ -1,5 +1,6 @@
 package dev.ferry.overlay.noise;
 
+import dev.ferry.overlay.ChannelBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
@@ -75,14 +76,7 @@ final class NoisePipes {
 
     /** Everything that reached the end of {@code channel}'s inbound pipeline, concatenated. */
     static byte[] readAllInbound(EmbeddedChannel channel) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (ByteBuf buf; (buf = channel.readInbound()) != null; ) {
-            byte[] bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            buf.release();
-            out.writeBytes(bytes);
-        }
-        return out.toByteArray();
+        return ChannelBytes.drainInbound(channel);
     }
 
     private static byte[] concat(List<byte[]> parts) {

@@ -2,11 +2,11 @@ package dev.ferry.overlay.yamux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.overlay.ChannelBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -182,15 +182,7 @@ final class YamuxPair implements AutoCloseable {
 
         /** Everything this side flushed since the last call; records its frames in {@link #written}. */
         byte[] takeOutbound() {
-            channel.runPendingTasks();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            for (ByteBuf buf; (buf = channel.readOutbound()) != null; ) {
-                byte[] bytes = new byte[buf.readableBytes()];
-                buf.readBytes(bytes);
-                buf.release();
-                out.writeBytes(bytes);
-            }
-            byte[] all = out.toByteArray();
+            byte[] all = ChannelBytes.drainOutbound(channel);
             // each write is one whole frame, so a batch of flushed writes holds whole frames only
             written.addAll(YamuxFrame.decodeAll(all));
             return all;
