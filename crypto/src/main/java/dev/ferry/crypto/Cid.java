@@ -33,7 +33,9 @@ final class Cid {
             }
             return PeerId.fromBytes(Arrays.copyOfRange(raw, version.length() + codec.length(), raw.length));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid PeerId '" + text + "': " + e.getMessage(), e);
+            String reason = e.getMessage().startsWith("invalid PeerId: ")
+                    ? e.getMessage().substring("invalid PeerId: ".length()) : e.getMessage();
+            throw new IllegalArgumentException("invalid PeerId '" + text + "': " + reason, e);
         }
     }
 }

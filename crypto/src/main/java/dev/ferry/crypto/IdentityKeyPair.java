@@ -43,8 +43,9 @@ public final class IdentityKeyPair {
 
     /**
      * Parses the protobuf {@code PrivateKey} of the peer-id spec. Its Ed25519 data is the seed
-     * followed by the public key (64 bytes), as go- and js-libp2p write it; a bare 32-byte seed is
-     * accepted too. The public half, when present, must match the seed.
+     * followed by the public key (64 bytes), as go- and js-libp2p write it; a bare 32-byte seed and
+     * the legacy 96-byte form (public key twice) are accepted too. Every public half must match
+     * the seed.
      */
     public static IdentityKeyPair unmarshalPrivateKey(byte[] protobuf) {
         KeysProto.PrivateKey key;
@@ -58,13 +59,18 @@ public final class IdentityKeyPair {
         }
         byte[] data = key.getData().toByteArray();
         try {
-            if (data.length != SEED_LENGTH && data.length != SEED_LENGTH + IdentityPublicKey.LENGTH) {
-                throw new IllegalArgumentException("Ed25519 private key data must be 32 or 64 bytes, got " + data.length);
+            // 32: a bare seed; 64: seed || public key (what libp2p writes); 96: the legacy form that
+            // repeats the public key, which the spec asks implementations to keep reading.
+            int publicCopies = (data.length - SEED_LENGTH) / IdentityPublicKey.LENGTH;
+            if (data.length < SEED_LENGTH || (data.length - SEED_LENGTH) % IdentityPublicKey.LENGTH != 0 || publicCopies > 2) {
+                throw new IllegalArgumentException("Ed25519 private key data must be 32, 64 or 96 bytes, got " + data.length);
             }
             IdentityKeyPair pair = new IdentityKeyPair(Arrays.copyOf(data, SEED_LENGTH));
-            if (data.length > SEED_LENGTH
-                    && !Arrays.equals(Arrays.copyOfRange(data, SEED_LENGTH, data.length), pair.publicRaw)) {
-                throw new IllegalArgumentException("Ed25519 private key data holds a public key that does not match");
+            for (int i = 0; i < publicCopies; i++) {
+                int from = SEED_LENGTH + i * IdentityPublicKey.LENGTH;
+                if (!Arrays.equals(Arrays.copyOfRange(data, from, from + IdentityPublicKey.LENGTH), pair.publicRaw)) {
+                    throw new IllegalArgumentException("Ed25519 private key data holds a public key that does not match");
+                }
             }
             return pair;
         } finally {

@@ -86,7 +86,23 @@ class IdentityKeyTest {
     void privateKeyDataOfWrongLengthIsRefused() {
         assertThatThrownBy(() -> IdentityKeyPair.unmarshalPrivateKey(HEX.parseHex("08011210" + SEED.substring(0, 32))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Ed25519 private key data must be 32 or 64 bytes, got 16");
+                .hasMessage("Ed25519 private key data must be 32, 64 or 96 bytes, got 16");
+    }
+
+    @Test
+    void legacyPrivateKeyWithThePublicKeyTwiceIsRead() {
+        IdentityKeyPair legacy = IdentityKeyPair.unmarshalPrivateKey(HEX.parseHex("08011260" + SEED + PUBLIC + PUBLIC));
+
+        assertThat(legacy.peerId()).isEqualTo(pair.peerId());
+    }
+
+    @Test
+    void legacyPrivateKeyWhoseSecondPublicCopyDiffersIsRefused() {
+        String wrongPublic = "00" + PUBLIC.substring(2);
+
+        assertThatThrownBy(() -> IdentityKeyPair.unmarshalPrivateKey(HEX.parseHex("08011260" + SEED + PUBLIC + wrongPublic)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not match");
     }
 
     @Test

@@ -138,7 +138,7 @@ class NodeKeyStoreTest {
 
         assertThatThrownBy(() -> NodeKeyStore.loadOrCreate(dataDir, random))
                 .isInstanceOf(NodeKeyStoreException.class)
-                .hasMessageStartingWith("key file " + file + " is corrupt (Ed25519 private key data must be 32 or 64 bytes, got 5)")
+                .hasMessageStartingWith("key file " + file + " is corrupt (Ed25519 private key data must be 32, 64 or 96 bytes, got 5)")
                 .hasMessageContaining("left untouched");
         assertThat(Files.readAllBytes(file)).isEqualTo(garbage);
     }

@@ -222,6 +222,9 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
     private void onDataHeader(int streamId, int flags, long length) {
         YamuxStream stream = streamFor(streamId, flags);
+        if (stream != null && length > 0 && stream.remoteFinReceived && !stream.isClosed()) {
+            throw new ProtocolViolation("data on stream " + streamId + " after the remote closed it (FIN)");
+        }
         if (stream != null && length > stream.receiveWindow) {
             throw new ProtocolViolation("data frame of " + length + " bytes exceeds the stream window of " + stream.receiveWindow);
         }

@@ -220,6 +220,19 @@ class YamuxSessionTest {
     }
 
     @Test
+    void shouldCloseTheSessionOnDataAfterTheRemoteClosedTheStream() {
+        pair = new YamuxPair(YamuxConfig.DEFAULTS);
+        YamuxStream stream = pair.client.open();
+        stream.closeWrite();
+        pair.pump();
+
+        pair.server.receive(YamuxFrame.data(0, stream.id(), new byte[] {1, 2, 3}));
+
+        assertThat(pair.server.channel.isActive()).isFalse();
+        assertThat(pair.server.violations).singleElement().asString().contains("after the remote closed it");
+    }
+
+    @Test
     void shouldCloseTheSessionOnAnUnknownFrameType() {
         YamuxPair.Peer peer = loneServer(YamuxConfig.DEFAULTS);
 
