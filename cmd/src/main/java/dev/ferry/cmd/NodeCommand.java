@@ -28,10 +28,13 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Log connection events and protocol violations.")
     boolean verbose;
 
+    @Mixin
+    LimitOptions limits;
+
     @Override
     public Integer call() throws Exception {
         if (verbose) Main.configureLogging(java.util.logging.Level.INFO);
-        HostConfig config = HostConfig.builder(dataDir.identity()).build();
+        HostConfig config = limits.applyTo(HostConfig.builder(dataDir.identity())).build();
         List<Multiaddr> addresses = listen.isEmpty() ? List.of(Multiaddr.parse("/ip4/0.0.0.0/tcp/4001")) : listen;
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());

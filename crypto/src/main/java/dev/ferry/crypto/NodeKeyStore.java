@@ -210,6 +210,8 @@ public final class NodeKeyStore {
 
     private static String describe(IOException e) {
         if (e instanceof AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.NoSuchFileException) return "no such file or directory";
+        if (e instanceof java.nio.file.NotDirectoryException) return "a parent is not a directory";
         if (e instanceof FileSystemException fse && fse.getReason() != null) return fse.getReason();
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }

@@ -1,0 +1,26 @@
+package dev.ferry.cmd;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** Durations as people write them: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}. */
+final class DurationConverter implements ITypeConverter<Duration> {
+    private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+
+    @Override
+    public Duration convert(String value) {
+        Matcher m = FORMAT.matcher(value.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) throw new TypeConversionException("'" + value + "' is not a duration (e.g. 500ms, 10s, 2m)");
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+}
