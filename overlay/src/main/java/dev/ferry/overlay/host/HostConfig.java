@@ -86,10 +86,9 @@ public record HostConfig(
         return new Builder(identity);
     }
 
-    /** The version of the Ferry jar, or "dev" when run from classes. */
+    /** Ferry's version, from the build ({@code version.properties}). */
     public static String ferryVersion() {
-        String v = HostConfig.class.getPackage().getImplementationVersion();
-        return v != null ? v : "0.1.0-dev";
+        return FerryVersion.VALUE;
     }
 
     /** Builds a {@link HostConfig}; every setter has the documented default. */
