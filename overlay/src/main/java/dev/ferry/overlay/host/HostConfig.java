@@ -4,6 +4,7 @@ import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.monitoring.Metrics;
 import dev.ferry.overlay.yamux.YamuxConfig;
+import io.netty.channel.EventLoopGroup;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -34,7 +35,13 @@ import java.util.Set;
  * @param strikesBeforeBan protocol violations within {@code banDuration} that get a peer banned
  * @param banDuration how long a banned peer is refused, and how long strikes are remembered
  * @param deniedPeers peers that are always refused
- * @param ioThreads Netty event loop threads
+ * @param ioThreads Netty event loop threads of the host's own group; unused with {@code sharedEventLoops}
+ * @param sharedEventLoops null (the default) for a group of the host's own, made with {@code ioThreads}
+ *     threads and shut down by {@link NettyHost#close()}; otherwise a group the host runs its
+ *     channels on but does not own: closing the host closes its channels and listeners only, and
+ *     whoever made the group shuts it down. Lets many hosts in one JVM (a test network, a
+ *     simulation) share a few threads. It must be an epoll or NIO group, such as
+ *     {@link NettyHost#newEventLoopGroup(int)} makes
  * @param clock time source for limits and bans
  * @param metrics where the host registers its metrics
  */
@@ -56,6 +63,7 @@ public record HostConfig(
         Duration banDuration,
         Set<PeerId> deniedPeers,
         int ioThreads,
+        EventLoopGroup sharedEventLoops,
         Clock clock,
         Metrics metrics) {
 
@@ -110,6 +118,7 @@ public record HostConfig(
         private Duration banDuration = Duration.ofMinutes(10);
         private Set<PeerId> deniedPeers = Set.of();
         private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private EventLoopGroup sharedEventLoops;
         private Clock clock = Clock.systemUTC();
         private Metrics metrics;
 
@@ -133,6 +142,8 @@ public record HostConfig(
         public Builder banDuration(Duration v) { this.banDuration = v; return this; }
         public Builder deniedPeers(Set<PeerId> v) { this.deniedPeers = v; return this; }
         public Builder ioThreads(int v) { this.ioThreads = v; return this; }
+        /** Runs the host on {@code v}, which it does not shut down; null for a group of its own. */
+        public Builder sharedEventLoops(EventLoopGroup v) { this.sharedEventLoops = v; return this; }
         public Builder clock(Clock v) { this.clock = v; return this; }
         public Builder metrics(Metrics v) { this.metrics = v; return this; }
 
@@ -140,7 +151,7 @@ public record HostConfig(
             return new HostConfig(identity, agentVersion, maxConnections, maxConnectionsPerPeer, handshakeTimeout,
                     maxPendingHandshakes, maxPendingHandshakesPerIp, streamNegotiationTimeout, inboundStreamsPerSecond,
                     inboundStreamBurst, maxMessageSize, yamux, maxBufferedBytesTotal, strikesBeforeBan, banDuration,
-                    deniedPeers, ioThreads, clock,
+                    deniedPeers, ioThreads, sharedEventLoops, clock,
                     metrics != null ? metrics : Metrics.create());
         }
     }

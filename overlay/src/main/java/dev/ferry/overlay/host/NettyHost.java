@@ -34,6 +34,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
@@ -91,7 +92,14 @@ public final class NettyHost implements Host {
     private final ByteBufAllocator allocator;
     private final PeerId self;
     private final EventLoopGroup group;
+    /** Whether {@link #group} is ours to shut down, or shared with other hosts. */
+    private final boolean ownsGroup;
     private final boolean epoll;
+    /**
+     * Every channel of this host, listeners and connections still in their handshake included: on
+     * a shared group, shutting the group down cannot close them for us.
+     */
+    private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
     private final Map<String, ProtocolHandler> handlers = new ConcurrentHashMap<>();
     private final Set<PeerConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionSlots = new AtomicInteger();
@@ -117,20 +125,54 @@ public final class NettyHost implements Host {
      * heap give an unpooled one, so that what the host holds is all that heap in use shows.
      */
     NettyHost(HostConfig config, ByteBufAllocator allocator) {
+        EventLoopGroup shared = config.sharedEventLoops();
+        if (shared == null) {
+            this.epoll = Epoll.isAvailable();
+            this.group = newEventLoopGroup(config.ioThreads());
+            this.ownsGroup = true;
+        } else {
+            this.epoll = usesEpoll(shared);
+            this.group = shared;
+            this.ownsGroup = false;
+        }
         this.allocator = allocator;
         this.config = config;
         this.self = config.identity().peerId();
         this.bans = new BanList(config.strikesBeforeBan(), config.banDuration(), config.clock());
-        this.epoll = Epoll.isAvailable();
         this.metrics = new OverlayMetrics(config.metrics(), connections::size);
         this.inboundBudget = new InboundBudget(config.maxBufferedBytesTotal());
         this.pendingHandshakes = new PendingHandshakes(config.maxPendingHandshakes(), config.maxPendingHandshakesPerIp());
-        this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(),
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    /**
+     * A group of {@code threads} event loops of the kind a host makes for itself: epoll where the
+     * native transport is available, NIO otherwise. For {@link HostConfig#sharedEventLoops()}: the
+     * caller owns it and shuts it down after the hosts on it are closed.
+     */
+    public static EventLoopGroup newEventLoopGroup(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be at least 1");
+        return new MultiThreadIoEventLoopGroup(threads,
+                Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    /** Whether a shared group runs epoll (else NIO); the channel classes must match its IO type. */
+    private static boolean usesEpoll(EventLoopGroup group) {
+        if (group.isShuttingDown()) throw new IllegalArgumentException("the shared event loop group is shut down");
+        if (group instanceof IoEventLoopGroup io) {
+            if (io.isIoType(NioIoHandler.class)) return false;
+            if (io.isIoType(EpollIoHandler.class)) return true;
+        }
+        throw new IllegalArgumentException("unsupported shared event loop group " + group.getClass().getName()
+                + ": need an epoll or NIO IoEventLoopGroup, such as NettyHost.newEventLoopGroup makes");
     }
 
     HostConfig config() {
         return config;
+    }
+
+    /** The group this host's channels run on, its own or the shared one (for tests). */
+    EventLoopGroup eventLoops() {
+        return group;
     }
 
     OverlayMetrics metrics() {
@@ -168,7 +210,7 @@ public final class NettyHost implements Host {
                     @Override
                     protected void initChannel(Channel ch) {
                         InetAddress ip = ((InetSocketAddress) ch.remoteAddress()).getAddress();
-                        if (closed || !pendingHandshakes.tryAcquire(ip)) {
+                        if (!track(ch) || !pendingHandshakes.tryAcquire(ip)) {
                             metrics.handshakeFailed(Direction.INBOUND);
                             ch.close();
                             return;
@@ -192,6 +234,10 @@ public final class NettyHost implements Host {
                 return;
             }
             serverChannels.add(f.channel());
+            if (!track(f.channel())) {
+                result.completeExceptionally(new OverlayException("host is closed"));
+                return;
+            }
             Multiaddr bound = Multiaddr.fromSocketAddress((InetSocketAddress) f.channel().localAddress());
             boundAddresses.add(bound);
             result.complete(bound);
@@ -275,6 +321,10 @@ public final class NettyHost implements Host {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.closeFuture().addListener(f -> releaseSlot.run());
+                        if (!track(ch)) {
+                            result.completeExceptionally(new OverlayException("host is closed"));
+                            return;
+                        }
                         upgrade(ch, Direction.OUTBOUND, expected.orElse(null), result);
                     }
                 });
@@ -400,6 +450,10 @@ public final class NettyHost implements Host {
                 fail(ch, result, e);
                 return;
             }
+            if (closed) {
+                fail(ch, result, new OverlayException("host is closing"));
+                return;
+            }
             SecureSession session = secured.join();
             PeerConnection[] holder = new PeerConnection[1];
             YamuxSession yamux = new YamuxSession(config.yamux(), inboundBudget, initiator, new YamuxSession.Events() {
@@ -465,6 +519,21 @@ public final class NettyHost implements Host {
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "connection listener failed", e);
         }
+    }
+
+    /**
+     * Remembers {@code ch} until it closes, so that {@link #close()} closes it; false, and the
+     * channel closed, if the host is closed. Added before {@code closed} is read, and close() sets
+     * {@code closed} before it reads the set, so no channel escapes both.
+     */
+    private boolean track(Channel ch) {
+        channels.add(ch);
+        ch.closeFuture().addListener(f -> channels.remove(ch));
+        if (closed) {
+            ch.close();
+            return false;
+        }
+        return true;
     }
 
     private boolean takeSlot() {
@@ -570,18 +639,27 @@ public final class NettyHost implements Host {
         return peerStore;
     }
 
+    /**
+     * Closes every connection and listener, then shuts down the host's own event loop group; a
+     * {@linkplain HostConfig#sharedEventLoops() shared} group is left running for its owner.
+     */
     @Override
     public CompletableFuture<Void> close() {
         closed = true;
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (PeerConnection c : connections) closing.add(c.close());
-        for (Channel server : serverChannels) server.close();
+        for (Channel ch : channels) {
+            CompletableFuture<Void> gone = new CompletableFuture<>();
+            ch.close().addListener(f -> gone.complete(null));
+            closing.add(gone);
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
                 .orTimeout(2, TimeUnit.SECONDS)
                 .whenComplete((v, e) -> {
                     resolver.close();
-                    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> done.complete(null));
+                    if (ownsGroup) group.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> done.complete(null));
+                    else done.complete(null); // the group is shared: its owner shuts it down
                 });
         return done;
     }

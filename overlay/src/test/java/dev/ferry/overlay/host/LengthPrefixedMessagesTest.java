@@ -171,7 +171,7 @@ class LengthPrefixedMessagesTest {
         int resets;
 
         @Override public String protocol() { return "/test/1.0.0"; }
-        @Override public Connection connection() { throw new UnsupportedOperationException(); }
+        @Override public Connection connection() { throw new AssertionError("a message receiver must not need the connection"); }
         @Override public Direction direction() { return Direction.INBOUND; }
         @Override public void setReceiver(StreamReceiver receiver) { }
         @Override public CompletableFuture<Void> write(ByteBuf data) { data.release(); return CompletableFuture.completedFuture(null); }
