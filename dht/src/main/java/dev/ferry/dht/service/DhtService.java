@@ -1,0 +1,589 @@
+package dev.ferry.dht.service;
+
+import dev.ferry.crypto.PeerId;
+import dev.ferry.dht.KadKey;
+import dev.ferry.dht.lookup.ClosestPeersLookup;
+import dev.ferry.dht.message.DhtMessage;
+import dev.ferry.dht.message.DhtMessage.AddProvider;
+import dev.ferry.dht.message.DhtMessage.FindNode;
+import dev.ferry.dht.message.DhtMessage.GetProviders;
+import dev.ferry.dht.message.DhtMessage.GetValue;
+import dev.ferry.dht.message.DhtMessage.Ping;
+import dev.ferry.dht.message.DhtMessage.PutValue;
+import dev.ferry.dht.message.DhtMessages;
+import dev.ferry.dht.message.DhtPeer;
+import dev.ferry.dht.message.DhtProtocol;
+import dev.ferry.dht.message.DhtRecord;
+import dev.ferry.dht.record.Validators;
+import dev.ferry.dht.routing.RoutingTable;
+import dev.ferry.dht.store.ProviderStore;
+import dev.ferry.dht.store.PutResult;
+import dev.ferry.dht.store.RecordStore;
+import dev.ferry.overlay.Host;
+import dev.ferry.overlay.multiaddr.Multiaddr;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+
+/**
+ * The network side of the libp2p kad-dht: serves requests (in {@linkplain DhtMode#SERVER server
+ * mode}), sends them, and runs lookups, puts, gets and provider records.
+ *
+ * <p>One thread, the executor given to the constructor, owns the routing table, the record and
+ * provider stores and every lookup; public methods post work to it and return futures, and
+ * stream callbacks hop to it. Peers enter the routing table only by answering one of our
+ * requests (the spec). A peer that sends us a request is asked one FIND_NODE back, a probe, so
+ * that DHT servers which dial us are learnt; a client never answers it (it serves no DHT
+ * protocol) and so never enters.
+ *
+ * <p>Bounded: lookups at once, outbound requests at once, probes at once and remembered, inbound
+ * requests waiting for the service thread, requests waiting per stream; the table and stores
+ * have their own limits.
+ */
+public final class DhtService {
+    /** Lookups running at once; more fail at once. Each sends at most alpha requests at a time. */
+    public static final int MAX_CONCURRENT_LOOKUPS = 64;
+    /**
+     * Outbound requests in flight at once, over all lookups, puts and probes: a put fans out to
+     * k peers, lookups to alpha each; this is well above their sum at the lookup limit's typical use.
+     */
+    public static final int MAX_OUTBOUND_REQUESTS = 512;
+    /** Inbound requests waiting for the service thread; past it new ones reset their stream. */
+    public static final int MAX_PENDING_INBOUND = 1024;
+    /** Probes of requesting peers in flight at once; requesters past it are not probed. */
+    public static final int MAX_CONCURRENT_PROBES = 16;
+    /** Peers whose last probe is remembered, so a chatty client is not probed on every request. */
+    public static final int MAX_REMEMBERED_PROBES = 1024;
+    /** How long a probed peer is not probed again. */
+    public static final Duration PROBE_INTERVAL = Duration.ofMinutes(5);
+    /** Seed addresses one bootstrap dials. */
+    public static final int MAX_BOOTSTRAP_PEERS = 64;
+
+    private final Host host;
+    private final DhtConfig config;
+    private final Validators validators;
+    private final Clock clock;
+    private final ScheduledExecutorService executor;
+    private final DhtMessages codec = DhtMessages.withDefaultLimit();
+    private final DhtCounters counters = new DhtCounters();
+    private final PeerId self;
+    private final byte[] selfKey;
+    private final ClosestPeersLookup.Config lookupConfig;
+
+    // Owned by the executor thread.
+    private final RoutingTable table;
+    private final RecordStore records;
+    private final ProviderStore providers;
+    private final Set<LookupRun> running = new HashSet<>();
+    private final Set<PeerId> probing = new HashSet<>();
+    private final LinkedHashMap<PeerId, Instant> probed = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PeerId, Instant> eldest) {
+            return size() > MAX_REMEMBERED_PROBES;
+        }
+    };
+    private boolean closed;
+
+    private final AtomicInteger outboundInFlight = new AtomicInteger();
+    private final AtomicInteger pendingInbound = new AtomicInteger();
+
+    /**
+     * A service on {@code host}. {@code executor} must be single-threaded; the service owns it and
+     * shuts it down on {@link #close()}.
+     */
+    public DhtService(Host host, DhtConfig config, Validators validators, Clock clock, ScheduledExecutorService executor) {
+        this.host = Objects.requireNonNull(host, "host");
+        this.config = Objects.requireNonNull(config, "config");
+        this.validators = Objects.requireNonNull(validators, "validators");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.self = host.peerId();
+        this.selfKey = self.toBytes();
+        this.table = new RoutingTable(self, config.k(), RoutingTable.DEFAULT_REPLACEMENT_CACHE_SIZE,
+                RoutingTable.DEFAULT_REFRESH_INTERVAL);
+        this.records = new RecordStore(validators);
+        this.providers = new ProviderStore();
+        this.lookupConfig = new ClosestPeersLookup.Config(config.alpha(), config.k(), config.requestTimeout(),
+                ClosestPeersLookup.Config.DEFAULT_MAX_CLOSER_PEERS_PER_RESPONSE,
+                Math.max(config.k(), ClosestPeersLookup.Config.DEFAULT_MAX_TRACKED_PEERS));
+        if (config.mode() == DhtMode.SERVER) {
+            host.setProtocolHandler(config.protocolId(),
+                    stream -> stream.setReceiver(new InboundRequests(codec, this::answer, counters)));
+        }
+    }
+
+    /** A service with its own service thread. */
+    public static DhtService create(Host host, DhtConfig config, Validators validators, Clock clock) {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dht-" + host.peerId().toBase58().substring(0, 8));
+            t.setDaemon(true);
+            return t;
+        });
+        return new DhtService(host, config, validators, clock, executor);
+    }
+
+    public PeerId peerId() {
+        return self;
+    }
+
+    public DhtConfig config() {
+        return config;
+    }
+
+    public DhtCounters counters() {
+        return counters;
+    }
+
+    /** The peers of the routing table, read on the service thread. */
+    public CompletableFuture<List<PeerId>> routingTablePeers() {
+        return onServiceThread(table::peers);
+    }
+
+    // ---------------------------------------------------------------- client side
+
+    /**
+     * Sends {@code request} to {@code peer} on a new stream and completes with its answer
+     * (ADD_PROVIDER: with the request once written), or fails after the request timeout.
+     */
+    public CompletableFuture<DhtMessage> request(PeerId peer, DhtMessage request) {
+        if (outboundInFlight.incrementAndGet() > MAX_OUTBOUND_REQUESTS) {
+            outboundInFlight.decrementAndGet();
+            return CompletableFuture.failedFuture(new DhtException("too many requests in flight"));
+        }
+        counters.requestsSent.incrementAndGet();
+        CompletableFuture<DhtMessage> result = new CompletableFuture<>();
+        result.whenComplete((m, e) -> {
+            outboundInFlight.decrementAndGet();
+            if (e != null) counters.requestsFailed.incrementAndGet();
+        });
+        try {
+            ScheduledFuture<?> timeout = executor.schedule(
+                    () -> result.completeExceptionally(new TimeoutException(request.type() + " request timed out")),
+                    config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            result.whenComplete((m, e) -> timeout.cancel(false));
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new DhtException("the DHT service is closed"));
+            return result;
+        }
+        host.newStream(peer, config.protocolId()).whenComplete((stream, failure) -> {
+            if (failure != null) result.completeExceptionally(failure);
+            else OutboundRequest.start(stream, codec, request, result);
+        });
+        return result;
+    }
+
+    /** The peers closest to {@code key} (the remote hashes it, as the spec's FIND_NODE). */
+    public CompletableFuture<LookupResult> findClosest(byte[] key) {
+        byte[] k = key.clone();
+        return startLookup(k, peer -> FindNode.request(k), (from, answer) -> ((FindNode) answer).closerPeers())
+                .thenApply(LookupRun::result);
+    }
+
+    /** The addresses of {@code peer}: from the peer store if it is in our table, else by a lookup; empty if not found. */
+    public CompletableFuture<List<Multiaddr>> findPeer(PeerId peer) {
+        return onServiceThread(() -> table.contains(peer) ? host.peerStore().addresses(peer) : List.<Multiaddr>of())
+                .thenCompose(known -> {
+                    if (!known.isEmpty()) return CompletableFuture.completedFuture(known);
+                    LinkedHashSet<Multiaddr> found = new LinkedHashSet<>();
+                    byte[] key = peer.toBytes();
+                    return startLookup(key, p -> FindNode.request(key), (from, answer) -> {
+                        List<DhtPeer> closer = ((FindNode) answer).closerPeers();
+                        for (DhtPeer p : closer) {
+                            if (p.id().equals(peer) && found.size() < DhtProtocol.MAX_ADDRESSES_PER_PEER) {
+                                found.addAll(p.addresses());
+                            }
+                        }
+                        return closer;
+                    }, run -> !found.isEmpty()).thenApply(run -> {
+                        if (found.isEmpty() && run.result().closest().contains(peer)) {
+                            return host.peerStore().addresses(peer);
+                        }
+                        return List.copyOf(found);
+                    });
+                });
+    }
+
+    /**
+     * Stores {@code value} under {@code key} here and at the k closest peers. Completes with how
+     * many peers stored it; fails if the record is not valid.
+     */
+    public CompletableFuture<Integer> putValue(byte[] key, byte[] value) {
+        DhtRecord record;
+        try {
+            record = DhtRecord.of(key, value);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (!validators.validate(key, value).isValid()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("the record is not valid for its key"));
+        }
+        return onServiceThread(() -> records.put(key, value, clock.instant()))
+                .thenCompose(local -> findClosest(key))
+                .thenCompose(found -> {
+                    List<CompletableFuture<Boolean>> puts = new ArrayList<>();
+                    for (PeerId peer : found.closest()) {
+                        puts.add(request(peer, PutValue.request(record)).handle((answer, e) -> e == null));
+                    }
+                    return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new))
+                            .thenApply(v -> (int) puts.stream().filter(CompletableFuture::join).count());
+                });
+    }
+
+    /**
+     * The best valid value under {@code key}, by its namespace's rules, among the local one and
+     * those the closest peers hold; the lookup stops early once {@code getValueQuorum} valid
+     * values were seen. Empty if nobody had one.
+     */
+    public CompletableFuture<Optional<byte[]>> getValue(byte[] key) {
+        byte[] k = key.clone();
+        if (validators.forKey(k).isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no validator for the namespace of this key"));
+        }
+        List<byte[]> values = new ArrayList<>();
+        return onServiceThread(() -> {
+            records.get(k, clock.instant()).ifPresent(r -> values.add(r.value()));
+            return null;
+        }).thenCompose(v -> startLookup(k, peer -> GetValue.request(k), (from, answer) -> {
+            GetValue got = (GetValue) answer;
+            got.record().ifPresent(r -> {
+                if (values.size() < config.getValueQuorum() && validators.validate(k, r.value()).isValid()) {
+                    values.add(r.value());
+                }
+            });
+            return got.closerPeers();
+        }, run -> values.size() >= config.getValueQuorum()))
+                .thenApplyAsync(run -> values.isEmpty()
+                        ? Optional.<byte[]>empty()
+                        : Optional.of(values.get(validators.select(k, values))), executor);
+    }
+
+    /**
+     * Announces this node as a provider of {@code key} (a multihash) here and at the k closest
+     * peers; completes with how many peers it was sent to.
+     */
+    public CompletableFuture<Integer> provide(byte[] key) {
+        byte[] k = key.clone();
+        if (k.length == 0 || k.length > DhtProtocol.MAX_PROVIDER_KEY_LENGTH) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("a provider key is 1.."
+                    + DhtProtocol.MAX_PROVIDER_KEY_LENGTH + " bytes"));
+        }
+        DhtPeer me = DhtPeer.of(self, limited(host.listenAddresses()));
+        return onServiceThread(() -> providers.add(k, me, clock.instant()))
+                .thenCompose(local -> findClosest(k))
+                .thenCompose(found -> {
+                    List<CompletableFuture<Boolean>> sends = new ArrayList<>();
+                    for (PeerId peer : found.closest()) {
+                        sends.add(request(peer, AddProvider.request(k, List.of(me))).handle((answer, e) -> e == null));
+                    }
+                    return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
+                            .thenApply(v -> (int) sends.stream().filter(CompletableFuture::join).count());
+                });
+    }
+
+    /** Up to {@code max} providers of {@code key}, known here or to the peers closest to it. */
+    public CompletableFuture<List<DhtPeer>> findProviders(byte[] key, int max) {
+        byte[] k = key.clone();
+        if (k.length == 0 || k.length > DhtProtocol.MAX_PROVIDER_KEY_LENGTH) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("a provider key is 1.."
+                    + DhtProtocol.MAX_PROVIDER_KEY_LENGTH + " bytes"));
+        }
+        int limit = Math.min(Math.max(max, 1), DhtProtocol.MAX_PROVIDER_PEERS);
+        LinkedHashMap<PeerId, DhtPeer> found = new LinkedHashMap<>();
+        return onServiceThread(() -> {
+            for (DhtPeer p : providers.get(k, clock.instant(), limit)) found.putIfAbsent(p.id(), p);
+            return null;
+        }).thenCompose(v -> startLookup(k, peer -> GetProviders.request(k), (from, answer) -> {
+            GetProviders got = (GetProviders) answer;
+            for (DhtPeer p : got.providerPeers()) {
+                if (found.size() >= limit) break;
+                found.putIfAbsent(p.id(), p);
+                learnAddresses(p);
+            }
+            return got.closerPeers();
+        }, run -> found.size() >= limit)).thenApplyAsync(run -> List.copyOf(found.values()), executor);
+    }
+
+    /**
+     * Dials the seeds, adds those that answer a FIND_NODE for our own key to the routing table,
+     * then runs a self-lookup, whose result this completes with.
+     */
+    public CompletableFuture<LookupResult> bootstrap(List<Multiaddr> seeds) {
+        List<CompletableFuture<Void>> joins = new ArrayList<>();
+        for (Multiaddr seed : seeds.subList(0, Math.min(seeds.size(), MAX_BOOTSTRAP_PEERS))) {
+            joins.add(host.dial(seed).thenCompose(connection -> {
+                PeerId peer = connection.remotePeer();
+                if (seed.components().size() > 1 || seed.peerId().isEmpty()) {
+                    host.peerStore().addAddresses(peer, List.of(seed.withoutPeerId()));
+                }
+                return request(peer, FindNode.request(selfKey)).thenAcceptAsync(answer -> {
+                    ((FindNode) answer).closerPeers().forEach(this::learnAddresses);
+                    responded(peer);
+                }, executor);
+            }).exceptionally(e -> null));
+        }
+        return CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new)).thenCompose(v -> findClosest(selfKey));
+    }
+
+    /** Stops serving, fails running lookups, and shuts the service thread down. */
+    public CompletableFuture<Void> close() {
+        if (config.mode() == DhtMode.SERVER) host.removeProtocolHandler(config.protocolId());
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            executor.execute(() -> {
+                closed = true;
+                for (LookupRun run : List.copyOf(running)) run.fail(new DhtException("the DHT service is closed"));
+                executor.shutdown();
+                done.complete(null);
+            });
+        } catch (RejectedExecutionException e) {
+            done.complete(null);
+        }
+        return done;
+    }
+
+    // ---------------------------------------------------------------- server side
+
+    /** Called on an event loop: queues the request for the service thread. */
+    private CompletableFuture<Optional<DhtMessage>> answer(PeerId from, DhtMessage request) {
+        if (pendingInbound.incrementAndGet() > MAX_PENDING_INBOUND) {
+            pendingInbound.decrementAndGet();
+            return CompletableFuture.failedFuture(new DhtException("service busy"));
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                pendingInbound.decrementAndGet();
+                Optional<DhtMessage> answer = serve(from, request);
+                maybeProbe(from);
+                return answer;
+            }, executor);
+        } catch (RejectedExecutionException e) {
+            pendingInbound.decrementAndGet();
+            return CompletableFuture.failedFuture(new DhtException("the DHT service is closed"));
+        }
+    }
+
+    /** The answer to one request; throws to refuse it (the stream is reset). Service thread. */
+    private Optional<DhtMessage> serve(PeerId from, DhtMessage request) {
+        Instant now = clock.instant();
+        return switch (request) {
+            case FindNode r -> Optional.of(FindNode.response(r.key(), closerPeers(r.key(), from)));
+            case GetValue r -> Optional.of(GetValue.response(r.key(),
+                    records.get(r.key(), now).map(stored -> stored.toDhtRecord()), closerPeers(r.key(), from)));
+            case PutValue r -> {
+                DhtRecord record = r.record();
+                if (records.put(record.key(), record.value(), now) instanceof PutResult.Refused refused) {
+                    throw new DhtException("PUT_VALUE refused: " + refused.reason());
+                }
+                yield Optional.of(r);
+            }
+            case AddProvider r -> {
+                for (DhtPeer provider : r.providers()) {
+                    if (!provider.id().equals(from)) continue; // only the sender may announce itself (the spec)
+                    DhtPeer withAddresses = provider.addresses().isEmpty()
+                            ? DhtPeer.of(from, limited(host.peerStore().addresses(from)))
+                            : provider;
+                    providers.add(r.key(), withAddresses, now);
+                }
+                yield Optional.empty();
+            }
+            case GetProviders r -> {
+                List<DhtPeer> found = new ArrayList<>();
+                for (DhtPeer p : providers.get(r.key(), now, DhtProtocol.MAX_PROVIDER_PEERS)) {
+                    found.add(p.addresses().isEmpty() ? peerOf(p.id()) : p);
+                }
+                yield Optional.of(GetProviders.response(r.key(), found, closerPeers(r.key(), from)));
+            }
+            case Ping r -> Optional.of(new Ping());
+        };
+    }
+
+    /** The k closest peers of the table to {@code key}'s hash, leaving out the requester. */
+    private List<DhtPeer> closerPeers(byte[] key, PeerId requester) {
+        List<DhtPeer> out = new ArrayList<>();
+        for (PeerId p : table.closest(KadKey.of(key), config.k() + 1)) {
+            if (!p.equals(requester) && out.size() < config.k()) out.add(peerOf(p));
+        }
+        return out;
+    }
+
+    private DhtPeer peerOf(PeerId peer) {
+        return DhtPeer.of(peer, limited(host.peerStore().addresses(peer)));
+    }
+
+    private static List<Multiaddr> limited(List<Multiaddr> addresses) {
+        List<Multiaddr> out = new ArrayList<>();
+        for (Multiaddr a : addresses) {
+            if (out.size() >= DhtProtocol.MAX_ADDRESSES_PER_PEER) break;
+            if (a.peerId().isPresent()) {
+                if (a.components().size() == 1) continue;
+                a = a.withoutPeerId();
+            }
+            out.add(a);
+        }
+        return out;
+    }
+
+    /**
+     * A peer that asked us something may be a DHT server we do not know: ask it one FIND_NODE
+     * and let it into the table if it answers. Service thread.
+     */
+    private void maybeProbe(PeerId from) {
+        if (closed || table.contains(from) || probing.contains(from) || probing.size() >= MAX_CONCURRENT_PROBES) return;
+        Instant now = clock.instant();
+        Instant last = probed.get(from);
+        if (last != null && now.isBefore(last.plus(PROBE_INTERVAL))) return;
+        probed.put(from, now);
+        probing.add(from);
+        counters.probesSent.incrementAndGet();
+        request(from, FindNode.request(selfKey)).whenCompleteAsync((answer, failure) -> {
+            probing.remove(from);
+            counters.probesFinished.incrementAndGet();
+            if (failure == null && !closed) {
+                ((FindNode) answer).closerPeers().forEach(this::learnAddresses);
+                responded(from);
+            }
+        }, executor);
+    }
+
+    // ---------------------------------------------------------------- routing table upkeep
+
+    /** {@code peer} answered a request of ours. Service thread. */
+    private void responded(PeerId peer) {
+        if (closed) return;
+        if (table.peerResponded(peer, clock.instant()) instanceof RoutingTable.Update.Pending pending) {
+            PeerId check = pending.toCheck();
+            counters.livenessChecks.incrementAndGet();
+            request(check, FindNode.request(selfKey)).whenCompleteAsync(
+                    (answer, failure) -> table.livenessResult(check, failure == null, clock.instant()), executor);
+        }
+    }
+
+    private void learnAddresses(DhtPeer peer) {
+        if (peer.id().equals(self) || peer.addresses().isEmpty()) return;
+        host.peerStore().addAddresses(peer.id(), limited(peer.addresses()));
+    }
+
+    // ---------------------------------------------------------------- lookups
+
+    private CompletableFuture<LookupRun> startLookup(byte[] key, java.util.function.Function<PeerId, DhtMessage> requestFor,
+            BiFunction<PeerId, DhtMessage, List<DhtPeer>> onAnswer) {
+        return startLookup(key, requestFor, onAnswer, run -> false);
+    }
+
+    /**
+     * Runs a lookup for {@code key} on the service thread: {@code requestFor} makes each request,
+     * {@code onAnswer} reads an answer (on the service thread) and returns its closer peers,
+     * {@code enough} ends the lookup early.
+     */
+    private CompletableFuture<LookupRun> startLookup(byte[] key, java.util.function.Function<PeerId, DhtMessage> requestFor,
+            BiFunction<PeerId, DhtMessage, List<DhtPeer>> onAnswer, java.util.function.Predicate<LookupRun> enough) {
+        if (key.length > DhtProtocol.MAX_KEY_LENGTH) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("key longer than " + DhtProtocol.MAX_KEY_LENGTH));
+        }
+        return onServiceThread(() -> {
+            if (closed) throw new DhtException("the DHT service is closed");
+            if (running.size() >= MAX_CONCURRENT_LOOKUPS) throw new DhtException("too many lookups running");
+            KadKey target = KadKey.of(key);
+            LookupRun run = new LookupRun(new ClosestPeersLookup(target, self, table.closest(target, config.k()), lookupConfig),
+                    requestFor, onAnswer, enough);
+            running.add(run);
+            run.step();
+            return run;
+        }).thenCompose(run -> run.done);
+    }
+
+    /** One lookup in progress; touched on the service thread only. */
+    private final class LookupRun {
+        final ClosestPeersLookup lookup;
+        final java.util.function.Function<PeerId, DhtMessage> requestFor;
+        final BiFunction<PeerId, DhtMessage, List<DhtPeer>> onAnswer;
+        final java.util.function.Predicate<LookupRun> enough;
+        final CompletableFuture<LookupRun> done = new CompletableFuture<>();
+        ScheduledFuture<?> timer;
+
+        LookupRun(ClosestPeersLookup lookup, java.util.function.Function<PeerId, DhtMessage> requestFor,
+                BiFunction<PeerId, DhtMessage, List<DhtPeer>> onAnswer, java.util.function.Predicate<LookupRun> enough) {
+            this.lookup = lookup;
+            this.requestFor = requestFor;
+            this.onAnswer = onAnswer;
+            this.enough = enough;
+        }
+
+        LookupResult result() {
+            return new LookupResult(lookup.target(), lookup.result(), lookup.stats());
+        }
+
+        void step() {
+            if (done.isDone()) return;
+            for (PeerId peer : lookup.nextRequests(clock.instant())) {
+                request(peer, requestFor.apply(peer)).whenCompleteAsync((answer, failure) -> {
+                    if (done.isDone()) return;
+                    if (failure != null) {
+                        lookup.onFailure(peer, clock.instant());
+                    } else {
+                        List<DhtPeer> closer = onAnswer.apply(peer, answer);
+                        List<PeerId> ids = new ArrayList<>(closer.size());
+                        for (DhtPeer p : closer) {
+                            learnAddresses(p);
+                            ids.add(p.id());
+                        }
+                        if (lookup.onResponse(peer, ids, clock.instant())) responded(peer);
+                        if (enough.test(this)) lookup.finish();
+                    }
+                    step();
+                }, executor);
+            }
+            if (lookup.isFinished()) {
+                finish();
+                return;
+            }
+            if (timer != null) timer.cancel(false);
+            timer = null;
+            lookup.nextDeadline().ifPresent(deadline -> {
+                long delay = Math.max(1, Duration.between(clock.instant(), deadline).toMillis());
+                timer = executor.schedule(this::step, delay, TimeUnit.MILLISECONDS);
+            });
+        }
+
+        void finish() {
+            if (timer != null) timer.cancel(false);
+            running.remove(this);
+            table.lookupCompleted(lookup.target(), clock.instant());
+            done.complete(this);
+        }
+
+        void fail(Throwable cause) {
+            if (timer != null) timer.cancel(false);
+            lookup.finish();
+            running.remove(this);
+            done.completeExceptionally(cause);
+        }
+    }
+
+    private <T> CompletableFuture<T> onServiceThread(Supplier<T> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, executor);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new DhtException("the DHT service is closed"));
+        }
+    }
+}
