@@ -3,6 +3,7 @@
 // Run with the Node 20 polyfill:  node --import ./polyfill.mjs peer.mjs <command> ...
 //
 //   listen [--port 0] [--host 127.0.0.1] [--seed HEX32] [--ignore-stdin]
+//   listen --dht [--dht-protocol P] [--bootstrap MA]... [...]   (JSON commands on stdin)
 //   dial MULTIADDR ping [--count N]
 //   dial MULTIADDR perf --upload BYTES --download BYTES [--streams S] [--warmup BYTES]
 //   dial MULTIADDR handshakes --seconds N
@@ -16,11 +17,15 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+import { createInterface } from 'node:readline'
 
 const PERF_PROTOCOL = '/perf/1.0.0'
 const PING_PROTOCOL = '/ipfs/ping/1.0.0'
@@ -28,6 +33,9 @@ const PING_SIZE = 32
 const MAX_STREAMS = 1024 // per connection, per protocol and for the muxer
 const SEND_CHUNK = new Uint8Array(256 * 1024) // zeros; the muxer splits it into frames
 const MiB = 1024 * 1024
+const DEFAULT_DHT_PROTOCOL = '/ipfs/kad/1.0.0'
+const DHT_COMMAND_TIMEOUT_MS = 30_000
+const RAW_CODEC = 0x55
 
 // ---------------------------------------------------------------- output
 
@@ -73,6 +81,9 @@ process.on('unhandledRejection', (err) => {
 
 // ---------------------------------------------------------------- args
 
+/** Options that may be given several times; their values are collected in an array. */
+const MULTI_OPTIONS = new Set(['bootstrap'])
+
 function parseArgs (argv) {
   const positional = []
   const opts = {}
@@ -81,12 +92,18 @@ function parseArgs (argv) {
     if (a.startsWith('--')) {
       const key = a.slice(2)
       const eq = key.indexOf('=')
+      let name = key
+      let value = true
       if (eq >= 0) {
-        opts[key.slice(0, eq)] = key.slice(eq + 1)
+        name = key.slice(0, eq)
+        value = key.slice(eq + 1)
       } else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) {
-        opts[key] = argv[++i]
+        value = argv[++i]
+      }
+      if (MULTI_OPTIONS.has(name)) {
+        opts[name] = [...(opts[name] ?? []), value]
       } else {
-        opts[key] = true
+        opts[name] = value
       }
     } else {
       positional.push(a)
@@ -125,10 +142,18 @@ async function privateKeyFrom (seedHex) {
   return generateKeyPairFromSeed('Ed25519', Buffer.from(seedHex, 'hex'))
 }
 
-async function createNode ({ privateKey, listen = [], withIdentify = true, withPing = true }) {
+async function createNode ({ privateKey, listen = [], withIdentify = true, withPing = true, dhtProtocol = null }) {
   const services = {}
   if (withIdentify) services.identify = identify()
   if (withPing) services.ping = ping({ maxInboundStreams: MAX_STREAMS, maxOutboundStreams: MAX_STREAMS })
+  if (dhtProtocol != null) {
+    services.dht = kadDHT({
+      protocol: dhtProtocol,
+      clientMode: false,
+      // loopback addresses are private; the default mapper would drop them all
+      peerInfoMapper: passthroughMapper
+    })
+  }
 
   const node = await createLibp2p({
     privateKey,
@@ -365,6 +390,131 @@ async function pingLoop (conn, count) {
   return rtts
 }
 
+// ---------------------------------------------------------------- dht
+
+function hexBytes (value, what) {
+  if (typeof value !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(value)) throw new Error(`${what} must be a hex string`)
+  return Uint8Array.from(Buffer.from(value, 'hex'))
+}
+
+function toHex (bytes) {
+  return Buffer.from(bytes).toString('hex')
+}
+
+/** A CIDv1 (raw codec) for a multihash given as hex; kad-dht's provider key is the multihash bytes. */
+function cidOf (multihashHex) {
+  return CID.createV1(RAW_CODEC, Digest.decode(hexBytes(multihashHex, 'multihash')))
+}
+
+function peerInfo (p) {
+  return { peer: p.id.toString(), addrs: (p.multiaddrs ?? []).map(a => a.toString()) }
+}
+
+async function inRoutingTable (node, peerId) {
+  return (await node.services.dht.routingTable.find(peerId)) != null
+}
+
+/** Dial `addr` and wait (bounded) until the remote is in the DHT routing table (after identify). */
+async function dhtConnect (node, addr, signal) {
+  const conn = await node.dial(multiaddr(addr), { signal })
+  const peer = conn.remotePeer
+  while (!(await inRoutingTable(node, peer))) {
+    if (signal.aborted) break
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  return { peer: peer.toString(), inRoutingTable: await inRoutingTable(node, peer) }
+}
+
+async function dhtBootstrap (node, addrs) {
+  for (const addr of addrs) {
+    try {
+      const r = await dhtConnect(node, addr, AbortSignal.timeout(DHT_COMMAND_TIMEOUT_MS))
+      emit({ event: 'dht:bootstrapped', addr, ...r })
+    } catch (err) {
+      diag('bootstrap', addr, 'failed:', err?.stack ?? String(err))
+      emit({ event: 'dht:bootstrap-failed', addr, name: err?.name, message: errorMessage(err) })
+    }
+  }
+}
+
+/**
+ * One stdin line: {"id":..., "cmd":"...", ...}. Answers {"event":"dht:result","id","cmd",...}
+ * or {"event":"dht:error","id","cmd","name","message"}. Commands run concurrently.
+ */
+async function dhtCommand (node, line) {
+  if (line.trim() === '') return
+  let req = null
+  try {
+    req = JSON.parse(line)
+    if (req == null || typeof req !== 'object' || typeof req.cmd !== 'string') throw new Error('expected {"cmd":"...", ...}')
+    const timeoutMs = Number.isInteger(req.timeoutMs) && req.timeoutMs > 0 ? req.timeoutMs : DHT_COMMAND_TIMEOUT_MS
+    const signal = AbortSignal.timeout(timeoutMs)
+    const result = await runDhtCommand(node, req, signal)
+    emit({ event: 'dht:result', id: req.id ?? null, cmd: req.cmd, ...result })
+  } catch (err) {
+    diag(`dht command ${line} failed:`, err?.stack ?? String(err))
+    emit({ event: 'dht:error', id: req?.id ?? null, cmd: req?.cmd ?? null, name: err?.name ?? null, message: errorMessage(err) })
+  }
+}
+
+async function runDhtCommand (node, req, signal) {
+  const dht = node.services.dht
+  switch (req.cmd) {
+    case 'connect':
+      return dhtConnect(node, req.addr, signal)
+    case 'routingTable':
+      return { size: dht.routingTable.size }
+    case 'findPeer': {
+      const target = peerIdFromString(req.peer)
+      for await (const evt of dht.findPeer(target, { signal })) {
+        if (evt.name === 'FINAL_PEER' && evt.peer.id.equals(target)) return peerInfo(evt.peer)
+      }
+      throw new Error(`peer ${req.peer} not found`)
+    }
+    case 'getClosestPeers': {
+      const peers = []
+      for await (const evt of dht.getClosestPeers(hexBytes(req.key, 'key'), { signal })) {
+        if (evt.name === 'FINAL_PEER') peers.push(evt.peer.id.toString())
+      }
+      return { peers }
+    }
+    case 'provide': {
+      let responses = 0
+      for await (const evt of dht.provide(cidOf(req.multihash), { signal })) {
+        if (evt.name === 'PEER_RESPONSE') responses++
+      }
+      return { responses }
+    }
+    case 'findProviders': {
+      const max = Number.isInteger(req.max) && req.max > 0 ? req.max : 20
+      const providers = new Map()
+      for await (const evt of dht.findProviders(cidOf(req.multihash), { signal })) {
+        if (evt.name !== 'PROVIDER') continue
+        for (const p of evt.providers) {
+          if (!providers.has(p.id.toString())) providers.set(p.id.toString(), peerInfo(p))
+        }
+        if (providers.size >= max || (req.peer != null && providers.has(req.peer))) break
+      }
+      return { providers: [...providers.values()] }
+    }
+    case 'put': {
+      let responses = 0
+      for await (const evt of dht.put(hexBytes(req.key, 'key'), hexBytes(req.value, 'value'), { signal })) {
+        if (evt.name === 'PEER_RESPONSE') responses++
+      }
+      return { responses }
+    }
+    case 'get': {
+      for await (const evt of dht.get(hexBytes(req.key, 'key'), { signal })) {
+        if (evt.name === 'VALUE') return { from: evt.from?.toString() ?? null, value: toHex(evt.value) }
+      }
+      throw new Error(`no value for key ${req.key}`)
+    }
+    default:
+      throw new Error(`unknown dht command "${req.cmd}"`)
+  }
+}
+
 // ---------------------------------------------------------------- commands
 
 function round (x, digits) {
@@ -376,7 +526,14 @@ async function cmdListen (opts) {
   const port = parseIntOpt(opts.port, 'port', 0)
   const host = typeof opts.host === 'string' ? opts.host : '127.0.0.1'
   const privateKey = await privateKeyFrom(opts.seed)
-  const node = await createNode({ privateKey, listen: [`/ip4/${host}/tcp/${port}`] })
+  const withDht = opts.dht === true
+  if (!withDht && (opts['dht-protocol'] != null || opts.bootstrap != null)) {
+    throw new Error('--dht-protocol and --bootstrap need --dht')
+  }
+  const dhtProtocol = withDht
+    ? (typeof opts['dht-protocol'] === 'string' ? opts['dht-protocol'] : DEFAULT_DHT_PROTOCOL)
+    : null
+  const node = await createNode({ privateKey, listen: [`/ip4/${host}/tcp/${port}`], dhtProtocol })
 
   node.addEventListener('peer:connect', (evt) => {
     emit({ event: 'peer:connect', peer: evt.detail.toString() })
@@ -413,7 +570,15 @@ async function cmdListen (opts) {
   }
   process.on('SIGTERM', () => { shutdown('SIGTERM') })
   process.on('SIGINT', () => { shutdown('SIGINT') })
-  if (opts['ignore-stdin'] !== true) {
+  if (withDht) {
+    await dhtBootstrap(node, opts.bootstrap ?? [])
+    emit({ event: 'dht:ready', peer: node.peerId.toString(), protocol: dhtProtocol, routingTable: node.services.dht.routingTable.size })
+    if (opts['ignore-stdin'] !== true) {
+      const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })
+      lines.on('line', (line) => { dhtCommand(node, line) })
+      lines.on('close', () => { shutdown('stdin closed') })
+    }
+  } else if (opts['ignore-stdin'] !== true) {
     process.stdin.on('end', () => { shutdown('stdin closed') })
     process.stdin.on('error', () => { shutdown('stdin error') })
     process.stdin.resume()
