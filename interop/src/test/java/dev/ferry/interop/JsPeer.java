@@ -7,6 +7,7 @@ import dev.ferry.overlay.multiaddr.Multiaddr;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,6 +56,7 @@ final class JsPeer implements AutoCloseable {
     private static final Duration POLL_INTERVAL = Duration.ofMillis(10);
 
     private final List<String> command;
+    private final int maxLineChars;
     private final Process process;
     private final Thread stdoutReader;
     private final Thread stderrReader;
@@ -65,6 +67,11 @@ final class JsPeer implements AutoCloseable {
     private volatile boolean stdoutDone;
 
     private JsPeer(List<String> args) {
+        this(args, MAX_LINE_CHARS);
+    }
+
+    private JsPeer(List<String> args, int maxLineChars) {
+        this.maxLineChars = maxLineChars;
         Path dir = jsDirectory();
         List<String> cmd = new ArrayList<>(List.of(nodeExecutable(), "--import", "./polyfill.mjs", "peer.mjs"));
         cmd.addAll(args);
@@ -84,6 +91,14 @@ final class JsPeer implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("listen"));
         args.addAll(List.of(options));
         return new JsPeer(args);
+    }
+
+    /**
+     * Starts {@code peer.mjs <args...>} with a larger cap on one stdout line, for peers whose
+     * answers list many peers or records (the DHT node).
+     */
+    static JsPeer start(List<String> args, int maxLineChars) {
+        return new JsPeer(args, maxLineChars);
     }
 
     /** Starts {@code peer.mjs dial <target> <action> <options...>}. */
@@ -145,6 +160,30 @@ final class JsPeer implements AutoCloseable {
         if (found.size() >= count) return found.subList(0, count);
         throw new AssertionError("the js peer did not " + what + ": "
                 + failure(name).orElse("it exited first") + "\n" + describe());
+    }
+
+    /**
+     * The first event {@code wanted} accepts, once printed; {@code what} says what it is in a
+     * failure. Unlike {@link #awaitEvent}, error events do not end the wait: {@code wanted} may be
+     * one (a command's error answer).
+     */
+    JsEvent awaitMatching(String what, Predicate<JsEvent> wanted, Duration timeout) {
+        awaitUntil(what, timeout, () -> !matches(wanted).isEmpty() || outputViolation != null || ended());
+        return matches(wanted).stream().findFirst().orElseThrow(() -> new AssertionError("the js peer did not " + what
+                + ": " + (outputViolation != null ? outputViolation : "it exited first") + "\n" + describe()));
+    }
+
+    /** Writes one line to the process's stdin (peers that take commands there). */
+    void send(String line) {
+        OutputStream stdin = process.getOutputStream();
+        try {
+            synchronized (stdin) {
+                stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                stdin.flush();
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot send " + line + " to the js peer\n" + describe(), e);
+        }
     }
 
     /** Waits for the process to exit and for all its output; returns its exit code. */
@@ -230,8 +269,8 @@ final class JsPeer implements AutoCloseable {
             int c;
             while ((c = in.read()) != -1) {
                 if (c != '\n') {
-                    if (line.length() == MAX_LINE_CHARS) {
-                        outputViolation = "a stdout line longer than " + MAX_LINE_CHARS + " characters";
+                    if (line.length() == maxLineChars) {
+                        outputViolation = "a stdout line longer than " + maxLineChars + " characters";
                         return;
                     }
                     line.append((char) c);
