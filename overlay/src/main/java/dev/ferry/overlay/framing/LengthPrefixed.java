@@ -15,7 +15,8 @@ public final class LengthPrefixed {
         return out;
     }
 
-    static void writeVarint(ByteBuf out, int value) {
+    /** Writes {@code value} as an unsigned varint (multistream-select frames its messages the same way). */
+    public static void writeVarint(ByteBuf out, int value) {
         while ((value & ~0x7F) != 0) {
             out.writeByte((value & 0x7F) | 0x80);
             value >>>= 7;

@@ -1,5 +1,6 @@
 package dev.ferry.overlay.multistream;
 
+import dev.ferry.overlay.framing.LengthPrefixed;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ public final class MultistreamCodec {
         ByteBuf out = alloc.buffer();
         for (String message : messages) {
             byte[] bytes = (message + "\n").getBytes(StandardCharsets.UTF_8);
-            writeVarint(out, bytes.length);
+            LengthPrefixed.writeVarint(out, bytes.length);
             out.writeBytes(bytes);
         }
         return out;
@@ -53,13 +54,5 @@ public final class MultistreamCodec {
         String message = in.toString(i, (int) length - 1, StandardCharsets.UTF_8);
         in.readerIndex(i + (int) length);
         return message;
-    }
-
-    private static void writeVarint(ByteBuf out, int value) {
-        while ((value & ~0x7F) != 0) {
-            out.writeByte((value & 0x7F) | 0x80);
-            value >>>= 7;
-        }
-        out.writeByte(value);
     }
 }
