@@ -345,7 +345,7 @@ public final class NettyHost implements Host {
         return result.handle((c, e) -> {
             if (e == null) return CompletableFuture.completedFuture(c);
             releaseSlot.run(); // every failure also closes the channel, which would release it a moment later
-            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            Throwable cause = unwrap(e);
             String message = cause.getMessage() != null && cause.getMessage().contains(address.toString())
                     ? cause.getMessage() : "dial " + address + " failed: " + cause.getMessage();
             return CompletableFuture.<Connection>failedFuture(new OverlayException(message, cause));
@@ -369,7 +369,7 @@ public final class NettyHost implements Host {
         attempt.whenComplete((c, e) -> {
             pendingDials.remove(peer, dialling);
             if (e == null) dialling.complete(c);
-            else dialling.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+            else dialling.completeExceptionally(unwrap(e));
         });
         return dialling;
     }
@@ -381,7 +381,7 @@ public final class NettyHost implements Host {
         }
         return dial(addresses.get(i).withPeerId(peer)).handle((c, e) -> e == null
                 ? CompletableFuture.completedFuture(c)
-                : dialInTurn(peer, addresses, i + 1, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e))
+                : dialInTurn(peer, addresses, i + 1, unwrap(e)))
                 .thenCompose(f -> f);
     }
 
@@ -674,6 +674,11 @@ public final class NettyHost implements Host {
     private static InetSocketAddress toSocketAddress(Multiaddr address) {
         TcpTarget t = address.tcpTarget();
         return t.needsResolving() ? null : t.toSocketAddress();
+    }
+
+    /** The failure a future chain wrapped in a CompletionException. */
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     private static String describe(Throwable t) {
