@@ -21,8 +21,9 @@ import java.util.Set;
  * @param maxConnectionsPerPeer connections to one PeerId; more than one happens when both dial at
  *     once, more than a few is abuse
  * @param handshakeTimeout from TCP connect to a usable yamux session (multistream, Noise, yamux)
- * @param maxPendingHandshakes inbound connections still in their handshake at once; past it new
- *     ones are closed at once, so slow or silent dialers cannot hold every connection slot
+ * @param maxPendingHandshakes inbound connections not yet authenticated (before the Noise handshake
+ *     ends) at once; past it new ones are closed at once, so slow or silent dialers cannot hold
+ *     every connection slot
  * @param maxPendingHandshakesPerIp the same, from one remote IP address
  * @param streamNegotiationTimeout for multistream-select on a new stream
  * @param inboundStreamsPerSecond sustained rate of new inbound streams per peer (token bucket)

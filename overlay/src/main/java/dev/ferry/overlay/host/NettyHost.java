@@ -222,9 +222,15 @@ public final class NettyHost implements Host {
                             return;
                         }
                         ch.closeFuture().addListener(f -> connectionSlots.decrementAndGet());
+                        // The place is given back once the remote is authenticated (or the upgrade
+                        // failed first), whichever comes first, exactly once.
+                        AtomicBoolean pending = new AtomicBoolean(true);
+                        Runnable authenticated = () -> {
+                            if (pending.compareAndSet(true, false)) pendingHandshakes.release(ip);
+                        };
                         CompletableFuture<Connection> upgraded = new CompletableFuture<>();
-                        upgraded.whenComplete((c, e) -> pendingHandshakes.release(ip));
-                        upgrade(ch, Direction.INBOUND, null, upgraded);
+                        upgraded.whenComplete((c, e) -> authenticated.run());
+                        upgrade(ch, Direction.INBOUND, null, upgraded, authenticated);
                     }
                 });
         CompletableFuture<Multiaddr> result = new CompletableFuture<>();
@@ -325,7 +331,7 @@ public final class NettyHost implements Host {
                             result.completeExceptionally(new OverlayException("host is closed"));
                             return;
                         }
-                        upgrade(ch, Direction.OUTBOUND, expected.orElse(null), result);
+                        upgrade(ch, Direction.OUTBOUND, expected.orElse(null), result, () -> { });
                     }
                 });
         resolver.resolve(target, config.handshakeTimeout()).whenComplete((remote, resolveError) -> {
@@ -396,7 +402,12 @@ public final class NettyHost implements Host {
      * Builds the connection pipeline step by step. Every step's handler is added when the previous
      * step completes, on the channel's event loop, in front of the error handler at the tail.
      */
-    private void upgrade(Channel ch, Direction direction, PeerId expected, CompletableFuture<Connection> result) {
+    /**
+     * @param authenticated run once the Noise handshake ends, whether it succeeded or not: from
+     *     then on the remote is either a known peer, under the per-peer limits, or gone
+     */
+    private void upgrade(Channel ch, Direction direction, PeerId expected, CompletableFuture<Connection> result,
+                         Runnable authenticated) {
         boolean initiator = direction == Direction.OUTBOUND;
         UpgradeTail tail = new UpgradeTail(result);
         ch.pipeline().addLast("bytes", metrics.byteCounter());
@@ -431,6 +442,7 @@ public final class NettyHost implements Host {
             ch.pipeline().addBefore("tail", "noise", new NoiseHandshakeHandler(config.identity(), initiator, expected, secured));
         });
         secured.whenComplete((session, e) -> {
+            authenticated.run();
             if (e != null) {
                 fail(ch, result, e);
                 return;

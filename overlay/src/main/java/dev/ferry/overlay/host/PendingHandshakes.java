@@ -5,7 +5,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Counts inbound connections that have not finished their handshake, in total and per remote IP.
+ * Counts inbound connections whose remote is not authenticated yet (the Noise handshake has not
+ * ended), in total and per remote IP.
  * Without it, a few hosts opening connections and never finishing the handshake could hold every
  * connection slot until each one's handshake timeout. Thread-safe.
  */
