@@ -3,8 +3,11 @@ package dev.ferry.overlay.yamux;
 import dev.ferry.overlay.Direction;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
@@ -36,6 +39,9 @@ public final class YamuxSession extends ChannelDuplexHandler {
         void violation(String reason);
     }
 
+    /** How long a violator's half-closed connection may linger so that our GoAway reaches it. */
+    static final Duration HANG_UP_GRACE = Duration.ofSeconds(1);
+
     private final YamuxConfig config;
     private final InboundBudget budget;
     private final boolean client;
@@ -51,6 +57,8 @@ public final class YamuxSession extends ChannelDuplexHandler {
     /** Reading stopped because this connection, not the host, held too much. */
     private boolean pausedForOwnCap;
     private boolean localGoAway;
+    /** A violation was found: GoAway is on its way and input is discarded until the close. */
+    private boolean hangingUp;
     private boolean remoteGoAway;
     private ScheduledFuture<?> writeStallTimer;
     private ScheduledFuture<?> keepAliveTimer;
@@ -178,7 +186,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
             return;
         }
         try {
-            while (in.isReadable() && ctx.channel().isActive()) {
+            while (in.isReadable() && ctx.channel().isActive() && !hangingUp) {
                 if (dataRemaining > 0) {
                     readData(in);
                 } else {
@@ -376,17 +384,21 @@ public final class YamuxSession extends ChannelDuplexHandler {
     }
 
     private void writeFrame(int type, int flags, int streamId, int length, ByteBuf payload) {
-        ByteBuf frame = ctx.alloc().directBuffer(YamuxProtocol.HEADER_LENGTH);
-        frame.writeByte(YamuxProtocol.VERSION)
-                .writeByte(type)
-                .writeShort(flags)
-                .writeInt(streamId)
-                .writeInt(length);
+        ByteBuf frame = header(type, flags, streamId, length);
         if (payload == null) {
             ctx.write(frame, ctx.voidPromise());
         } else {
             ctx.write(ctx.alloc().compositeDirectBuffer(2).addComponents(true, frame, payload), ctx.voidPromise());
         }
+    }
+
+    private ByteBuf header(int type, int flags, int streamId, int length) {
+        return ctx.alloc().directBuffer(YamuxProtocol.HEADER_LENGTH)
+                .writeByte(YamuxProtocol.VERSION)
+                .writeByte(type)
+                .writeShort(flags)
+                .writeInt(streamId)
+                .writeInt(length);
     }
 
     @Override
@@ -457,13 +469,25 @@ public final class YamuxSession extends ChannelDuplexHandler {
         stream.reset();
     }
 
+    /**
+     * Hangs up on a peer that broke the protocol, telling it why: GoAway(protocol error), then a
+     * half-close once that is flushed, and the full close after {@link #HANG_UP_GRACE} or when the
+     * peer hangs up. Closing at once would reset the connection while the peer's flood sits
+     * unread in our socket buffer, and a reset throws away what we sent it, GoAway included.
+     * What the peer sends meanwhile is discarded.
+     */
     private void violation(String reason) {
-        if (!ctx.channel().isActive()) return;
-        writeFrame(YamuxProtocol.TYPE_GO_AWAY, 0, 0, YamuxProtocol.GO_AWAY_PROTOCOL_ERROR, null);
-        ctx.flush();
+        if (!ctx.channel().isActive() || hangingUp) return;
+        hangingUp = true;
         localGoAway = true;
         events.violation(reason);
-        ctx.close();
+        ChannelFuture sent = ctx.writeAndFlush(header(YamuxProtocol.TYPE_GO_AWAY, 0, 0, YamuxProtocol.GO_AWAY_PROTOCOL_ERROR));
+        if (ctx.channel() instanceof DuplexChannel duplex) {
+            sent.addListener(f -> duplex.shutdownOutput());
+            ctx.executor().schedule(() -> ctx.close(), HANG_UP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            ctx.close();
+        }
     }
 
     @Override
