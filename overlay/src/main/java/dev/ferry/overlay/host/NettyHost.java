@@ -179,6 +179,11 @@ public final class NettyHost implements Host {
         return metrics;
     }
 
+    /** Inbound connections whose remote is not authenticated yet (for tests). */
+    int pendingHandshakeCount() {
+        return pendingHandshakes.total();
+    }
+
     @Override
     public PeerId peerId() {
         return self;

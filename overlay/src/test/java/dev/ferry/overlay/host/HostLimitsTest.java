@@ -117,6 +117,8 @@ class HostLimitsTest {
         OverlayNode node = network.node(b -> b.maxPendingHandshakesPerIp(2).handshakeTimeout(Duration.ofSeconds(30)));
         RawPeer first = network.raw(node);
         RawPeer second = network.raw(node);
+        // the client side connects before the node has counted the connection
+        eventually().until(() -> TestNetwork.hostOf(node).pendingHandshakeCount() == 2);
 
         RawPeer third = network.raw(node);
 
@@ -130,6 +132,7 @@ class HostLimitsTest {
     void shouldAcceptAHandshakeAgainOnceAPendingOneEnded() {
         OverlayNode node = network.node(b -> b.maxPendingHandshakes(1).handshakeTimeout(Duration.ofSeconds(30)));
         RawPeer silent = network.raw(node);
+        eventually().until(() -> TestNetwork.hostOf(node).pendingHandshakeCount() == 1);
         OverlayNode alice = network.node();
         assertThat(failureOf(alice.host().dial(fullAddressOf(node)))).as("the only place is taken").isNotNull();
 
