@@ -2,10 +2,13 @@ package dev.ferry.dht.routing;
 
 import dev.ferry.crypto.PeerId;
 import dev.ferry.dht.KadKey;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -53,6 +56,16 @@ public final class RoutingTable {
      * above any ping timeout.
      */
     public static final Duration LIVENESS_CHECK_EXPIRY = Duration.ofMinutes(1);
+    /**
+     * The closest bucket refreshed by a random lookup. A refresh key for bucket {@code i} is
+     * found by hashing about {@code 2^(i+1)} candidates, 65,536 for bucket 15; and a bucket past
+     * 15 holds peers only in networks of more than 2^16 nodes, where the self-lookup, which walks
+     * every bucket from the closest peers inwards, keeps those buckets current (go-libp2p-kad-dht
+     * stops at the same bucket).
+     */
+    public static final int MAX_REFRESHED_BUCKET = 15;
+    /** The fixed start of a refresh key: an identity multihash of an Ed25519 public key's protobuf. */
+    private static final byte[] REFRESH_KEY_PREFIX = {0x00, 0x24, 0x08, 0x01, 0x12, 0x20};
 
     /** What {@link #peerResponded} did with a peer. */
     public sealed interface Update {
@@ -334,12 +347,14 @@ public final class RoutingTable {
      * Buckets due for refresh at {@code now}: those no lookup went into for the refresh interval
      * (or ever), from bucket 0 to the closest bucket that holds a peer. Closer buckets are empty
      * because the network has no peers there, and the self-lookup of bootstrap covers them; an
-     * empty table has nothing to refresh through. Ascending.
+     * empty table has nothing to refresh through. Never past {@link #MAX_REFRESHED_BUCKET}.
+     * Ascending.
      */
     public List<Integer> bucketsDueForRefresh(Instant now) {
         Objects.requireNonNull(now, "now");
         int deepest = KadKey.BITS - 1;
         while (deepest >= 0 && buckets[deepest].peers.isEmpty()) deepest--;
+        deepest = Math.min(deepest, MAX_REFRESHED_BUCKET);
         List<Integer> due = new ArrayList<>();
         for (int i = 0; i <= deepest; i++) {
             Instant last = buckets[i].lastRefreshed;
@@ -366,6 +381,34 @@ public final class RoutingTable {
         int randomMask = ~(prefixMask | flip) & 0xFF;
         out[byteIndex] = (byte) ((local[byteIndex] & prefixMask) | (~local[byteIndex] & flip) | (out[byteIndex] & randomMask));
         return KadKey.fromHash(out);
+    }
+
+    /**
+     * Key bytes whose SHA-256 falls in bucket {@code index}, for the FIND_NODE of a refresh: the
+     * wire carries key bytes and the remote hashes them, so a {@link KadKey} from
+     * {@link #randomKeyInBucket} cannot be sent. Shaped like a PeerId (an identity multihash of
+     * 32 random Ed25519 key bytes), the form every implementation's FIND_NODE expects; found by
+     * drawing candidates until one lands, about {@code 2^(index+1)} of them.
+     *
+     * @throws IllegalArgumentException if {@code index} is past {@link #MAX_REFRESHED_BUCKET}
+     */
+    public byte[] randomPreimageInBucket(int index, Random random) {
+        if (index < 0 || index > MAX_REFRESHED_BUCKET) {
+            throw new IllegalArgumentException("refresh keys exist for buckets 0.." + MAX_REFRESHED_BUCKET + ", not " + index);
+        }
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        byte[] candidate = Arrays.copyOf(REFRESH_KEY_PREFIX, REFRESH_KEY_PREFIX.length + 32);
+        byte[] random32 = new byte[32];
+        while (true) {
+            random.nextBytes(random32);
+            System.arraycopy(random32, 0, candidate, REFRESH_KEY_PREFIX.length, 32);
+            if (bucketOf(KadKey.fromHash(sha256.digest(candidate))) == index) return candidate.clone();
+        }
     }
 
     private Optional<PeerId> fillFromReplacements(Bucket bucket) {

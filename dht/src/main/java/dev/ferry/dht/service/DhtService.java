@@ -14,17 +14,22 @@ import dev.ferry.dht.message.DhtMessages;
 import dev.ferry.dht.message.DhtPeer;
 import dev.ferry.dht.message.DhtProtocol;
 import dev.ferry.dht.message.DhtRecord;
+import dev.ferry.dht.record.Validation;
 import dev.ferry.dht.record.Validators;
 import dev.ferry.dht.routing.RoutingTable;
 import dev.ferry.dht.store.ProviderStore;
 import dev.ferry.dht.store.PutResult;
 import dev.ferry.dht.store.RecordStore;
+import dev.ferry.dht.store.StoredRecord;
+import dev.ferry.monitoring.Metrics;
 import dev.ferry.overlay.Host;
 import dev.ferry.overlay.multiaddr.Multiaddr;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -32,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -55,9 +61,15 @@ import java.util.function.Supplier;
  * that DHT servers which dial us are learnt; a client never answers it (it serves no DHT
  * protocol) and so never enters.
  *
+ * <p>Upkeep runs on the same thread every {@link DhtConfig#maintenanceInterval()}: expired
+ * records and provider records are swept, stale buckets are refreshed by lookups of random keys
+ * in them (and the self-lookup repeated), and the records and provider keys this node owns are
+ * republished. A peer that fails a request leaves the routing table, and a candidate from the
+ * bucket's replacement cache takes its place.
+ *
  * <p>Bounded: lookups at once, outbound requests at once, probes at once and remembered, inbound
- * requests waiting for the service thread, requests waiting per stream; the table and stores
- * have their own limits.
+ * requests waiting for the service thread, requests waiting per stream, records and provider
+ * keys owned, republishes per round; the table and stores have their own limits.
  */
 public final class DhtService {
     /** Lookups running at once; more fail at once. Each sends at most alpha requests at a time. */
@@ -77,6 +89,20 @@ public final class DhtService {
     public static final Duration PROBE_INTERVAL = Duration.ofMinutes(5);
     /** Seed addresses one bootstrap dials. */
     public static final int MAX_BOOTSTRAP_PEERS = 64;
+    /**
+     * Records this node republishes as their owner. A Ferry user owns a handful (a prekey
+     * bundle, a public key); the limit keeps a misbehaving caller from filling memory.
+     */
+    public static final int MAX_OWNED_RECORDS = 4096;
+    /** Keys this node announces itself a provider of and republishes; as records. */
+    public static final int MAX_PROVIDED_KEYS = 4096;
+    /**
+     * Republishes started per maintenance round: each stores at k peers after a lookup, so a
+     * node that owns many records spreads them over rounds rather than bursting.
+     */
+    public static final int MAX_REPUBLISHES_PER_ROUND = 8;
+    /** Expired records (and as many provider records) deleted per maintenance round. */
+    public static final int SWEEP_BATCH = 4096;
 
     private final Host host;
     private final DhtConfig config;
@@ -84,7 +110,7 @@ public final class DhtService {
     private final Clock clock;
     private final ScheduledExecutorService executor;
     private final DhtMessages codec = DhtMessages.withDefaultLimit();
-    private final DhtCounters counters = new DhtCounters();
+    private final DhtMetrics metrics;
     private final PeerId self;
     private final byte[] selfKey;
     private final ClosestPeersLookup.Config lookupConfig;
@@ -93,6 +119,8 @@ public final class DhtService {
     private final RoutingTable table;
     private final RecordStore records;
     private final ProviderStore providers;
+    private final Republishing owned;
+    private final Random random = new SecureRandom();
     private final Set<LookupRun> running = new HashSet<>();
     private final Set<PeerId> probing = new HashSet<>();
     private final LinkedHashMap<PeerId, Instant> probed = new LinkedHashMap<>(16, 0.75f, true) {
@@ -102,6 +130,10 @@ public final class DhtService {
         }
     };
     private boolean closed;
+    /** The refresh under way, null if none. */
+    private CompletableFuture<Integer> refreshRun;
+    private Instant lastSelfLookup;
+    private final ScheduledFuture<?> maintenance;
 
     private final AtomicInteger outboundInFlight = new AtomicInteger();
     private final AtomicInteger pendingInbound = new AtomicInteger();
@@ -110,7 +142,8 @@ public final class DhtService {
      * A service on {@code host}. {@code executor} must be single-threaded; the service owns it and
      * shuts it down on {@link #close()}.
      */
-    public DhtService(Host host, DhtConfig config, Validators validators, Clock clock, ScheduledExecutorService executor) {
+    public DhtService(Host host, DhtConfig config, Validators validators, Clock clock, ScheduledExecutorService executor,
+            Metrics metrics) {
         this.host = Objects.requireNonNull(host, "host");
         this.config = Objects.requireNonNull(config, "config");
         this.validators = Objects.requireNonNull(validators, "validators");
@@ -118,27 +151,36 @@ public final class DhtService {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.self = host.peerId();
         this.selfKey = self.toBytes();
-        this.table = new RoutingTable(self, config.k(), RoutingTable.DEFAULT_REPLACEMENT_CACHE_SIZE,
-                RoutingTable.DEFAULT_REFRESH_INTERVAL);
+        this.metrics = new DhtMetrics(Objects.requireNonNull(metrics, "metrics"));
+        this.table = new RoutingTable(self, config.k(), RoutingTable.DEFAULT_REPLACEMENT_CACHE_SIZE, config.refreshInterval());
         this.records = new RecordStore(validators);
         this.providers = new ProviderStore();
+        this.owned = new Republishing(MAX_OWNED_RECORDS, MAX_PROVIDED_KEYS,
+                config.recordRepublishInterval(), config.providerRepublishInterval());
         this.lookupConfig = new ClosestPeersLookup.Config(config.alpha(), config.k(), config.requestTimeout(),
                 ClosestPeersLookup.Config.DEFAULT_MAX_CLOSER_PEERS_PER_RESPONSE,
                 Math.max(config.k(), ClosestPeersLookup.Config.DEFAULT_MAX_TRACKED_PEERS));
         if (config.mode() == DhtMode.SERVER) {
             host.setProtocolHandler(config.protocolId(),
-                    stream -> stream.setReceiver(new InboundRequests(codec, this::answer, counters)));
+                    stream -> stream.setReceiver(new InboundRequests(codec, this::answer, this.metrics)));
         }
+        long every = config.maintenanceInterval().toMillis();
+        this.maintenance = executor.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** A service with its own service thread. */
+    /** A service with its own service thread, its metrics in a registry of its own. */
     public static DhtService create(Host host, DhtConfig config, Validators validators, Clock clock) {
+        return create(host, config, validators, clock, Metrics.create());
+    }
+
+    /** A service with its own service thread, its metrics registered in {@code metrics}. */
+    public static DhtService create(Host host, DhtConfig config, Validators validators, Clock clock, Metrics metrics) {
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dht-" + host.peerId().toBase58().substring(0, 8));
             t.setDaemon(true);
             return t;
         });
-        return new DhtService(host, config, validators, clock, executor);
+        return new DhtService(host, config, validators, clock, executor, metrics);
     }
 
     public PeerId peerId() {
@@ -149,8 +191,9 @@ public final class DhtService {
         return config;
     }
 
-    public DhtCounters counters() {
-        return counters;
+    /** What this service counted; the same figures as its {@code ferry_dht_} Prometheus metrics. */
+    public DhtMetrics metrics() {
+        return metrics;
     }
 
     /** The peers of the routing table, read on the service thread. */
@@ -167,13 +210,18 @@ public final class DhtService {
     public CompletableFuture<DhtMessage> request(PeerId peer, DhtMessage request) {
         if (outboundInFlight.incrementAndGet() > MAX_OUTBOUND_REQUESTS) {
             outboundInFlight.decrementAndGet();
-            return CompletableFuture.failedFuture(new DhtException("too many requests in flight"));
+            return CompletableFuture.failedFuture(DhtException.local("too many requests in flight"));
         }
-        counters.requestsSent.incrementAndGet();
         CompletableFuture<DhtMessage> result = new CompletableFuture<>();
         result.whenComplete((m, e) -> {
             outboundInFlight.decrementAndGet();
-            if (e != null) counters.requestsFailed.incrementAndGet();
+            metrics.requestFinished(request.type(), e == null);
+            if (e != null && !(e instanceof DhtException d && d.isLocal())) {
+                onServiceThread(() -> {
+                    evictFailed(peer);
+                    return null;
+                });
+            }
         });
         try {
             ScheduledFuture<?> timeout = executor.schedule(
@@ -181,7 +229,7 @@ public final class DhtService {
                     config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
             result.whenComplete((m, e) -> timeout.cancel(false));
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new DhtException("the DHT service is closed"));
+            result.completeExceptionally(DhtException.local("the DHT service is closed"));
             return result;
         }
         host.newStream(peer, config.protocolId()).whenComplete((stream, failure) -> {
@@ -223,8 +271,11 @@ public final class DhtService {
     }
 
     /**
-     * Stores {@code value} under {@code key} here and at the k closest peers. Completes with how
-     * many peers stored it; fails if the record is not valid.
+     * Stores {@code value} under {@code key} here and at the k closest peers, and republishes it
+     * every {@link DhtConfig#recordRepublishInterval()} while this service runs (a later put
+     * under the same key replaces it). Completes with how many peers stored it; fails if the
+     * record is not valid, if a better record is already held here, or if this node owns
+     * {@link #MAX_OWNED_RECORDS} records already.
      */
     public CompletableFuture<Integer> putValue(byte[] key, byte[] value) {
         DhtRecord record;
@@ -233,52 +284,92 @@ public final class DhtService {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        if (!validators.validate(key, value).isValid()) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("the record is not valid for its key"));
+        if (validators.validate(key, value) instanceof Validation.Invalid invalid) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("the record is not valid for its key: "
+                    + invalid.detail()));
         }
-        return onServiceThread(() -> records.put(key, value, clock.instant()))
-                .thenCompose(local -> findClosest(key))
-                .thenCompose(found -> {
-                    List<CompletableFuture<Boolean>> puts = new ArrayList<>();
-                    for (PeerId peer : found.closest()) {
-                        puts.add(request(peer, PutValue.request(record)).handle((answer, e) -> e == null));
-                    }
-                    return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new))
-                            .thenApply(v -> (int) puts.stream().filter(CompletableFuture::join).count());
-                });
+        return onServiceThread(() -> {
+            Instant now = clock.instant();
+            if (records.put(key, value, now) instanceof PutResult.KeptExisting) {
+                throw new IllegalArgumentException("a better record is already stored under this key");
+            }
+            if (!owned.ownRecord(key, value, now)) {
+                throw DhtException.local("this node already republishes its maximum of " + MAX_OWNED_RECORDS + " records");
+            }
+            updateSizes();
+            return null;
+        }).thenCompose(v -> storeAtClosest(record));
+    }
+
+    /** Stops republishing the record under {@code key}; it lives on at its holders until it expires. */
+    public CompletableFuture<Boolean> stopRepublishing(byte[] key) {
+        byte[] k = key.clone();
+        return onServiceThread(() -> owned.disown(k));
+    }
+
+    /** Looks up the k closest peers to the record's key and sends each a PUT_VALUE; completes with how many took it. */
+    private CompletableFuture<Integer> storeAtClosest(DhtRecord record) {
+        return findClosest(record.key()).thenCompose(found -> {
+            List<CompletableFuture<Boolean>> puts = new ArrayList<>();
+            for (PeerId peer : found.closest()) {
+                puts.add(request(peer, PutValue.request(record)).handle((answer, e) -> e == null));
+            }
+            return countSucceeded(puts);
+        });
+    }
+
+    private static CompletableFuture<Integer> countSucceeded(List<CompletableFuture<Boolean>> sends) {
+        return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
+                .thenApply(v -> (int) sends.stream().filter(CompletableFuture::join).count());
     }
 
     /**
      * The best valid value under {@code key}, by its namespace's rules, among the local one and
-     * those the closest peers hold; the lookup stops early once {@code getValueQuorum} valid
-     * values were seen. Empty if nobody had one.
+     * those the closest peers hold; the lookup stops early once {@code getValueQuorum} peers
+     * answered with valid values. Peers that answered with an older value are sent the best
+     * one (a correction, as the spec's quorum reads do). Empty if nobody had one.
      */
     public CompletableFuture<Optional<byte[]>> getValue(byte[] key) {
         byte[] k = key.clone();
         if (validators.forKey(k).isEmpty()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no validator for the namespace of this key"));
         }
-        List<byte[]> values = new ArrayList<>();
+        Optional<byte[]>[] local = new Optional[] {Optional.empty()};
+        LinkedHashMap<PeerId, byte[]> answers = new LinkedHashMap<>();
         return onServiceThread(() -> {
-            records.get(k, clock.instant()).ifPresent(r -> values.add(r.value()));
+            local[0] = records.get(k, clock.instant()).map(StoredRecord::value);
             return null;
         }).thenCompose(v -> startLookup(k, peer -> GetValue.request(k), (from, answer) -> {
             GetValue got = (GetValue) answer;
             got.record().ifPresent(r -> {
-                if (values.size() < config.getValueQuorum() && validators.validate(k, r.value()).isValid()) {
-                    values.add(r.value());
-                }
+                if (!validators.validate(k, r.value()).isValid()) metrics.invalidRecordReceived();
+                else if (answers.size() < config.getValueQuorum()) answers.put(from, r.value());
             });
             return got.closerPeers();
-        }, run -> values.size() >= config.getValueQuorum()))
-                .thenApplyAsync(run -> values.isEmpty()
-                        ? Optional.<byte[]>empty()
-                        : Optional.of(values.get(validators.select(k, values))), executor);
+        }, run -> answers.size() >= config.getValueQuorum()))
+                .thenApplyAsync(run -> bestAndCorrect(k, local[0], answers), executor);
+    }
+
+    /** Picks the best of the values seen and sends it to the peers that held another. Service thread. */
+    private Optional<byte[]> bestAndCorrect(byte[] key, Optional<byte[]> local, Map<PeerId, byte[]> answers) {
+        List<byte[]> values = new ArrayList<>(answers.values());
+        local.ifPresent(values::add);
+        if (values.isEmpty()) return Optional.empty();
+        byte[] best = values.get(validators.select(key, values));
+        DhtRecord correction = DhtRecord.of(key, best);
+        for (Map.Entry<PeerId, byte[]> e : answers.entrySet()) {
+            if (Arrays.equals(e.getValue(), best)) continue;
+            metrics.recordCorrected();
+            request(e.getKey(), PutValue.request(correction));
+        }
+        if (local.isPresent() && !Arrays.equals(local.get(), best)) records.put(key, best, clock.instant());
+        return Optional.of(best.clone());
     }
 
     /**
      * Announces this node as a provider of {@code key} (a multihash) here and at the k closest
-     * peers; completes with how many peers it was sent to.
+     * peers, and again every {@link DhtConfig#providerRepublishInterval()} until
+     * {@link #stopProviding}; completes with how many peers it was sent to.
      */
     public CompletableFuture<Integer> provide(byte[] key) {
         byte[] k = key.clone();
@@ -286,17 +377,34 @@ public final class DhtService {
             return CompletableFuture.failedFuture(new IllegalArgumentException("a provider key is 1.."
                     + DhtProtocol.MAX_PROVIDER_KEY_LENGTH + " bytes"));
         }
+        return onServiceThread(() -> {
+            if (!owned.provide(k, clock.instant())) {
+                throw DhtException.local("this node already provides its maximum of " + MAX_PROVIDED_KEYS + " keys");
+            }
+            return null;
+        }).thenCompose(v -> announceAtClosest(k));
+    }
+
+    /** Stops announcing this node as a provider of {@code key}; the records at others expire on their own. */
+    public CompletableFuture<Boolean> stopProviding(byte[] key) {
+        byte[] k = key.clone();
+        return onServiceThread(() -> owned.stopProviding(k));
+    }
+
+    /** Adds us as a provider here, then at the k closest peers; completes with how many took it. */
+    private CompletableFuture<Integer> announceAtClosest(byte[] key) {
         DhtPeer me = DhtPeer.of(self, limited(host.listenAddresses()));
-        return onServiceThread(() -> providers.add(k, me, clock.instant()))
-                .thenCompose(local -> findClosest(k))
-                .thenCompose(found -> {
-                    List<CompletableFuture<Boolean>> sends = new ArrayList<>();
-                    for (PeerId peer : found.closest()) {
-                        sends.add(request(peer, AddProvider.request(k, List.of(me))).handle((answer, e) -> e == null));
-                    }
-                    return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
-                            .thenApply(v -> (int) sends.stream().filter(CompletableFuture::join).count());
-                });
+        return onServiceThread(() -> {
+            providers.add(key, me, clock.instant());
+            updateSizes();
+            return null;
+        }).thenCompose(v -> findClosest(key)).thenCompose(found -> {
+            List<CompletableFuture<Boolean>> sends = new ArrayList<>();
+            for (PeerId peer : found.closest()) {
+                sends.add(request(peer, AddProvider.request(key, List.of(me))).handle((answer, e) -> e == null));
+            }
+            return countSucceeded(sends);
+        });
     }
 
     /** Up to {@code max} providers of {@code key}, known here or to the peers closest to it. */
@@ -324,7 +432,8 @@ public final class DhtService {
 
     /**
      * Dials the seeds, adds those that answer a FIND_NODE for our own key to the routing table,
-     * then runs a self-lookup, whose result this completes with.
+     * then runs a self-lookup, whose result this completes with. The buckets are refreshed at
+     * the next maintenance round.
      */
     public CompletableFuture<LookupResult> bootstrap(List<Multiaddr> seeds) {
         List<CompletableFuture<Void>> joins = new ArrayList<>();
@@ -340,17 +449,28 @@ public final class DhtService {
                 }, executor);
             }).exceptionally(e -> null));
         }
-        return CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new)).thenCompose(v -> findClosest(selfKey));
+        return CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new)).thenCompose(v -> selfLookup());
     }
 
-    /** Stops serving, fails running lookups, and shuts the service thread down. */
+    /**
+     * Refreshes the routing table now: a self-lookup if one is due, then a lookup of a random key
+     * in each bucket due for refresh (see {@link RoutingTable#bucketsDueForRefresh}), one after
+     * another. Completes with the number of lookups run; joins the refresh under way if there is
+     * one. Maintenance calls this every round; call it to heal a table sooner.
+     */
+    public CompletableFuture<Integer> refresh() {
+        return onServiceThread(this::startRefresh).thenCompose(run -> run);
+    }
+
+    /** Stops serving and maintaining, fails running lookups, and shuts the service thread down. */
     public CompletableFuture<Void> close() {
         if (config.mode() == DhtMode.SERVER) host.removeProtocolHandler(config.protocolId());
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             executor.execute(() -> {
                 closed = true;
-                for (LookupRun run : List.copyOf(running)) run.fail(new DhtException("the DHT service is closed"));
+                maintenance.cancel(false);
+                for (LookupRun run : List.copyOf(running)) run.fail(DhtException.local("the DHT service is closed"));
                 executor.shutdown();
                 done.complete(null);
             });
@@ -360,24 +480,82 @@ public final class DhtService {
         return done;
     }
 
+    // ---------------------------------------------------------------- maintenance
+
+    /** One maintenance round. Service thread. */
+    private void maintain() {
+        if (closed) return;
+        Instant now = clock.instant();
+        records.sweep(now, SWEEP_BATCH);
+        providers.sweep(now, SWEEP_BATCH);
+        startRefresh();
+        for (Republishing.Due due : owned.takeDue(now, MAX_REPUBLISHES_PER_ROUND)) {
+            if (due.value().isPresent()) {
+                metrics.recordRepublished();
+                records.put(due.key(), due.value().get(), now);
+                storeAtClosest(DhtRecord.of(due.key(), due.value().get()));
+            } else {
+                metrics.providerRepublished();
+                announceAtClosest(due.key());
+            }
+        }
+        updateSizes();
+    }
+
+    /** The refresh under way, or a new one; see {@link #refresh()}. Service thread. */
+    private CompletableFuture<Integer> startRefresh() {
+        if (refreshRun != null) return refreshRun;
+        if (closed || table.size() == 0) return CompletableFuture.completedFuture(0);
+        Instant now = clock.instant();
+        List<Supplier<CompletableFuture<LookupResult>>> lookups = new ArrayList<>();
+        if (lastSelfLookup == null || !now.isBefore(lastSelfLookup.plus(config.refreshInterval()))) {
+            lookups.add(this::selfLookup);
+        }
+        for (int bucket : table.bucketsDueForRefresh(now)) {
+            byte[] key = table.randomPreimageInBucket(bucket, random);
+            lookups.add(() -> findClosest(key));
+        }
+        CompletableFuture<Integer> chain = CompletableFuture.completedFuture(0);
+        for (Supplier<CompletableFuture<LookupResult>> lookup : lookups) {
+            chain = chain.thenCompose(n -> {
+                metrics.refreshLookup();
+                return lookup.get().handle((r, e) -> n + 1);
+            });
+        }
+        CompletableFuture<Integer> run = chain;
+        refreshRun = run;
+        run.whenCompleteAsync((n, e) -> refreshRun = null, executor);
+        return run;
+    }
+
+    private CompletableFuture<LookupResult> selfLookup() {
+        return onServiceThread(() -> lastSelfLookup = clock.instant()).thenCompose(v -> findClosest(selfKey));
+    }
+
+    /** Publishes the sizes the gauges read. Service thread. */
+    private void updateSizes() {
+        metrics.sizes(table.size(), records.size(), providers.providerCount());
+    }
+
     // ---------------------------------------------------------------- server side
 
     /** Called on an event loop: queues the request for the service thread. */
     private CompletableFuture<Optional<DhtMessage>> answer(PeerId from, DhtMessage request) {
         if (pendingInbound.incrementAndGet() > MAX_PENDING_INBOUND) {
             pendingInbound.decrementAndGet();
-            return CompletableFuture.failedFuture(new DhtException("service busy"));
+            return CompletableFuture.failedFuture(DhtException.local("service busy"));
         }
         try {
             return CompletableFuture.supplyAsync(() -> {
                 pendingInbound.decrementAndGet();
                 Optional<DhtMessage> answer = serve(from, request);
+                updateSizes();
                 maybeProbe(from);
                 return answer;
             }, executor);
         } catch (RejectedExecutionException e) {
             pendingInbound.decrementAndGet();
-            return CompletableFuture.failedFuture(new DhtException("the DHT service is closed"));
+            return CompletableFuture.failedFuture(DhtException.local("the DHT service is closed"));
         }
     }
 
@@ -453,10 +631,10 @@ public final class DhtService {
         if (last != null && now.isBefore(last.plus(PROBE_INTERVAL))) return;
         probed.put(from, now);
         probing.add(from);
-        counters.probesSent.incrementAndGet();
+        metrics.probeSent();
         request(from, FindNode.request(selfKey)).whenCompleteAsync((answer, failure) -> {
             probing.remove(from);
-            counters.probesFinished.incrementAndGet();
+            metrics.probeFinished();
             if (failure == null && !closed) {
                 ((FindNode) answer).closerPeers().forEach(this::learnAddresses);
                 responded(from);
@@ -471,9 +649,26 @@ public final class DhtService {
         if (closed) return;
         if (table.peerResponded(peer, clock.instant()) instanceof RoutingTable.Update.Pending pending) {
             PeerId check = pending.toCheck();
-            counters.livenessChecks.incrementAndGet();
-            request(check, FindNode.request(selfKey)).whenCompleteAsync(
-                    (answer, failure) -> table.livenessResult(check, failure == null, clock.instant()), executor);
+            metrics.livenessCheck();
+            request(check, FindNode.request(selfKey)).whenCompleteAsync((answer, failure) -> {
+                // A failed check has already evicted the peer (see request); this promotes a candidate.
+                if (!closed) table.livenessResult(check, failure == null, clock.instant());
+                updateSizes();
+            }, executor);
+        }
+        updateSizes();
+    }
+
+    /**
+     * A request to {@code peer} failed for a reason not of our making: a peer that cannot be
+     * reached or answers wrongly is no use for routing, so it leaves the table and a candidate
+     * from the replacement cache takes its place. Service thread.
+     */
+    private void evictFailed(PeerId peer) {
+        if (closed) return;
+        if (table.peerFailed(peer)) {
+            metrics.evicted();
+            updateSizes();
         }
     }
 
@@ -500,14 +695,16 @@ public final class DhtService {
             return CompletableFuture.failedFuture(new IllegalArgumentException("key longer than " + DhtProtocol.MAX_KEY_LENGTH));
         }
         return onServiceThread(() -> {
-            if (closed) throw new DhtException("the DHT service is closed");
-            if (running.size() >= MAX_CONCURRENT_LOOKUPS) throw new DhtException("too many lookups running");
+            if (closed) throw DhtException.local("the DHT service is closed");
+            if (running.size() >= MAX_CONCURRENT_LOOKUPS) throw DhtException.local("too many lookups running");
             KadKey target = KadKey.of(key);
             LookupRun run = new LookupRun(new ClosestPeersLookup(target, self, table.closest(target, config.k()), lookupConfig),
                     requestFor, onAnswer, enough);
             running.add(run);
-            run.step();
+            run.start();
             return run;
+        }).whenComplete((run, e) -> {
+            if (e != null) metrics.lookupFinished(LookupOutcome.FAILED, 0, 0, 0);
         }).thenCompose(run -> run.done);
     }
 
@@ -518,7 +715,10 @@ public final class DhtService {
         final BiFunction<PeerId, DhtMessage, List<DhtPeer>> onAnswer;
         final java.util.function.Predicate<LookupRun> enough;
         final CompletableFuture<LookupRun> done = new CompletableFuture<>();
+        final long startedNanos = System.nanoTime();
         ScheduledFuture<?> timer;
+        ScheduledFuture<?> deadline;
+        LookupOutcome outcome = LookupOutcome.CONVERGED;
 
         LookupRun(ClosestPeersLookup lookup, java.util.function.Function<PeerId, DhtMessage> requestFor,
                 BiFunction<PeerId, DhtMessage, List<DhtPeer>> onAnswer, java.util.function.Predicate<LookupRun> enough) {
@@ -529,7 +729,17 @@ public final class DhtService {
         }
 
         LookupResult result() {
-            return new LookupResult(lookup.target(), lookup.result(), lookup.stats());
+            return new LookupResult(lookup.target(), lookup.result(), lookup.stats(), outcome);
+        }
+
+        void start() {
+            deadline = executor.schedule(() -> {
+                if (done.isDone()) return;
+                outcome = LookupOutcome.TIMED_OUT;
+                lookup.finish();
+                finish();
+            }, config.lookupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            step();
         }
 
         void step() {
@@ -547,7 +757,10 @@ public final class DhtService {
                             ids.add(p.id());
                         }
                         if (lookup.onResponse(peer, ids, clock.instant())) responded(peer);
-                        if (enough.test(this)) lookup.finish();
+                        if (!lookup.isFinished() && enough.test(this)) {
+                            outcome = LookupOutcome.SATISFIED;
+                            lookup.finish();
+                        }
                     }
                     step();
                 }, executor);
@@ -565,17 +778,25 @@ public final class DhtService {
         }
 
         void finish() {
-            if (timer != null) timer.cancel(false);
+            cancelTimers();
             running.remove(this);
             table.lookupCompleted(lookup.target(), clock.instant());
+            ClosestPeersLookup.Stats stats = lookup.stats();
+            metrics.lookupFinished(outcome, (System.nanoTime() - startedNanos) / 1e9, stats.hops(), stats.peersRefused());
             done.complete(this);
         }
 
         void fail(Throwable cause) {
-            if (timer != null) timer.cancel(false);
+            cancelTimers();
             lookup.finish();
             running.remove(this);
+            metrics.lookupFinished(LookupOutcome.FAILED, 0, 0, lookup.stats().peersRefused());
             done.completeExceptionally(cause);
+        }
+
+        private void cancelTimers() {
+            if (timer != null) timer.cancel(false);
+            if (deadline != null) deadline.cancel(false);
         }
     }
 
@@ -583,7 +804,7 @@ public final class DhtService {
         try {
             return CompletableFuture.supplyAsync(work, executor);
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new DhtException("the DHT service is closed"));
+            return CompletableFuture.failedFuture(DhtException.local("the DHT service is closed"));
         }
     }
 }

@@ -33,24 +33,24 @@ final class InboundRequests extends MessageReceiver {
 
     private final DhtMessages codec;
     private final Responder responder;
-    private final DhtCounters counters;
+    private final DhtMetrics metrics;
     private final ArrayDeque<DhtMessage> queued = new ArrayDeque<>();
     private boolean answering;
     private boolean remoteClosed;
     private boolean over;
 
-    InboundRequests(DhtMessages codec, Responder responder, DhtCounters counters) {
+    InboundRequests(DhtMessages codec, Responder responder, DhtMetrics metrics) {
         super(codec.maxMessageSize());
         this.codec = codec;
         this.responder = responder;
-        this.counters = counters;
+        this.metrics = metrics;
     }
 
     @Override
     protected void onMessage(Stream stream, ByteBuf message) {
         DecodeResult decoded = codec.decodeRequest(ByteBufUtil.getBytes(message));
         if (decoded instanceof DecodeResult.Refused) {
-            counters.malformedRequests.incrementAndGet();
+            metrics.malformed();
             fail(stream);
             return;
         }
@@ -60,7 +60,7 @@ final class InboundRequests extends MessageReceiver {
         synchronized (this) {
             if (over) return;
             if (queued.size() >= MAX_QUEUED_REQUESTS) {
-                counters.refusedRequests.incrementAndGet();
+                metrics.refused(request.type());
                 over = true;
                 refuse = true;
                 start = false;
@@ -96,11 +96,11 @@ final class InboundRequests extends MessageReceiver {
         }
         responder.answer(stream.remotePeer(), next).whenComplete((answer, failure) -> {
             if (failure != null) {
-                counters.refusedRequests.incrementAndGet();
+                metrics.refused(next.type());
                 fail(stream);
                 return;
             }
-            counters.requestsServed.incrementAndGet();
+            metrics.served(next.type());
             if (answer.isEmpty()) {
                 answerNext(stream);
                 return;
@@ -114,7 +114,7 @@ final class InboundRequests extends MessageReceiver {
 
     @Override
     protected void onMalformed(Stream stream, String reason) {
-        counters.malformedRequests.incrementAndGet();
+        metrics.malformed();
         fail(stream);
     }
 

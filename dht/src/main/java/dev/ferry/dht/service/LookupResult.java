@@ -11,8 +11,9 @@ import java.util.List;
  * @param target the key looked up (SHA-256 of the key bytes)
  * @param closest at most k peers, closest first
  * @param stats the lookup's counters; {@link ClosestPeersLookup.Stats#hops()} is the rounds it took
+ * @param outcome how it ended: converged, satisfied early, or cut short by the lookup timeout
  */
-public record LookupResult(KadKey target, List<PeerId> closest, ClosestPeersLookup.Stats stats) {
+public record LookupResult(KadKey target, List<PeerId> closest, ClosestPeersLookup.Stats stats, LookupOutcome outcome) {
     public LookupResult {
         closest = List.copyOf(closest);
     }

@@ -245,6 +245,29 @@ class RoutingTableTest {
     }
 
     @Test
+    void shouldFindRefreshKeysWhoseHashFallsInTheAskedBucket() {
+        SeededProperty.forAll(5, random -> {
+            RoutingTable any = new RoutingTable(RandomPeers.peer(random));
+            for (int bucket = 0; bucket <= RoutingTable.MAX_REFRESHED_BUCKET; bucket++) {
+                byte[] key = any.randomPreimageInBucket(bucket, random);
+
+                assertThat(any.bucketOf(KadKey.of(key))).as("bucket %d", bucket).isEqualTo(bucket);
+                assertThat(PeerId.fromBytes(key)).as("shaped like a PeerId").isNotNull();
+            }
+        });
+        assertThatThrownBy(() -> table.randomPreimageInBucket(RoutingTable.MAX_REFRESHED_BUCKET + 1, random))
+                .hasMessageContaining("refresh keys exist for buckets 0..15");
+    }
+
+    @Test
+    void shouldNotAskToRefreshBucketsPastTheLastRefreshedOne() {
+        table.peerResponded(RandomPeers.peerInBucket(random, local, RoutingTable.MAX_REFRESHED_BUCKET + 1), T0);
+
+        assertThat(table.bucketsDueForRefresh(T0)).hasSize(RoutingTable.MAX_REFRESHED_BUCKET + 1)
+                .last().isEqualTo(RoutingTable.MAX_REFRESHED_BUCKET);
+    }
+
+    @Test
     void shouldRefuseParametersOutsideTheLimits() {
         assertThatThrownBy(() -> new RoutingTable(local, 0, 20, REFRESH)).hasMessageContaining("k must be");
         assertThatThrownBy(() -> new RoutingTable(local, RoutingTable.MAX_BUCKET_SIZE + 1, 20, REFRESH))

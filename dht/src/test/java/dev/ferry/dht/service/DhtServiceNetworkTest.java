@@ -144,12 +144,12 @@ class DhtServiceNetworkTest {
         // Servers it asked probed it back; wait until every probe is over before looking.
         for (Node server : servers) {
             org.awaitility.Awaitility.await().atMost(DhtTestNetwork.WAIT)
-                    .until(() -> server.dht().counters().probesFinished() == server.dht().counters().probesSent());
+                    .until(() -> server.dht().metrics().probesFinished() == server.dht().metrics().probesSent());
         }
         for (Node server : servers) {
             assertThat(join(server.dht().routingTablePeers())).doesNotContain(client.peerId());
         }
-        long probes = servers.stream().mapToLong(s -> s.dht().counters().probesSent()).sum();
+        long probes = servers.stream().mapToLong(s -> s.dht().metrics().probesSent()).sum();
         assertThat(probes).isPositive();
     }
 
@@ -157,7 +157,7 @@ class DhtServiceNetworkTest {
     void shouldResetAMalformedRequestAndKeepServing() {
         Node target = servers.get(7);
         Node sender = servers.get(8);
-        long malformedBefore = target.dht().counters().malformedRequests();
+        long malformedBefore = target.dht().metrics().malformedRequests();
 
         Stream stream = join(sender.overlay().host().newStream(target.peerId(), DhtConfig.defaults().protocolId()));
         stream.setReceiver(new StreamReceiver() {
@@ -174,7 +174,7 @@ class DhtServiceNetworkTest {
         join(oversized.write(Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01})));
         join(oversized.closeFuture().handle((v, e) -> null));
 
-        assertThat(target.dht().counters().malformedRequests()).isGreaterThanOrEqualTo(malformedBefore + 2);
+        assertThat(target.dht().metrics().malformedRequests()).isGreaterThanOrEqualTo(malformedBefore + 2);
         DhtMessage answer = join(sender.dht().request(target.peerId(), DhtMessage.FindNode.request(new byte[] {1, 2, 3})));
         assertThat(((DhtMessage.FindNode) answer).closerPeers()).isNotEmpty();
     }
@@ -218,7 +218,7 @@ class DhtServiceNetworkTest {
     void shouldRefuseAnInvalidRecordByResettingTheStreamAndKeepServing() {
         Node target = servers.get(15);
         Node sender = servers.get(16);
-        long refusedBefore = target.dht().counters().refusedRequests();
+        long refusedBefore = target.dht().metrics().refusedRequests();
         FerryRecord signed = FerryRecord.sign(sender.identity(), "forged", new byte[] {1, 2, 3}, 1);
         byte[] tampered = signed.encoded();
         tampered[tampered.length - 1] ^= 1; // breaks the signature
@@ -228,7 +228,7 @@ class DhtServiceNetworkTest {
 
         Throwable failure = join(put.handle((answer, thrown) -> thrown));
         assertThat(failure).isNotNull();
-        assertThat(target.dht().counters().refusedRequests()).isEqualTo(refusedBefore + 1);
+        assertThat(target.dht().metrics().refusedRequests()).isEqualTo(refusedBefore + 1);
         DhtMessage get = join(sender.dht().request(target.peerId(), DhtMessage.GetValue.request(signed.key())));
         assertThat(((DhtMessage.GetValue) get).record()).isEmpty();
     }
