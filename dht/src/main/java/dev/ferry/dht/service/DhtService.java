@@ -201,6 +201,18 @@ public final class DhtService {
         return onServiceThread(table::peers);
     }
 
+    /** The live record this node holds under {@code key}, without asking anyone. */
+    public CompletableFuture<Optional<byte[]>> localValue(byte[] key) {
+        byte[] k = key.clone();
+        return onServiceThread(() -> records.get(k, clock.instant()).map(StoredRecord::value));
+    }
+
+    /** The provider records this node holds for {@code key}, without asking anyone. */
+    public CompletableFuture<List<DhtPeer>> localProviders(byte[] key) {
+        byte[] k = key.clone();
+        return onServiceThread(() -> providers.get(k, clock.instant(), DhtProtocol.MAX_PROVIDER_PEERS));
+    }
+
     // ---------------------------------------------------------------- client side
 
     /**
@@ -800,7 +812,8 @@ public final class DhtService {
         }
     }
 
-    private <T> CompletableFuture<T> onServiceThread(Supplier<T> work) {
+    /** Runs {@code work} on the service thread; package-private so tests can hold the thread. */
+    <T> CompletableFuture<T> onServiceThread(Supplier<T> work) {
         try {
             return CompletableFuture.supplyAsync(work, executor);
         } catch (RejectedExecutionException e) {

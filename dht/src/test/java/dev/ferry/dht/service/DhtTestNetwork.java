@@ -4,6 +4,7 @@ import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.dht.KadKey;
 import dev.ferry.dht.record.Validators;
+import dev.ferry.monitoring.Metrics;
 import dev.ferry.overlay.host.HostConfig;
 import dev.ferry.overlay.host.NettyHost;
 import dev.ferry.overlay.host.OverlayNode;
@@ -38,10 +39,15 @@ final class DhtTestNetwork implements AutoCloseable {
     final List<Node> nodes = new ArrayList<>();
 
     Node start(DhtConfig config) {
+        return start(config, Metrics.create());
+    }
+
+    /** A node whose DHT metrics go to {@code metrics}. */
+    Node start(DhtConfig config, Metrics metrics) {
         IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
         OverlayNode overlay = OverlayNode.create(HostConfig.builder(identity).sharedEventLoops(group).build(), false);
         join(overlay.host().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
-        DhtService dht = DhtService.create(overlay.host(), config, Validators.standard(), Clock.systemUTC());
+        DhtService dht = DhtService.create(overlay.host(), config, Validators.standard(), Clock.systemUTC(), metrics);
         Node node = new Node(overlay, dht, identity);
         nodes.add(node);
         return node;
@@ -62,6 +68,17 @@ final class DhtTestNetwork implements AutoCloseable {
         } catch (Exception e) {
             throw new AssertionError("operation did not complete: " + e, e);
         }
+    }
+
+    /** Stops {@code node} without warning anyone: its DHT and its host go, its peers find out by failing. */
+    void stop(Node node) {
+        try {
+            node.dht().close().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // stopping anyway
+        }
+        node.overlay().close();
+        nodes.remove(node);
     }
 
     @Override
