@@ -63,9 +63,7 @@ final class LimitOptions {
             builder.maxMessageSize(maxMessageSize.intValue());
         }
         if (maxStreams != null) {
-            YamuxConfig y = YamuxConfig.DEFAULTS;
-            builder.yamux(new YamuxConfig(atLeastOne("--max-streams", maxStreams), y.maxStreamWindow(), y.maxBufferedBytes(),
-                    y.maxSendQueueBytes(), y.maxDataFrame(), y.writeStallTimeout(), y.keepAliveInterval()));
+            builder.yamux(YamuxConfig.DEFAULTS.withMaxStreams(atLeastOne("--max-streams", maxStreams)));
         }
         if (maxBuffered != null) {
             if (maxBuffered < YamuxConfig.DEFAULTS.maxBufferedBytes()) {

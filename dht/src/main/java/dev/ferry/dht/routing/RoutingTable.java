@@ -100,7 +100,12 @@ public final class RoutingTable {
         BUCKET_FULL
     }
 
-    private record Entry(PeerId peer, KadKey key) {}
+    /** A peer with its key and when it last answered us. */
+    private record Entry(PeerId peer, KadKey key, Instant seen) {
+        Entry seenAt(Instant now) {
+            return new Entry(peer, key, now);
+        }
+    }
 
     private static final class Bucket {
         /** Index 0 is the least recently seen peer, the last index the most recently seen. */
@@ -189,19 +194,19 @@ public final class RoutingTable {
         Bucket bucket = buckets[index];
         int at = bucket.indexOf(peer);
         if (at >= 0) {
-            bucket.peers.add(bucket.peers.remove(at));
+            bucket.peers.add(bucket.peers.remove(at).seenAt(now));
             return new Update.Refreshed(index);
         }
         if (bucket.peers.size() < k) {
             bucket.removeReplacement(peer);
-            bucket.peers.add(new Entry(peer, key));
+            bucket.peers.add(new Entry(peer, key, now));
             size++;
             return new Update.Added(index);
         }
         if (replacementCacheSize == 0) return new Update.Rejected(Reason.BUCKET_FULL);
         bucket.removeReplacement(peer);
         if (bucket.replacements.size() >= replacementCacheSize) bucket.replacements.removeFirst();
-        bucket.replacements.addLast(new Entry(peer, key));
+        bucket.replacements.addLast(new Entry(peer, key, now));
         boolean checkUnderWay = bucket.checking != null
                 && now.isBefore(bucket.checkingSince.plus(LIVENESS_CHECK_EXPIRY))
                 && bucket.indexOf(bucket.checking) >= 0;
@@ -231,7 +236,7 @@ public final class RoutingTable {
         int at = bucket.indexOf(checked);
         if (at < 0) return fillFromReplacements(bucket);
         if (alive) {
-            bucket.peers.add(bucket.peers.remove(at));
+            bucket.peers.add(bucket.peers.remove(at).seenAt(now));
             return Optional.empty();
         }
         bucket.peers.remove(at);
@@ -280,6 +285,24 @@ public final class RoutingTable {
             for (Entry e : bucket.peers) all.add(e.peer());
         }
         return all;
+    }
+
+    /**
+     * At most {@code max} peers of the table that have not answered us since {@code cutoff},
+     * farthest bucket first, each bucket's least recently seen first: the ones to check for
+     * liveness, so that peers which left without a word do not linger in buckets no lookup goes
+     * through.
+     */
+    public List<PeerId> peersNotSeenSince(Instant cutoff, int max) {
+        List<PeerId> stale = new ArrayList<>();
+        for (Bucket bucket : buckets) {
+            for (Entry e : bucket.peers) {
+                if (stale.size() >= max) return stale;
+                if (!e.seen().isBefore(cutoff)) break; // the rest of the bucket was seen later
+                stale.add(e.peer());
+            }
+        }
+        return stale;
     }
 
     /** The peers of one bucket, least recently seen first. */

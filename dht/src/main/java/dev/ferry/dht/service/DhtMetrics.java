@@ -76,7 +76,7 @@ public final class DhtMetrics {
                 "FIND_NODEs sent to peers that asked us something, to learn whether they serve the DHT.");
         probesFinished = counter(metrics, "ferry_dht_probes_finished_total", "Probes answered, failed or timed out.");
         livenessChecks = counter(metrics, "ferry_dht_liveness_checks_total",
-                "Requests sent to the least recently seen peer of a full bucket before replacing it.");
+                "Requests sent to check that a peer is alive: the least recently seen of a full bucket, or one silent for a refresh interval.");
         refreshLookups = counter(metrics, "ferry_dht_refresh_lookups_total",
                 "Lookups started by the routing table refresh (self-lookups and random keys in stale buckets).");
         lookupSeconds = Histogram.builder().name("ferry_dht_lookup_duration_seconds")
@@ -187,7 +187,7 @@ public final class DhtMetrics {
     /** Probes answered, failed or timed out. */
     public long probesFinished() { return probesFinished.getLongValue(); }
 
-    /** Requests sent to the least recently seen peer of a full bucket. */
+    /** Requests sent to check that a table peer is alive. */
     public long livenessChecks() { return livenessChecks.getLongValue(); }
 
     /** Lookups started by the refresh. */

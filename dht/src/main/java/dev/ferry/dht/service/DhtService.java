@@ -101,6 +101,11 @@ public final class DhtService {
      * node that owns many records spreads them over rounds rather than bursting.
      */
     public static final int MAX_REPUBLISHES_PER_ROUND = 8;
+    /**
+     * Peers not heard from for a refresh interval that one refresh checks, well under
+     * {@link #MAX_OUTBOUND_REQUESTS}; the rest are checked by the next refresh.
+     */
+    public static final int MAX_LIVENESS_CHECKS_PER_REFRESH = 128;
     /** Expired records (and as many provider records) deleted per maintenance round. */
     public static final int SWEEP_BATCH = 4096;
 
@@ -465,10 +470,12 @@ public final class DhtService {
     }
 
     /**
-     * Refreshes the routing table now: a self-lookup if one is due, then a lookup of a random key
-     * in each bucket due for refresh (see {@link RoutingTable#bucketsDueForRefresh}), one after
-     * another. Completes with the number of lookups run; joins the refresh under way if there is
-     * one. Maintenance calls this every round; call it to heal a table sooner.
+     * Refreshes the routing table now: asks each peer that has not answered us for a refresh
+     * interval one FIND_NODE (those that fail leave the table, replaced from the replacement
+     * cache), then runs a self-lookup if one is due and a lookup of a random key in each bucket
+     * due for refresh (see {@link RoutingTable#bucketsDueForRefresh}), one after another.
+     * Completes with the number of lookups run; joins the refresh under way if there is one.
+     * Maintenance calls this every round; call it to heal a table sooner.
      */
     public CompletableFuture<Integer> refresh() {
         return onServiceThread(this::startRefresh).thenCompose(run -> run);
@@ -527,7 +534,14 @@ public final class DhtService {
             byte[] key = table.randomPreimageInBucket(bucket, random);
             lookups.add(() -> findClosest(key));
         }
-        CompletableFuture<Integer> chain = CompletableFuture.completedFuture(0);
+        List<CompletableFuture<?>> checks = new ArrayList<>();
+        for (PeerId peer : table.peersNotSeenSince(now.minus(config.refreshInterval()), MAX_LIVENESS_CHECKS_PER_REFRESH)) {
+            metrics.livenessCheck();
+            // A failure evicts the peer (see request); an answer marks it seen.
+            checks.add(request(peer, FindNode.request(selfKey)).thenAcceptAsync(answer -> responded(peer), executor));
+        }
+        CompletableFuture<Integer> chain = CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
+                .handle((v, e) -> 0);
         for (Supplier<CompletableFuture<LookupResult>> lookup : lookups) {
             chain = chain.thenCompose(n -> {
                 metrics.refreshLookup();

@@ -268,6 +268,24 @@ class RoutingTableTest {
     }
 
     @Test
+    void shouldListThePeersNotSeenSinceACutoffLeastRecentlySeenFirst() {
+        PeerId old1 = RandomPeers.peerInBucket(random, local, 2);
+        PeerId old2 = RandomPeers.peerInBucket(random, local, 2);
+        PeerId recent = RandomPeers.peerInBucket(random, local, 2);
+        PeerId otherBucket = RandomPeers.peerInBucket(random, local, 5);
+        table.peerResponded(old1, T0);
+        table.peerResponded(old2, T0.plusSeconds(1));
+        table.peerResponded(recent, T0.plusSeconds(10));
+        table.peerResponded(otherBucket, T0.plusSeconds(2));
+
+        assertThat(table.peersNotSeenSince(T0.plusSeconds(5), 10)).containsExactly(old1, old2, otherBucket);
+        assertThat(table.peersNotSeenSince(T0.plusSeconds(5), 2)).containsExactly(old1, old2);
+
+        table.peerResponded(old1, T0.plusSeconds(20)); // answered again: no longer stale
+        assertThat(table.peersNotSeenSince(T0.plusSeconds(5), 10)).containsExactly(old2, otherBucket);
+    }
+
+    @Test
     void shouldRefuseParametersOutsideTheLimits() {
         assertThatThrownBy(() -> new RoutingTable(local, 0, 20, REFRESH)).hasMessageContaining("k must be");
         assertThatThrownBy(() -> new RoutingTable(local, RoutingTable.MAX_BUCKET_SIZE + 1, 20, REFRESH))

@@ -398,7 +398,12 @@ public final class NettyHost implements Host {
 
     @Override
     public CompletableFuture<Stream> newStream(PeerId peer, String... protocols) {
-        return dial(peer).thenCompose(c -> c.newStream(protocols));
+        return dial(peer).thenCompose(c -> c.newStream(protocols).exceptionallyCompose(e -> {
+            // The connection we picked is going away (idle, or the remote sent GoAway): once it has
+            // closed, a dial makes a fresh one. Any other failure is the caller's to see.
+            if (!(c instanceof PeerConnection pc && pc.isClosing())) return CompletableFuture.failedFuture(e);
+            return c.closeFuture().thenCompose(v -> dial(peer)).thenCompose(fresh -> fresh.newStream(protocols));
+        }));
     }
 
     // ------------------------------------------------------------------ upgrade

@@ -47,6 +47,11 @@ final class PeerConnection implements Connection {
         return remoteKey;
     }
 
+    /** True once no new stream can open here: GoAway sent or received, or the channel closed. */
+    boolean isClosing() {
+        return session.isClosing();
+    }
+
     Channel channel() {
         return channel;
     }

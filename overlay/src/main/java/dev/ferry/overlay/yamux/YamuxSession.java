@@ -62,6 +62,8 @@ public final class YamuxSession extends ChannelDuplexHandler {
     private boolean remoteGoAway;
     private ScheduledFuture<?> writeStallTimer;
     private ScheduledFuture<?> keepAliveTimer;
+    /** Closes the connection when it has had no stream for the idle timeout; null while streams are open. */
+    private ScheduledFuture<?> idleTimer;
     /** Opaque value of our unanswered keep-alive ping, or -1. */
     private long pingOutstanding = -1;
     private int nextPingId;
@@ -109,6 +111,29 @@ public final class YamuxSession extends ChannelDuplexHandler {
         if (interval > 0) {
             keepAliveTimer = ctx.executor().scheduleAtFixedRate(this::keepAlive, interval, interval, TimeUnit.MILLISECONDS);
         }
+        armIdleTimer();
+    }
+
+    /** Starts the idle countdown if no stream is open and none is running. Event loop. */
+    private void armIdleTimer() {
+        long timeout = config.idleTimeout().toMillis();
+        if (timeout <= 0 || idleTimer != null || !streams.isEmpty()) return;
+        idleTimer = ctx.executor().schedule(this::closeIfIdle, timeout, TimeUnit.MILLISECONDS);
+    }
+
+    private void disarmIdleTimer() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
+    private void closeIfIdle() {
+        idleTimer = null;
+        if (!streams.isEmpty() || !ctx.channel().isActive()) return;
+        LOG.log(Level.FINE, () -> "closing " + ctx.channel() + ": no stream for " + config.idleTimeout().toMillis() + " ms");
+        goAway(YamuxProtocol.GO_AWAY_NORMAL);
+        ctx.close();
     }
 
     /** Each interval: give up on a peer that left the last ping unanswered, else ping it. */
@@ -127,6 +152,14 @@ public final class YamuxSession extends ChannelDuplexHandler {
         pingOutstanding = nextPingId++ & 0x7FFFFFFFL;
         writeFrame(YamuxProtocol.TYPE_PING, YamuxProtocol.FLAG_SYN, 0, (int) pingOutstanding, null);
         ctx.flush();
+    }
+
+    /**
+     * True once either side sent GoAway or the channel closed: no new stream will open here.
+     * Read it after an {@link #openStream} failed, from that failure's callback.
+     */
+    public boolean isClosing() {
+        return localGoAway || remoteGoAway || ctx == null || !ctx.channel().isActive();
     }
 
     /** Open streams, for inspection on the event loop. */
@@ -160,6 +193,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
             YamuxStream stream = new YamuxStream(this, nextStreamId, Direction.OUTBOUND, ctx.executor());
             nextStreamId += 2;
             streams.put(stream.id(), stream);
+            disarmIdleTimer();
             stream.synSent = true;
             growWindow(stream, YamuxProtocol.FLAG_SYN);
             result.complete(stream);
@@ -303,6 +337,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
         refusedStreams = 0;
         stream = new YamuxStream(this, streamId, Direction.INBOUND, ctx.executor());
         streams.put(streamId, stream);
+        disarmIdleTimer();
         growWindow(stream, YamuxProtocol.FLAG_ACK);
         events.inboundStream(stream);
         return stream;
@@ -460,6 +495,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
     void streamClosed(YamuxStream stream) {
         streams.remove(stream.id());
         sendReady.remove(stream);
+        if (ctx != null && ctx.channel().isActive()) armIdleTimer();
     }
 
     void receiverFailed(YamuxStream stream, RuntimeException e) {
@@ -494,6 +530,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (writeStallTimer != null) writeStallTimer.cancel(false);
         if (keepAliveTimer != null) keepAliveTimer.cancel(false);
+        disarmIdleTimer();
         YamuxException closed = new YamuxException("connection closed");
         for (YamuxStream stream : List.copyOf(streams.values())) stream.terminate(closed);
         budget.forget(this);

@@ -63,7 +63,7 @@ class YamuxKeepAliveAndBudgetTest {
 
     @Test
     void shouldNotSendKeepAlivesWhenTurnedOff() {
-        YamuxPair pair = pair(new YamuxPair(PING_EVERY_SECOND.withKeepAliveInterval(Duration.ZERO)));
+        YamuxPair pair = pair(new YamuxPair(PING_EVERY_SECOND.withKeepAliveInterval(Duration.ZERO).withIdleTimeout(Duration.ZERO)));
         pair.client.channel.freezeTime();
         pair.client.channel.advanceTimeBy(1, TimeUnit.HOURS);
         pair.client.channel.runScheduledPendingTasks();
