@@ -64,6 +64,12 @@ public final class RoutingTable {
      * stops at the same bucket).
      */
     public static final int MAX_REFRESHED_BUCKET = 15;
+    /**
+     * Requests in a row that may time out before a peer is evicted. A refused connection says the
+     * peer is gone; a timeout may only say that it, or we, were busy, and evicting on the first
+     * would let a burst of load empty the table.
+     */
+    public static final int TIMEOUTS_BEFORE_EVICTION = 2;
     /** The fixed start of a refresh key: an identity multihash of an Ed25519 public key's protobuf. */
     private static final byte[] REFRESH_KEY_PREFIX = {0x00, 0x24, 0x08, 0x01, 0x12, 0x20};
 
@@ -100,10 +106,18 @@ public final class RoutingTable {
         BUCKET_FULL
     }
 
-    /** A peer with its key and when it last answered us. */
-    private record Entry(PeerId peer, KadKey key, Instant seen) {
+    /** A peer with its key, when it last answered us, and requests timed out since. */
+    private record Entry(PeerId peer, KadKey key, Instant seen, int timeouts) {
+        Entry(PeerId peer, KadKey key, Instant seen) {
+            this(peer, key, seen, 0);
+        }
+
         Entry seenAt(Instant now) {
-            return new Entry(peer, key, now);
+            return new Entry(peer, key, now, 0);
+        }
+
+        Entry timedOut() {
+            return new Entry(peer, key, seen, timeouts + 1);
         }
     }
 
@@ -267,6 +281,26 @@ public final class RoutingTable {
         return true;
     }
 
+    /**
+     * A request to {@code peer} timed out: after {@link #TIMEOUTS_BEFORE_EVICTION} in a row, with
+     * no answer in between, it is evicted as by {@link #peerFailed}.
+     *
+     * @return true if the peer was evicted
+     */
+    public boolean peerTimedOut(PeerId peer) {
+        if (peer.equals(local)) return false;
+        Bucket bucket = bucketFor(peer);
+        if (bucket == null) return false;
+        int at = bucket.indexOf(peer);
+        if (at < 0) return false;
+        Entry entry = bucket.peers.get(at).timedOut();
+        if (entry.timeouts() < TIMEOUTS_BEFORE_EVICTION) {
+            bucket.peers.set(at, entry);
+            return false;
+        }
+        return peerFailed(peer);
+    }
+
     /** True if {@code peer} is in the table (not merely in a replacement cache). */
     public boolean contains(PeerId peer) {
         Bucket bucket = bucketFor(peer);
@@ -296,10 +330,11 @@ public final class RoutingTable {
     public List<PeerId> peersNotSeenSince(Instant cutoff, int max) {
         List<PeerId> stale = new ArrayList<>();
         for (Bucket bucket : buckets) {
+            // No early exit: a candidate promoted from the replacement cache joins the end of its
+            // bucket with the time it last answered, so seen times are not in bucket order.
             for (Entry e : bucket.peers) {
                 if (stale.size() >= max) return stale;
-                if (!e.seen().isBefore(cutoff)) break; // the rest of the bucket was seen later
-                stale.add(e.peer());
+                if (e.seen().isBefore(cutoff)) stale.add(e.peer());
             }
         }
         return stale;

@@ -106,6 +106,8 @@ public final class DhtService {
      * {@link #MAX_OUTBOUND_REQUESTS}; the rest are checked by the next refresh.
      */
     public static final int MAX_LIVENESS_CHECKS_PER_REFRESH = 128;
+    /** Liveness checks of one refresh in flight at once: a refresh is upkeep, not a burst. */
+    public static final int LIVENESS_CHECKS_IN_FLIGHT = 8;
     /** Expired records (and as many provider records) deleted per maintenance round. */
     public static final int SWEEP_BATCH = 4096;
 
@@ -235,7 +237,7 @@ public final class DhtService {
             metrics.requestFinished(request.type(), e == null);
             if (e != null && !(e instanceof DhtException d && d.isLocal())) {
                 onServiceThread(() -> {
-                    evictFailed(peer);
+                    evictFailed(peer, e instanceof TimeoutException);
                     return null;
                 });
             }
@@ -534,14 +536,8 @@ public final class DhtService {
             byte[] key = table.randomPreimageInBucket(bucket, random);
             lookups.add(() -> findClosest(key));
         }
-        List<CompletableFuture<?>> checks = new ArrayList<>();
-        for (PeerId peer : table.peersNotSeenSince(now.minus(config.refreshInterval()), MAX_LIVENESS_CHECKS_PER_REFRESH)) {
-            metrics.livenessCheck();
-            // A failure evicts the peer (see request); an answer marks it seen.
-            checks.add(request(peer, FindNode.request(selfKey)).thenAcceptAsync(answer -> responded(peer), executor));
-        }
-        CompletableFuture<Integer> chain = CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
-                .handle((v, e) -> 0);
+        CompletableFuture<Integer> chain = checkSilentPeers(now.minus(config.refreshInterval()), new HashSet<>(),
+                MAX_LIVENESS_CHECKS_PER_REFRESH).thenApply(v -> 0);
         for (Supplier<CompletableFuture<LookupResult>> lookup : lookups) {
             chain = chain.thenCompose(n -> {
                 metrics.refreshLookup();
@@ -552,6 +548,30 @@ public final class DhtService {
         refreshRun = run;
         run.whenCompleteAsync((n, e) -> refreshRun = null, executor);
         return run;
+    }
+
+    /**
+     * Checks, {@link #LIVENESS_CHECKS_IN_FLIGHT} at a time, the table's peers not heard from
+     * since {@code cutoff}, at most {@code budget} of them; peers promoted from a replacement
+     * cache in place of evicted ones are checked too if they are as silent. Service thread.
+     */
+    private CompletableFuture<Void> checkSilentPeers(Instant cutoff, Set<PeerId> checked, int budget) {
+        List<PeerId> wave = new ArrayList<>();
+        for (PeerId peer : table.peersNotSeenSince(cutoff, checked.size() + LIVENESS_CHECKS_IN_FLIGHT)) {
+            if (wave.size() < Math.min(budget, LIVENESS_CHECKS_IN_FLIGHT) && checked.add(peer)) wave.add(peer);
+        }
+        if (wave.isEmpty() || closed) return CompletableFuture.completedFuture(null);
+        return checkLiveness(wave).thenComposeAsync(v -> checkSilentPeers(cutoff, checked, budget - wave.size()), executor);
+    }
+
+    /** Asks each of {@code peers} one FIND_NODE: a failure evicts it (see request), an answer marks it seen. */
+    private CompletableFuture<Void> checkLiveness(List<PeerId> peers) {
+        List<CompletableFuture<?>> checks = new ArrayList<>();
+        for (PeerId peer : peers) {
+            metrics.livenessCheck();
+            checks.add(request(peer, FindNode.request(selfKey)).thenAcceptAsync(answer -> responded(peer), executor));
+        }
+        return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).handle((v, e) -> null);
     }
 
     private CompletableFuture<LookupResult> selfLookup() {
@@ -688,11 +708,12 @@ public final class DhtService {
     /**
      * A request to {@code peer} failed for a reason not of our making: a peer that cannot be
      * reached or answers wrongly is no use for routing, so it leaves the table and a candidate
-     * from the replacement cache takes its place. Service thread.
+     * from the replacement cache takes its place; one that timed out leaves after
+     * {@link RoutingTable#TIMEOUTS_BEFORE_EVICTION} in a row. Service thread.
      */
-    private void evictFailed(PeerId peer) {
+    private void evictFailed(PeerId peer, boolean timedOut) {
         if (closed) return;
-        if (table.peerFailed(peer)) {
+        if (timedOut ? table.peerTimedOut(peer) : table.peerFailed(peer)) {
             metrics.evicted();
             updateSizes();
         }

@@ -286,6 +286,37 @@ class RoutingTableTest {
     }
 
     @Test
+    void shouldListAPromotedReplacementThatHasNotBeenSeenSinceTheCutoff() {
+        RoutingTable small = new RoutingTable(local, 2, 2, REFRESH);
+        PeerId a = RandomPeers.peerInBucket(random, local, 0);
+        PeerId b = RandomPeers.peerInBucket(random, local, 0);
+        PeerId candidate = RandomPeers.peerInBucket(random, local, 0);
+        small.peerResponded(a, T0.plusSeconds(10));
+        small.peerResponded(b, T0.plusSeconds(20));
+        small.peerResponded(candidate, T0); // the bucket is full: it waits as a replacement, seen at T0
+
+        small.peerFailed(a); // the candidate is promoted to the end of the bucket, still seen at T0
+
+        assertThat(small.bucket(0)).containsExactly(b, candidate);
+        assertThat(small.peersNotSeenSince(T0.plusSeconds(5), 10)).containsExactly(candidate);
+    }
+
+    @Test
+    void shouldEvictAPeerOnlyAfterTimeoutsInARowWithNoAnswerBetween() {
+        PeerId peer = RandomPeers.peerInBucket(random, local, 4);
+        table.peerResponded(peer, T0);
+
+        assertThat(table.peerTimedOut(peer)).isFalse();
+        table.peerResponded(peer, T0.plusSeconds(1)); // an answer clears the count
+        assertThat(table.peerTimedOut(peer)).isFalse();
+        assertThat(table.contains(peer)).isTrue();
+
+        assertThat(table.peerTimedOut(peer)).isTrue();
+        assertThat(table.contains(peer)).isFalse();
+        assertThat(table.peerTimedOut(peer)).as("not in the table any more").isFalse();
+    }
+
+    @Test
     void shouldRefuseParametersOutsideTheLimits() {
         assertThatThrownBy(() -> new RoutingTable(local, 0, 20, REFRESH)).hasMessageContaining("k must be");
         assertThatThrownBy(() -> new RoutingTable(local, RoutingTable.MAX_BUCKET_SIZE + 1, 20, REFRESH))

@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /** Real hosts on loopback sharing one small event loop group, each with a DHT service. */
 final class DhtTestNetwork implements AutoCloseable {
@@ -36,7 +37,7 @@ final class DhtTestNetwork implements AutoCloseable {
     }
 
     private final EventLoopGroup group = NettyHost.newEventLoopGroup(2);
-    final List<Node> nodes = new ArrayList<>();
+    final List<Node> nodes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Node start(DhtConfig config) {
         return start(config, Metrics.create());
@@ -44,8 +45,13 @@ final class DhtTestNetwork implements AutoCloseable {
 
     /** A node whose DHT metrics go to {@code metrics}. */
     Node start(DhtConfig config, Metrics metrics) {
+        return start(config, metrics, b -> b);
+    }
+
+    /** A node whose DHT metrics go to {@code metrics} and whose host limits {@code host} adjusts. */
+    synchronized Node start(DhtConfig config, Metrics metrics, UnaryOperator<HostConfig.Builder> host) {
         IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
-        OverlayNode overlay = OverlayNode.create(HostConfig.builder(identity).sharedEventLoops(group).build(), false);
+        OverlayNode overlay = OverlayNode.create(host.apply(HostConfig.builder(identity).sharedEventLoops(group)).build(), false);
         join(overlay.host().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
         DhtService dht = DhtService.create(overlay.host(), config, Validators.standard(), Clock.systemUTC(), metrics);
         Node node = new Node(overlay, dht, identity);
