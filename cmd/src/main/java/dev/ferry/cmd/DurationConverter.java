@@ -23,4 +23,14 @@ final class DurationConverter implements ITypeConverter<Duration> {
             default -> Duration.ofHours(n);
         };
     }
+
+    /** {@code duration} as it would be written on the command line: {@code 30s}, {@code 1500ms}, {@code 2m}. */
+    static String format(Duration duration) {
+        long ms = duration.toMillis();
+        if (ms % 1000 != 0) return ms + "ms";
+        long s = ms / 1000;
+        if (s != 0 && s % 3600 == 0) return s / 3600 + "h";
+        if (s != 0 && s % 60 == 0) return s / 60 + "m";
+        return s + "s";
+    }
 }

@@ -10,6 +10,13 @@ import picocli.CommandLine;
 
 /** Entry point of the {@code ferry} command line. */
 public final class Main {
+    /** A command that failed: unreachable peer, timeout, refused. */
+    public static final int EXIT_FAILURE = 1;
+    /** Bad arguments. */
+    public static final int EXIT_USAGE = 2;
+    /** The command worked, and what it looked for does not exist ({@code ferry dht find-peer}, {@code get}, ...). */
+    public static final int EXIT_NOT_FOUND = 3;
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -24,18 +31,22 @@ public final class Main {
             PrintWriter err = e.getCommandLine().getErr();
             String path = commandPath(e.getCommandLine());
             err.println("ferry: " + e.getMessage() + " (see 'ferry" + (path.isEmpty() ? "" : " " + path) + " --help')");
-            return 2;
+            return EXIT_USAGE;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("ferry: " + oneLine(e));
-            return 1;
+            return e instanceof NotFoundException ? EXIT_NOT_FOUND : EXIT_FAILURE;
         });
         return cli.execute(args);
     }
 
+    /** The subcommand's path below {@code ferry}, such as {@code dht get}; empty for {@code ferry} itself. */
     private static String commandPath(CommandLine c) {
-        String name = c.getCommandName();
-        return c.getParent() == null ? "" : name;
+        StringBuilder path = new StringBuilder();
+        for (CommandLine at = c; at.getParent() != null; at = at.getParent()) {
+            path.insert(0, path.isEmpty() ? at.getCommandName() : at.getCommandName() + " ");
+        }
+        return path.toString();
     }
 
     /** The message of the root cause, on one line: users see this, never a stack trace. */

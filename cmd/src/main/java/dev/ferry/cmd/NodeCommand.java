@@ -1,5 +1,7 @@
 package dev.ferry.cmd;
 
+import dev.ferry.dht.service.DhtConfig;
+import dev.ferry.dht.service.DhtMode;
 import dev.ferry.overlay.host.HostConfig;
 import dev.ferry.overlay.host.OverlayNode;
 import dev.ferry.overlay.multiaddr.Multiaddr;
@@ -9,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import sun.misc.Signal;
 
 /** {@code ferry node}: runs a node until SIGTERM or SIGINT. */
@@ -31,20 +34,38 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     LimitOptions limits;
 
+    @Mixin
+    DhtOptions dhtOptions;
+
+    @Option(names = "--dht-client",
+            description = "Use the DHT without serving it, so no peer puts this node in its routing table: for a "
+                    + "personal node others cannot dial (behind NAT). Needs --bootstrap.")
+    boolean dhtClient;
+
     @Override
     public Integer call() throws Exception {
         if (verbose) Main.configureLogging(java.util.logging.Level.INFO);
+        DhtConfig dhtConfig = dhtOptions.config(dhtClient ? DhtMode.CLIENT : DhtMode.SERVER);
+        if (dhtClient && dhtOptions.bootstrap.isEmpty()) {
+            // a client serves nothing, so nobody ever tells it of a peer: it would know no one, forever
+            throw new ParameterException(dhtOptions.spec.commandLine(),
+                    "--dht-client needs --bootstrap: a DHT client learns peers only through it");
+        }
         HostConfig config = limits.applyTo(HostConfig.builder(dataDir.identity())).build();
         List<Multiaddr> addresses = listen.isEmpty() ? List.of(Multiaddr.parse("/ip4/0.0.0.0/tcp/4001")) : listen;
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
-        try (OverlayNode node = OverlayNode.create(config, enablePerf)) {
+        try (OverlayNode node = OverlayNode.create(config, enablePerf);
+             // before listening, so that the first peers to identify us already see the DHT protocol
+             NodeDht dht = NodeDht.start(node.host(), dhtConfig, System.out, System.err)) {
             for (Multiaddr a : addresses) node.host().listen(a).join();
             for (Multiaddr a : node.host().listenAddresses()) {
                 System.out.println("listening " + a.withPeerId(node.host().peerId()));
             }
             System.out.flush();
+            // after listening, so that the bootstrap peers learn (through identify) where to reach us
+            if (!dhtOptions.bootstrap.isEmpty()) dht.join(dhtOptions.bootstrap);
             stop.await();
         }
         return 0;

@@ -10,12 +10,16 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** A throw-away node for one-shot commands: a fresh identity, no listener, one connection. */
+/** A throw-away node for one-shot commands: a fresh identity unless given one, no listener. */
 final class ShortLivedNode implements AutoCloseable {
     final OverlayNode node;
 
     ShortLivedNode() {
-        node = OverlayNode.create(HostConfig.builder(IdentityKeyPair.generate(new SecureRandom())).ioThreads(2).build(), false);
+        this(IdentityKeyPair.generate(new SecureRandom()));
+    }
+
+    ShortLivedNode(IdentityKeyPair identity) {
+        node = OverlayNode.create(HostConfig.builder(identity).ioThreads(2).build(), false);
     }
 
     Connection dial(Multiaddr address, Duration timeout) throws Exception {

@@ -1,0 +1,62 @@
+package dev.ferry.cmd;
+
+import dev.ferry.dht.service.DhtService;
+import dev.ferry.overlay.Connection;
+import dev.ferry.overlay.Host;
+import dev.ferry.overlay.multiaddr.Multiaddr;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Joins a DHT through seed addresses and says why, on one line, when that fails.
+ * {@link DhtService#bootstrap} forgets why a seed could not be dialled, so the seeds are dialled
+ * here first; the bootstrap then reuses those connections (it dials by the seed's PeerId).
+ */
+final class DhtJoin {
+    private DhtJoin() {}
+
+    /** Why joining failed; its message is the line the user sees. */
+    static final class JoinFailed extends RuntimeException {
+        JoinFailed(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Dials {@code seeds}, bootstraps {@code dht} from those that answered, and completes with
+     * the size of the routing table; fails with {@link JoinFailed} if no seed could be dialled or
+     * none of them answered on the DHT protocol.
+     */
+    static CompletableFuture<Integer> join(Host host, DhtService dht, List<Multiaddr> seeds) {
+        List<CompletableFuture<Multiaddr>> dials = new ArrayList<>();
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (Multiaddr seed : seeds.subList(0, Math.min(seeds.size(), DhtService.MAX_BOOTSTRAP_PEERS))) {
+            dials.add(host.dial(seed).handle((Connection c, Throwable e) -> {
+                if (e == null) return seed.withPeerId(c.remotePeer());
+                failures.add(seedFailure(seed, Main.oneLine(e)));
+                return null;
+            }));
+        }
+        return CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+            List<Multiaddr> reached = dials.stream().map(CompletableFuture::join).filter(a -> a != null).toList();
+            if (reached.isEmpty()) {
+                String first = failures.isEmpty() ? "no address" : failures.getFirst();
+                throw new JoinFailed("cannot reach " + (dials.size() == 1 ? "the --bootstrap peer" : "any of the "
+                        + dials.size() + " --bootstrap peers") + ": " + first);
+            }
+            return dht.bootstrap(reached).thenCompose(lookup -> dht.routingTablePeers()).thenApply(table -> {
+                if (table.isEmpty()) {
+                    throw new JoinFailed("no --bootstrap peer answered on " + dht.config().protocolId()
+                            + " (is it a DHT server? check --dht-protocol)");
+                }
+                return table.size();
+            });
+        });
+    }
+
+    /** The dial error names the address more often than not; say it once. */
+    private static String seedFailure(Multiaddr seed, String reason) {
+        return reason.contains(seed.toString()) ? reason : seed + ": " + reason;
+    }
+}
