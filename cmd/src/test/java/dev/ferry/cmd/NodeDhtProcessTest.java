@@ -61,15 +61,15 @@ class NodeDhtProcessTest {
     @Test
     void aNodeWithDhtClientJoinsButEntersNoRoutingTable() throws Exception {
         DhtServers.Server seed = network.get(0);
-        long probesBefore = seed.dht().counters().probesSent();
+        long probesBefore = seed.dht().metrics().probesSent();
 
         try (FerryProcess node = startNode("--bootstrap", seed.address().toString(), "--dht-client")) {
             PeerId id = Multiaddr.parse(node.awaitStdout("listening ").substring("listening ".length())).peerId().orElseThrow();
 
             assertThat(node.awaitStdout("dht bootstrapped: ")).matches("dht bootstrapped: [1-9][0-9]* peers? in the routing table");
             // the seed asks every new requester whether it serves the DHT; wait for that answer
-            await().atMost(DhtServers.WAIT).until(() -> seed.dht().counters().probesSent() > probesBefore
-                    && seed.dht().counters().probesFinished() == seed.dht().counters().probesSent());
+            await().atMost(DhtServers.WAIT).until(() -> seed.dht().metrics().probesSent() > probesBefore
+                    && seed.dht().metrics().probesFinished() == seed.dht().metrics().probesSent());
             assertThat(seed.routingTable()).doesNotContain(id);
             assertThat(node.terminate()).as(node.describe()).isZero();
         }
