@@ -23,6 +23,8 @@ public final class DhtMetrics {
     private final Map<LookupOutcome, CounterDataPoint> lookups = new EnumMap<>(LookupOutcome.class);
     private final CounterDataPoint malformed;
     private final CounterDataPoint peersRefused;
+    private final CounterDataPoint answerPeersDropped;
+    private final CounterDataPoint answersRefused;
     private final CounterDataPoint invalidRecordsReceived;
     private final CounterDataPoint recordCorrections;
     private final CounterDataPoint recordsRepublished;
@@ -62,6 +64,10 @@ public final class DhtMetrics {
                 "Inbound messages that did not decode or broke the framing or a size limit; each reset its stream.");
         peersRefused = counter(metrics, "ferry_dht_response_peers_refused_total",
                 "Peers in answers that a lookup did not follow: past the per-answer limit, the responder or us, repeats.");
+        answerPeersDropped = counter(metrics, "ferry_dht_answer_peers_dropped_total",
+                "Peers left out of answers while decoding: past the per-message limit, invalid PeerIds, repeats.");
+        answersRefused = counter(metrics, "ferry_dht_answers_refused_total",
+                "Answers that did not decode, broke the framing or a size limit, or did not match the request.");
         invalidRecordsReceived = counter(metrics, "ferry_dht_invalid_records_received_total",
                 "Records in GET_VALUE answers that failed their namespace's validator.");
         recordCorrections = counter(metrics, "ferry_dht_record_corrections_total",
@@ -120,6 +126,12 @@ public final class DhtMetrics {
 
     void invalidRecordReceived() { invalidRecordsReceived.inc(); }
 
+    void answerPeersDropped(int count) {
+        if (count > 0) answerPeersDropped.inc(count);
+    }
+
+    void answerRefused() { answersRefused.inc(); }
+
     void recordCorrected() { recordCorrections.inc(); }
 
     void recordRepublished() { recordsRepublished.inc(); }
@@ -167,6 +179,12 @@ public final class DhtMetrics {
 
     /** Peers named in answers that lookups refused to follow. */
     public long peersRefused() { return peersRefused.getLongValue(); }
+
+    /** Peers left out of answers by the decoder's limits and checks. */
+    public long answerPeersDropped() { return answerPeersDropped.getLongValue(); }
+
+    /** Answers refused as a whole: malformed, oversized, or not an answer to the request. */
+    public long answersRefused() { return answersRefused.getLongValue(); }
 
     /** Invalid records seen in GET_VALUE answers. */
     public long invalidRecordsReceived() { return invalidRecordsReceived.getLongValue(); }

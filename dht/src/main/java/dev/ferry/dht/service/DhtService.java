@@ -253,7 +253,7 @@ public final class DhtService {
         }
         host.newStream(peer, config.protocolId()).whenComplete((stream, failure) -> {
             if (failure != null) result.completeExceptionally(failure);
-            else OutboundRequest.start(stream, codec, request, result);
+            else OutboundRequest.start(stream, codec, request, result, metrics);
         });
         return result;
     }
@@ -276,7 +276,7 @@ public final class DhtService {
                         List<DhtPeer> closer = ((FindNode) answer).closerPeers();
                         for (DhtPeer p : closer) {
                             if (p.id().equals(peer) && found.size() < DhtProtocol.MAX_ADDRESSES_PER_PEER) {
-                                found.addAll(p.addresses());
+                                found.addAll(limited(p.addresses()));
                             }
                         }
                         return closer;
@@ -442,7 +442,8 @@ public final class DhtService {
             GetProviders got = (GetProviders) answer;
             for (DhtPeer p : got.providerPeers()) {
                 if (found.size() >= limit) break;
-                found.putIfAbsent(p.id(), p);
+                // As js-libp2p writes them, addresses may end in /p2p/<the provider>: kept without it.
+                found.putIfAbsent(p.id(), DhtPeer.of(p.id(), limited(p.addresses())));
                 learnAddresses(p);
             }
             return got.closerPeers();
@@ -622,9 +623,10 @@ public final class DhtService {
             case AddProvider r -> {
                 for (DhtPeer provider : r.providers()) {
                     if (!provider.id().equals(from)) continue; // only the sender may announce itself (the spec)
-                    DhtPeer withAddresses = provider.addresses().isEmpty()
-                            ? DhtPeer.of(from, limited(host.peerStore().addresses(from)))
-                            : provider;
+                    // Stored without a /p2p/ suffix (js-libp2p adds one), as every address we hand out.
+                    DhtPeer withAddresses = DhtPeer.of(from, limited(provider.addresses().isEmpty()
+                            ? host.peerStore().addresses(from)
+                            : provider.addresses()));
                     providers.add(r.key(), withAddresses, now);
                 }
                 yield Optional.empty();

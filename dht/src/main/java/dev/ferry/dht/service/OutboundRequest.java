@@ -18,21 +18,27 @@ final class OutboundRequest extends MessageReceiver {
     private final DhtMessages codec;
     private final DhtMessage request;
     private final CompletableFuture<DhtMessage> result;
+    private final DhtMetrics metrics;
 
-    private OutboundRequest(DhtMessages codec, DhtMessage request, CompletableFuture<DhtMessage> result) {
+    private OutboundRequest(DhtMessages codec, DhtMessage request, CompletableFuture<DhtMessage> result, DhtMetrics metrics) {
         super(codec.maxMessageSize());
         this.codec = codec;
         this.request = request;
         this.result = result;
+        this.metrics = metrics;
     }
 
-    /** Sends {@code request} on {@code stream}; {@code result} completes with the answer. */
-    static void start(Stream stream, DhtMessages codec, DhtMessage request, CompletableFuture<DhtMessage> result) {
+    /**
+     * Sends {@code request} on {@code stream}; {@code result} completes with the answer. Peers
+     * the codec left out of the answer, and answers it refused, are counted in {@code metrics}.
+     */
+    static void start(Stream stream, DhtMessages codec, DhtMessage request, CompletableFuture<DhtMessage> result,
+                      DhtMetrics metrics) {
         if (result.isDone()) {
             stream.reset();
             return;
         }
-        stream.setReceiver(new OutboundRequest(codec, request, result));
+        stream.setReceiver(new OutboundRequest(codec, request, result, metrics));
         result.whenComplete((answer, failure) -> {
             if (failure != null) stream.reset();
             else stream.closeWrite();
@@ -54,14 +60,20 @@ final class OutboundRequest extends MessageReceiver {
     protected void onMessage(Stream stream, ByteBuf message) {
         if (result.isDone()) return;
         switch (codec.decodeResponse(ByteBufUtil.getBytes(message), request)) {
-            case DecodeResult.Decoded d -> result.complete(d.message());
-            case DecodeResult.Refused r ->
-                    result.completeExceptionally(new DhtException("answer refused: " + r.reason() + ": " + r.detail()));
+            case DecodeResult.Decoded d -> {
+                metrics.answerPeersDropped(d.dropped().peers());
+                result.complete(d.message());
+            }
+            case DecodeResult.Refused r -> {
+                metrics.answerRefused();
+                result.completeExceptionally(new DhtException("answer refused: " + r.reason() + ": " + r.detail()));
+            }
         }
     }
 
     @Override
     protected void onMalformed(Stream stream, String reason) {
+        metrics.answerRefused();
         result.completeExceptionally(new DhtException("malformed answer: " + reason));
         stream.reset();
     }

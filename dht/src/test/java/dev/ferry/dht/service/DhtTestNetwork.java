@@ -38,6 +38,7 @@ final class DhtTestNetwork implements AutoCloseable {
 
     private final EventLoopGroup group = NettyHost.newEventLoopGroup(2);
     final List<Node> nodes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<OverlayNode> bareHosts = new ArrayList<>();
 
     Node start(DhtConfig config) {
         return start(config, Metrics.create());
@@ -76,6 +77,14 @@ final class DhtTestNetwork implements AutoCloseable {
         }
     }
 
+    /** A host on the shared loops with no DHT service, for a test to give a protocol handler of its own. */
+    synchronized OverlayNode bareHost() {
+        OverlayNode overlay = OverlayNode.create(HostConfig.builder(IdentityKeyPair.generate(RANDOM)).sharedEventLoops(group).build(), false);
+        join(overlay.host().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
+        bareHosts.add(overlay);
+        return overlay;
+    }
+
     /** Stops {@code node} without warning anyone: its DHT and its host go, its peers find out by failing. */
     void stop(Node node) {
         try {
@@ -97,6 +106,7 @@ final class DhtTestNetwork implements AutoCloseable {
             }
             node.overlay().close();
         }
+        bareHosts.forEach(OverlayNode::close);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(WAIT.toMillis());
     }
 }
