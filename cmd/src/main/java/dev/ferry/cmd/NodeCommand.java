@@ -58,7 +58,7 @@ final class NodeCommand implements Callable<Integer> {
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         try (OverlayNode node = OverlayNode.create(config, enablePerf);
              // before listening, so that the first peers to identify us already see the DHT protocol
-             NodeDht dht = NodeDht.start(node.host(), dhtConfig, System.out, System.err)) {
+             NodeDht dht = NodeDht.start(node.host(), dhtConfig, config.metrics(), System.out, System.err)) {
             for (Multiaddr a : addresses) node.host().listen(a).join();
             for (Multiaddr a : node.host().listenAddresses()) {
                 System.out.println("listening " + a.withPeerId(node.host().peerId()));

@@ -3,6 +3,7 @@ package dev.ferry.cmd;
 import dev.ferry.dht.record.Validators;
 import dev.ferry.dht.service.DhtConfig;
 import dev.ferry.dht.service.DhtService;
+import dev.ferry.monitoring.Metrics;
 import dev.ferry.overlay.Host;
 import dev.ferry.overlay.multiaddr.Multiaddr;
 import java.io.PrintStream;
@@ -48,9 +49,12 @@ final class NodeDht implements AutoCloseable {
         });
     }
 
-    /** Starts the DHT on {@code host}; in server mode it serves requests from now on. */
-    static NodeDht start(Host host, DhtConfig config, PrintStream out, PrintStream err) {
-        return new NodeDht(host, DhtService.create(host, config, Validators.standard(), Clock.systemUTC()), out, err);
+    /**
+     * Starts the DHT on {@code host}, its metrics registered in {@code metrics} (the node's, with
+     * the host's); in server mode it serves requests from now on.
+     */
+    static NodeDht start(Host host, DhtConfig config, Metrics metrics, PrintStream out, PrintStream err) {
+        return new NodeDht(host, DhtService.create(host, config, Validators.standard(), Clock.systemUTC(), metrics), out, err);
     }
 
     DhtService service() {
