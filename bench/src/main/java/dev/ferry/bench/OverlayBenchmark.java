@@ -2,7 +2,6 @@ package dev.ferry.bench;
 
 import dev.ferry.overlay.multiaddr.Multiaddr;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +10,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -280,33 +278,7 @@ public final class OverlayBenchmark implements Callable<Integer> {
     // ------------------------------------------------------------------ machine
 
     private void printMachine() {
-        say("Ferry vs js-libp2p, %s", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-        say("  machine  %s, %d cores; %s %s (%s)", cpuModel(), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"));
-        say("  Java     %s (%s); Node.js %s", System.getProperty("java.version"), System.getProperty("java.vm.name"),
-                nodeVersion());
-    }
-
-    private static String cpuModel() {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).findFirst()
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
-        } catch (IOException | RuntimeException e) {
-            return "unknown CPU";
-        }
-    }
-
-    private String nodeVersion() {
-        try {
-            Process p = new ProcessBuilder(nodeExecutable, "--version").redirectErrorStream(true).start();
-            String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? v : "unknown";
-        } catch (IOException e) {
-            return "not found (" + e.getMessage() + ")";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown";
-        }
+        say("%s", MachineInfo.describe("Ferry vs js-libp2p", nodeExecutable));
     }
 
     // ------------------------------------------------------------------ processes
@@ -355,9 +327,7 @@ public final class OverlayBenchmark implements Callable<Integer> {
 
     /** A string or number field of a flat JSON object line, or null. peer.mjs prints only those. */
     static String jsonField(String line, String key) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\"\\s*:\\s*(?:\"([^\"]*)\"|(-?[0-9][0-9.eE+-]*))").matcher(line);
-        if (!m.find()) return null;
-        return m.group(1) != null ? m.group(1) : m.group(2);
+        return JsonLine.field(line, key);
     }
 
     private static String jsEvent(List<String> out, String event) throws BenchmarkException {
