@@ -134,8 +134,11 @@ class DhtLargeNetworkTest {
         // live peers and most of the true closest, and fully recover once the tables heal.
         assertThat(after.outcomes).as("outcomes after churn").containsOnly(LookupOutcome.CONVERGED);
         assertThat(after.deadReturned).as("stopped peers returned by lookups").isZero();
+        long good = after.found.stream().filter(f -> f >= MIN_FOUND).count();
+        System.out.printf("after churn, before healing: %d of %d lookups found at least %d of the true 20%n",
+                good, after.found.size(), MIN_FOUND);
         assertThat(median(after.found)).as("median lookup after churn").isGreaterThanOrEqualTo(MIN_FOUND);
-        assertThat(Collections.min(after.found)).as("worst lookup after churn").isGreaterThanOrEqualTo(K / 2);
+        assertThat(good).as("lookups finding at least 18 after churn").isGreaterThanOrEqualTo(after.found.size() * 4L / 5);
 
         Thread.sleep(REFRESH.toMillis()); // so that every peer not heard from since the churn is due a check
         inBatches(live, node -> node.dht().refresh());
