@@ -4,6 +4,8 @@
 //
 //   listen [--port 0] [--host 127.0.0.1] [--seed HEX32] [--ignore-stdin]
 //   listen --dht [--dht-protocol P] [--bootstrap MA]... [...]   (JSON commands on stdin)
+//   listen --pubsub [--sign-policy StrictSign|StrictNoSign] [--topic T]... [...]
+//                                                  (JSON commands on stdin, "pubsub.*")
 //   dial MULTIADDR ping [--count N]
 //   dial MULTIADDR perf --upload BYTES --download BYTES [--streams S] [--warmup BYTES]
 //   dial MULTIADDR handshakes --seconds N
@@ -16,6 +18,7 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
@@ -82,7 +85,7 @@ process.on('unhandledRejection', (err) => {
 // ---------------------------------------------------------------- args
 
 /** Options that may be given several times; their values are collected in an array. */
-const MULTI_OPTIONS = new Set(['bootstrap'])
+const MULTI_OPTIONS = new Set(['bootstrap', 'topic'])
 
 function parseArgs (argv) {
   const positional = []
@@ -142,8 +145,15 @@ async function privateKeyFrom (seedHex) {
   return generateKeyPairFromSeed('Ed25519', Buffer.from(seedHex, 'hex'))
 }
 
-async function createNode ({ privateKey, listen = [], withIdentify = true, withPing = true, dhtProtocol = null }) {
+async function createNode ({ privateKey, listen = [], withIdentify = true, withPing = true, dhtProtocol = null, signaturePolicy = null }) {
   const services = {}
+  if (signaturePolicy != null) {
+    services.pubsub = gossipsub({
+      globalSignaturePolicy: signaturePolicy,
+      // a test network is small and loopback-only: every peer is on 127.0.0.1
+      scoreParams: { IPColocationFactorWeight: 0 }
+    })
+  }
   if (withIdentify) services.identify = identify()
   if (withPing) services.ping = ping({ maxInboundStreams: MAX_STREAMS, maxOutboundStreams: MAX_STREAMS })
   if (dhtProtocol != null) {
@@ -438,22 +448,25 @@ async function dhtBootstrap (node, addrs) {
 }
 
 /**
- * One stdin line: {"id":..., "cmd":"...", ...}. Answers {"event":"dht:result","id","cmd",...}
- * or {"event":"dht:error","id","cmd","name","message"}. Commands run concurrently.
+ * One stdin line: {"id":..., "cmd":"...", ...}. A "pubsub.*" command answers
+ * {"event":"pubsub:result",...}, any other {"event":"dht:result","id","cmd",...}; a failure
+ * {"event":"<prefix>:error","id","cmd","name","message"}. Commands run concurrently.
  */
-async function dhtCommand (node, line) {
+async function stdinCommand (node, line) {
   if (line.trim() === '') return
   let req = null
+  let prefix = 'dht'
   try {
     req = JSON.parse(line)
     if (req == null || typeof req !== 'object' || typeof req.cmd !== 'string') throw new Error('expected {"cmd":"...", ...}')
+    if (req.cmd.startsWith('pubsub.')) prefix = 'pubsub'
     const timeoutMs = Number.isInteger(req.timeoutMs) && req.timeoutMs > 0 ? req.timeoutMs : DHT_COMMAND_TIMEOUT_MS
     const signal = AbortSignal.timeout(timeoutMs)
-    const result = await runDhtCommand(node, req, signal)
-    emit({ event: 'dht:result', id: req.id ?? null, cmd: req.cmd, ...result })
+    const result = prefix === 'pubsub' ? await runPubsubCommand(node, req, signal) : await runDhtCommand(node, req, signal)
+    emit({ event: `${prefix}:result`, id: req.id ?? null, cmd: req.cmd, ...result })
   } catch (err) {
-    diag(`dht command ${line} failed:`, err?.stack ?? String(err))
-    emit({ event: 'dht:error', id: req?.id ?? null, cmd: req?.cmd ?? null, name: err?.name ?? null, message: errorMessage(err) })
+    diag(`command ${line} failed:`, err?.stack ?? String(err))
+    emit({ event: `${prefix}:error`, id: req?.id ?? null, cmd: req?.cmd ?? null, name: err?.name ?? null, message: errorMessage(err) })
   }
 }
 
@@ -515,6 +528,51 @@ async function runDhtCommand (node, req, signal) {
   }
 }
 
+// ---------------------------------------------------------------- pubsub
+
+function signaturePolicyOf (value) {
+  if (value == null || value === true) return 'StrictSign'
+  if (value === 'StrictSign' || value === 'StrictNoSign') return value
+  throw new Error('--sign-policy must be StrictSign or StrictNoSign')
+}
+
+function pubsubMessageEvent (msg) {
+  const out = { event: 'pubsub:message', topic: msg.topic, data: Buffer.from(msg.data).toString('utf8'), dataHex: toHex(msg.data) }
+  if (msg.type === 'signed') {
+    out.from = msg.from.toString()
+    out.seqno = msg.sequenceNumber.toString()
+  }
+  return out
+}
+
+async function runPubsubCommand (node, req, signal) {
+  const pubsub = node.services.pubsub
+  if (pubsub == null) throw new Error('this peer was started without --pubsub')
+  switch (req.cmd) {
+    case 'pubsub.connect': {
+      const conn = await node.dial(multiaddr(req.addr), { signal })
+      return { peer: conn.remotePeer.toString() }
+    }
+    case 'pubsub.subscribe':
+      pubsub.subscribe(req.topic)
+      return { topic: req.topic }
+    case 'pubsub.unsubscribe':
+      pubsub.unsubscribe(req.topic)
+      return { topic: req.topic }
+    case 'pubsub.publish': {
+      const data = req.dataHex != null ? hexBytes(req.dataHex, 'dataHex') : new TextEncoder().encode(String(req.data ?? ''))
+      const result = await pubsub.publish(req.topic, data)
+      return { recipients: result.recipients.map(p => p.toString()) }
+    }
+    case 'pubsub.meshPeers':
+      return { peers: pubsub.getMeshPeers(req.topic) }
+    case 'pubsub.subscribers':
+      return { peers: pubsub.getSubscribers(req.topic).map(p => p.toString()) }
+    default:
+      throw new Error(`unknown pubsub command "${req.cmd}"`)
+  }
+}
+
 // ---------------------------------------------------------------- commands
 
 function round (x, digits) {
@@ -533,7 +591,12 @@ async function cmdListen (opts) {
   const dhtProtocol = withDht
     ? (typeof opts['dht-protocol'] === 'string' ? opts['dht-protocol'] : DEFAULT_DHT_PROTOCOL)
     : null
-  const node = await createNode({ privateKey, listen: [`/ip4/${host}/tcp/${port}`], dhtProtocol })
+  const withPubsub = opts.pubsub === true
+  if (!withPubsub && (opts['sign-policy'] != null || opts.topic != null)) {
+    throw new Error('--sign-policy and --topic need --pubsub')
+  }
+  const signaturePolicy = withPubsub ? signaturePolicyOf(opts['sign-policy']) : null
+  const node = await createNode({ privateKey, listen: [`/ip4/${host}/tcp/${port}`], dhtProtocol, signaturePolicy })
 
   node.addEventListener('peer:connect', (evt) => {
     emit({ event: 'peer:connect', peer: evt.detail.toString() })
@@ -570,14 +633,19 @@ async function cmdListen (opts) {
   }
   process.on('SIGTERM', () => { shutdown('SIGTERM') })
   process.on('SIGINT', () => { shutdown('SIGINT') })
+  if (withPubsub) {
+    for (const topic of [opts.topic ?? []].flat()) node.services.pubsub.subscribe(topic)
+    node.services.pubsub.addEventListener('message', (evt) => { emit(pubsubMessageEvent(evt.detail)) })
+    emit({ event: 'pubsub:ready', peer: node.peerId.toString(), signaturePolicy })
+  }
   if (withDht) {
     await dhtBootstrap(node, opts.bootstrap ?? [])
     emit({ event: 'dht:ready', peer: node.peerId.toString(), protocol: dhtProtocol, routingTable: node.services.dht.routingTable.size })
-    if (opts['ignore-stdin'] !== true) {
-      const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })
-      lines.on('line', (line) => { dhtCommand(node, line) })
-      lines.on('close', () => { shutdown('stdin closed') })
-    }
+  }
+  if ((withDht || withPubsub) && opts['ignore-stdin'] !== true) {
+    const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })
+    lines.on('line', (line) => { stdinCommand(node, line) })
+    lines.on('close', () => { shutdown('stdin closed') })
   } else if (opts['ignore-stdin'] !== true) {
     process.stdin.on('end', () => { shutdown('stdin closed') })
     process.stdin.on('error', () => { shutdown('stdin error') })
