@@ -1,0 +1,238 @@
+package dev.ferry.pubsub.router;
+
+import dev.ferry.crypto.PeerId;
+import dev.ferry.overlay.Connection;
+import dev.ferry.overlay.ConnectionListener;
+import dev.ferry.overlay.Host;
+import dev.ferry.overlay.Stream;
+import dev.ferry.overlay.framing.LengthPrefixed;
+import dev.ferry.overlay.framing.MessageReceiver;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The pubsub streams of a host: per the pubsub spec, one long-lived stream in each direction per
+ * peer, the outbound one for our RPCs, the inbound one for theirs. It frames bytes and nothing
+ * else; what the RPCs mean is the router's business.
+ *
+ * <p>When a connection opens, an outbound stream is negotiated to the first of the protocols the
+ * peer speaks (so {@code /meshsub/1.1.0} falls back to {@code /meshsub/1.0.0}); a peer that
+ * speaks none is left alone. What we send a peer waits in a queue of its own, written one frame
+ * at a time as the previous write completes, and bounded: past {@link Limits#gossipBytes()} frames
+ * marked droppable (gossip) are dropped, past {@link Limits#queueBytes()} every frame is, so a slow
+ * peer loses traffic rather than our memory. At most {@link Limits#inboundStreams()} inbound
+ * streams per peer are read; more are reset.
+ *
+ * <p>Thread-safe. {@link Listener} callbacks come from event loop threads and must not block.
+ */
+public final class RpcLinks {
+    /** Bounds of the links. */
+    public record Limits(int maxRpcBytes, long queueBytes, long gossipBytes, int inboundStreams) {
+        /**
+         * 1 MiB messages plus their RPC envelope; 4 MiB queued per peer, gossip only while under
+         * half of it; two inbound streams per peer (a reconnecting peer's new stream may arrive
+         * before its old one closes).
+         */
+        public static final Limits DEFAULT = new Limits(1024 * 1024 + 64 * 1024, 4L * 1024 * 1024, 2L * 1024 * 1024, 2);
+
+        public Limits {
+            if (maxRpcBytes < 1) throw new IllegalArgumentException("maxRpcBytes must be positive");
+            if (gossipBytes < 0 || gossipBytes > queueBytes) throw new IllegalArgumentException("gossipBytes must be in 0..queueBytes");
+            if (inboundStreams < 1) throw new IllegalArgumentException("inboundStreams must be at least 1");
+        }
+    }
+
+    /** What the links report; called on event loop threads. */
+    public interface Listener {
+        /** We can send to {@code peer}: our stream to it speaks {@code protocol}. */
+        void peerUp(PeerId peer, String protocol);
+
+        /** Our stream to {@code peer} is gone (the connection closed, or the peer reset it). */
+        void peerDown(PeerId peer);
+
+        /** One RPC from {@code peer}, its bytes without the length prefix. */
+        void rpc(PeerId peer, byte[] rpc);
+
+        /** {@code peer} broke the framing (an oversized length, say); its stream was reset. */
+        default void malformed(PeerId peer, String reason) {}
+    }
+
+    private final Host host;
+    private final List<String> protocols;
+    private final Limits limits;
+    private final Listener listener;
+    private final Map<PeerId, Outbound> outbound = new ConcurrentHashMap<>();
+    private final Map<PeerId, Integer> inboundCount = new ConcurrentHashMap<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean closed;
+
+    /** Links on {@code host} for {@code protocols}, most preferred first. Call {@link #start()}. */
+    public RpcLinks(Host host, List<String> protocols, Limits limits, Listener listener) {
+        this.host = Objects.requireNonNull(host, "host");
+        this.protocols = List.copyOf(protocols);
+        if (this.protocols.isEmpty()) throw new IllegalArgumentException("at least one protocol");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** Serves the protocols and links to every peer connected now and later. */
+    public void start() {
+        for (String protocol : protocols) host.setProtocolHandler(protocol, this::inbound);
+        host.addConnectionListener(new ConnectionListener() {
+            @Override
+            public void connected(Connection connection) {
+                link(connection.remotePeer());
+            }
+        });
+        for (Connection c : host.connections()) link(c.remotePeer());
+    }
+
+    /**
+     * Queues {@code rpc} (without its length prefix) for {@code peer}. Returns false, and sends
+     * nothing, if we have no stream to the peer or its queue is over the limit for this kind of
+     * frame ({@code droppable} frames are gossip).
+     */
+    public boolean send(PeerId peer, byte[] rpc, boolean droppable) {
+        Outbound link = outbound.get(peer);
+        if (link == null || closed) return false;
+        boolean queued = link.offer(rpc, droppable);
+        if (!queued) dropped.incrementAndGet();
+        return queued;
+    }
+
+    /** Frames dropped because a peer's queue was full. */
+    public long droppedFrames() {
+        return dropped.get();
+    }
+
+    /** Bytes waiting for {@code peer}; 0 if there is no link. */
+    public long queuedBytes(PeerId peer) {
+        Outbound link = outbound.get(peer);
+        return link == null ? 0 : link.queuedBytes();
+    }
+
+    /** Stops serving, and resets our streams. */
+    public void close() {
+        closed = true;
+        for (String protocol : protocols) host.removeProtocolHandler(protocol);
+        for (Outbound link : outbound.values()) link.stream.reset();
+        outbound.clear();
+    }
+
+    // ---------------------------------------------------------------- outbound
+
+    private void link(PeerId peer) {
+        if (closed || outbound.containsKey(peer)) return;
+        host.newStream(peer, protocols.toArray(String[]::new)).whenComplete((stream, failure) -> {
+            if (failure != null) return; // the peer speaks no pubsub, or is gone: nothing to link
+            if (closed) {
+                stream.reset();
+                return;
+            }
+            Outbound link = new Outbound(stream);
+            if (outbound.putIfAbsent(peer, link) != null) {
+                stream.reset(); // two connections raced; one stream is enough
+                return;
+            }
+            // We read nothing on our own stream; a remote that writes to it is ignored.
+            stream.setReceiver((s, data) -> {});
+            stream.closeFuture().whenComplete((v, e) -> {
+                if (outbound.remove(peer, link)) {
+                    listener.peerDown(peer);
+                    // Another connection may still be open; try again over it.
+                    if (!closed && !host.connections(peer).isEmpty()) link(peer);
+                }
+            });
+            listener.peerUp(peer, stream.protocol());
+        });
+    }
+
+    /** One peer's outbound stream and its queue; guarded by itself. */
+    private final class Outbound {
+        final Stream stream;
+        private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+        private long queuedBytes;
+        private boolean writing;
+
+        Outbound(Stream stream) {
+            this.stream = stream;
+        }
+
+        boolean offer(byte[] rpc, boolean droppable) {
+            synchronized (this) {
+                long limit = droppable ? limits.gossipBytes() : limits.queueBytes();
+                if (queuedBytes + rpc.length > limit) return false;
+                queue.add(rpc);
+                queuedBytes += rpc.length;
+                if (writing) return true;
+                writing = true;
+            }
+            writeNext();
+            return true;
+        }
+
+        synchronized long queuedBytes() {
+            return queuedBytes;
+        }
+
+        private void writeNext() {
+            byte[] next;
+            synchronized (this) {
+                next = queue.poll();
+                if (next == null) {
+                    writing = false;
+                    return;
+                }
+            }
+            byte[] frame = next;
+            stream.write(LengthPrefixed.encode(ByteBufAllocator.DEFAULT, frame)).whenComplete((v, e) -> {
+                synchronized (this) {
+                    queuedBytes -= frame.length;
+                }
+                if (e == null) {
+                    writeNext();
+                } else {
+                    synchronized (this) {
+                        queue.clear();
+                        queuedBytes = 0;
+                        writing = false;
+                    }
+                    stream.reset();
+                }
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- inbound
+
+    private void inbound(Stream stream) {
+        PeerId peer = stream.remotePeer();
+        int open = inboundCount.merge(peer, 1, Integer::sum);
+        stream.closeFuture().whenComplete((v, e) -> inboundCount.computeIfPresent(peer, (p, n) -> n > 1 ? n - 1 : null));
+        if (open > limits.inboundStreams() || closed) {
+            stream.reset();
+            return;
+        }
+        stream.setReceiver(new MessageReceiver(limits.maxRpcBytes()) {
+            @Override
+            protected void onMessage(Stream s, ByteBuf message) {
+                listener.rpc(peer, ByteBufUtil.getBytes(message));
+            }
+
+            @Override
+            protected void onMalformed(Stream s, String reason) {
+                listener.malformed(peer, reason);
+                s.reset();
+            }
+        });
+        // Their stream to us may be the first we hear of them (we dialled nothing yet): link back.
+        link(peer);
+    }
+}
