@@ -177,8 +177,9 @@ public final class GossipSubState {
      */
     public boolean peerUnsubscribed(PeerId peer, String topic) {
         PeerState state = peers.get(peer);
-        if (state == null || !state.topics.remove(topic)) return false;
-        removeTopicPeer(topic, peer);
+        if (state == null) return false;
+        // Also when we never saw it subscribe: a GRAFT may have put it in the mesh regardless.
+        if (state.topics.remove(topic)) removeTopicPeer(topic, peer);
         Set<PeerId> fan = fanout.get(topic);
         if (fan != null) fan.remove(peer);
         Set<PeerId> members = mesh.get(topic);

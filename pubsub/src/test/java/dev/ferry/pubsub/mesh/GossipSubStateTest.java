@@ -708,6 +708,24 @@ class GossipSubStateTest {
     }
 
     @Test
+    void shouldDropAPeerFromTheMeshWhenItUnsubscribesEvenIfItGraftedWithoutSubscribing() {
+        GossipSubState state = state();
+        state.join(TOPIC, T0);
+        PeerId subscribed = connect(state, 1, false, TOPIC).getFirst();
+        state.handleGraft(subscribed, TOPIC, T0);
+        PeerId silent = RandomPeers.peer(random);
+        state.addPeer(silent, false);
+        assertThat(state.handleGraft(silent, TOPIC, T0)).isInstanceOf(GraftResult.Accepted.class);
+
+        assertThat(state.peerUnsubscribed(subscribed, TOPIC)).isTrue();
+        assertThat(state.peerUnsubscribed(silent, TOPIC)).isTrue();
+
+        assertThat(state.meshPeers(TOPIC)).isEmpty();
+        assertThat(state.topicPeers(TOPIC)).isEmpty();
+        assertThat(state.peerUnsubscribed(silent, TOPIC)).isFalse();
+    }
+
+    @Test
     void shouldBoundPeersAndSubscriptions() {
         GossipSubState state = state(GossipSubParams.builder().maxPeers(2).maxTopicsPerPeer(2).maxKnownTopics(3).build());
         List<PeerId> peers = RandomPeers.peers(random, 3);
