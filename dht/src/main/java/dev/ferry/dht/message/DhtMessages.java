@@ -1,5 +1,10 @@
 package dev.ferry.dht.message;
 
+import static dev.ferry.overlay.framing.ProtobufWire.LENGTH_DELIMITED;
+import static dev.ferry.overlay.framing.ProtobufWire.VARINT;
+import static dev.ferry.overlay.framing.ProtobufWire.expect;
+import static dev.ferry.overlay.framing.ProtobufWire.length;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -14,6 +19,7 @@ import dev.ferry.dht.message.DhtMessage.Ping;
 import dev.ferry.dht.message.DhtMessage.PutValue;
 import dev.ferry.dht.proto.DhtProto;
 import dev.ferry.overlay.framing.LengthPrefixed;
+import dev.ferry.overlay.framing.ProtobufWire;
 import dev.ferry.overlay.multiaddr.Multiaddr;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -47,12 +53,6 @@ import java.util.Set;
  */
 public final class DhtMessages {
     private static final byte[] EMPTY = new byte[0];
-    private static final int VARINT = 0;
-    private static final int FIXED64 = 1;
-    private static final int LENGTH_DELIMITED = 2;
-    private static final int START_GROUP = 3;
-    private static final int END_GROUP = 4;
-    private static final int FIXED32 = 5;
 
     private final int maxMessageSize;
 
@@ -383,31 +383,8 @@ public final class DhtMessages {
         return in.readRawBytes(length);
     }
 
-    /** A length prefix; negative ones (over 2 GiB) are malformed. */
-    private static int length(CodedInputStream in) throws IOException {
-        int length = in.readRawVarint32();
-        if (length < 0) throw new InvalidProtocolBufferException("negative length");
-        return length;
-    }
-
-    /** Refuses {@code tag} unless it has the wire type its field needs. */
-    private static void expect(int tag, int wireType, String field) throws InvalidProtocolBufferException {
-        if ((tag & 7) != wireType) {
-            throw new InvalidProtocolBufferException("field " + field + " has wire type " + (tag & 7)
-                    + " instead of " + wireType);
-        }
-    }
-
-    /** Skips an unknown field; groups, which this protocol never uses, are malformed. */
     private static void skip(CodedInputStream in, int tag) throws IOException {
-        switch (tag & 7) {
-            case VARINT -> in.readRawVarint64();
-            case FIXED64 -> in.skipRawBytes(8);
-            case LENGTH_DELIMITED -> in.skipRawBytes(length(in));
-            case FIXED32 -> in.skipRawBytes(4);
-            case START_GROUP, END_GROUP -> throw new InvalidProtocolBufferException("groups are not used by kad-dht");
-            default -> throw new InvalidProtocolBufferException("invalid wire type " + (tag & 7));
-        }
+        ProtobufWire.skip(in, tag, "kad-dht");
     }
 
     /** The peers read into one list, and how many entries the message had for it. */

@@ -2,6 +2,7 @@ package dev.ferry.dht.message;
 
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.SeededProperty;
 import dev.ferry.crypto.multiformats.Multihash;
 import dev.ferry.dht.message.DhtMessage.AddProvider;
 import dev.ferry.dht.message.DhtMessage.FindNode;
@@ -66,7 +67,7 @@ public final class DhtFixtures {
 
     /** A random valid message of a random type, as a response (with every field its type has). */
     public static DhtMessage randomMessage(Random random) {
-        byte[] key = Seeded.bytes(random, 1 + random.nextInt(48));
+        byte[] key = SeededProperty.bytes(random, 1 + random.nextInt(48));
         return switch (MessageType.values()[random.nextInt(MessageType.values().length)]) {
             case FIND_NODE -> FindNode.response(key, randomPeers(random, DhtProtocol.K));
             case GET_VALUE -> GetValue.response(key,
@@ -92,7 +93,7 @@ public final class DhtFixtures {
     }
 
     public static DhtRecord randomRecord(Random random, byte[] key) {
-        byte[] value = Seeded.bytes(random, random.nextInt(200));
+        byte[] value = SeededProperty.bytes(random, random.nextInt(200));
         DhtRecord record = DhtRecord.of(key, value);
         return random.nextBoolean() ? record : record.receivedAt(java.time.Instant.ofEpochMilli(random.nextLong(1L << 42)));
     }

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.ferry.crypto.ByteMutations;
 import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.SeededProperty;
 import dev.ferry.dht.message.DecodeResult.Decoded;
 import dev.ferry.dht.message.DhtMessage.AddProvider;
 import dev.ferry.dht.message.DhtMessage.FindNode;
@@ -45,20 +47,20 @@ class DhtMessagesFuzzTest {
 
     @Test
     void randomBytesDecodeToAResultAndNeverThrow() {
-        Seeded.forAll("randomBytesDecodeToAResultAndNeverThrow", 30_000, random -> {
+        SeededProperty.forAll("randomBytesDecodeToAResultAndNeverThrow", 30_000, random -> {
             int length = random.nextInt(50) == 0 ? random.nextInt(5_000) : random.nextInt(64);
-            check(Seeded.bytes(random, length));
+            check(SeededProperty.bytes(random, length));
         });
     }
 
     @Test
     void randomFieldsOfTheRightShapeDecodeToAResultAndNeverThrow() {
-        Seeded.forAll("randomFieldsOfTheRightShapeDecodeToAResultAndNeverThrow", 20_000, random -> check(randomFields(random, 0)));
+        SeededProperty.forAll("randomFieldsOfTheRightShapeDecodeToAResultAndNeverThrow", 20_000, random -> check(randomFields(random, 0)));
     }
 
     @Test
     void mutatedValidMessagesDecodeToAResultAndNeverThrow() {
-        Seeded.forAll("mutatedValidMessagesDecodeToAResultAndNeverThrow", 20_000, random -> {
+        SeededProperty.forAll("mutatedValidMessagesDecodeToAResultAndNeverThrow", 20_000, random -> {
             DhtMessage original = DhtFixtures.randomMessage(random);
             byte[] input = codec.encode(original);
             int mutations = 1 + random.nextInt(4);
@@ -176,16 +178,16 @@ class DhtMessagesFuzzTest {
             writeVarint(out, ((long) field << 3) | wireType);
             switch (wireType) {
                 case 0 -> writeVarint(out, random.nextInt(5) == 0 ? random.nextLong() : random.nextInt(8));
-                case 1 -> out.writeBytes(Seeded.bytes(random, 8));
+                case 1 -> out.writeBytes(SeededProperty.bytes(random, 8));
                 case 2 -> {
                     byte[] body = depth < 2 && random.nextBoolean() ? randomFields(random, depth + 1)
                             : random.nextInt(3) == 0 ? DhtFixtures.PEERS.get(random.nextInt(DhtFixtures.PEERS.size())).toBytes()
-                            : Seeded.bytes(random, random.nextInt(20));
+                            : SeededProperty.bytes(random, random.nextInt(20));
                     int length = random.nextInt(20) == 0 ? body.length + random.nextInt(5) - 2 : body.length;
                     writeVarint(out, Math.max(0, length));
                     out.writeBytes(body);
                 }
-                case 5 -> out.writeBytes(Seeded.bytes(random, 4));
+                case 5 -> out.writeBytes(SeededProperty.bytes(random, 4));
                 default -> { }
             }
         }
@@ -200,49 +202,10 @@ class DhtMessagesFuzzTest {
         out.write((int) value);
     }
 
+    /** Varint edges and the format's field tags, planted by the mutations. */
+    private static final byte[] SPECIAL_BYTES = {0x00, (byte) 0x80, (byte) 0xff, 0x7f, 0x01, 0x0a, 0x12};
+
     private static byte[] mutate(Random random, byte[] input) {
-        if (input.length == 0) return Seeded.bytes(random, 1 + random.nextInt(8));
-        int at = random.nextInt(input.length);
-        return switch (random.nextInt(7)) {
-            case 0 -> {
-                byte[] out = input.clone();
-                out[at] ^= (byte) (1 << random.nextInt(8));
-                yield out;
-            }
-            case 1 -> {
-                byte[] out = input.clone();
-                byte[] special = {0x00, (byte) 0x80, (byte) 0xff, 0x7f, 0x01, 0x0a, 0x12};
-                out[at] = special[random.nextInt(special.length)];
-                yield out;
-            }
-            case 2 -> Arrays.copyOf(input, at);
-            case 3 -> {
-                byte[] insert = Seeded.bytes(random, 1 + random.nextInt(6));
-                byte[] out = new byte[input.length + insert.length];
-                System.arraycopy(input, 0, out, 0, at);
-                System.arraycopy(insert, 0, out, at, insert.length);
-                System.arraycopy(input, at, out, at + insert.length, input.length - at);
-                yield out;
-            }
-            case 4 -> {
-                int end = Math.min(input.length, at + 1 + random.nextInt(8));
-                byte[] out = new byte[input.length - (end - at)];
-                System.arraycopy(input, 0, out, 0, at);
-                System.arraycopy(input, end, out, at, input.length - end);
-                yield out;
-            }
-            case 5 -> {
-                int end = Math.min(input.length, at + 1 + random.nextInt(40));
-                byte[] piece = Arrays.copyOfRange(input, at, end);
-                byte[] out = Arrays.copyOf(input, input.length + piece.length);
-                System.arraycopy(piece, 0, out, input.length, piece.length);
-                yield out;
-            }
-            default -> {
-                byte[] out = input.clone();
-                out[at] = (byte) random.nextInt(256);
-                yield out;
-            }
-        };
+        return ByteMutations.mutate(random, input, SPECIAL_BYTES, 40);
     }
 }

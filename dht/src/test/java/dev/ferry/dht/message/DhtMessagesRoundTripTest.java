@@ -6,6 +6,7 @@ import static dev.ferry.dht.message.DhtFixtures.peers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.ferry.crypto.SeededProperty;
 import dev.ferry.dht.message.DecodeResult.Decoded;
 import dev.ferry.dht.message.DhtMessage.AddProvider;
 import dev.ferry.dht.message.DhtMessage.FindNode;
@@ -91,7 +92,7 @@ class DhtMessagesRoundTripTest {
 
     @Test
     void randomValidMessagesRoundTrip() {
-        Seeded.forAll("randomValidMessagesRoundTrip", 2_000, random -> {
+        SeededProperty.forAll("randomValidMessagesRoundTrip", 2_000, random -> {
             DhtMessage message = DhtFixtures.randomMessage(random);
             asResponse(message, DhtFixtures.requestFor(message));
         });

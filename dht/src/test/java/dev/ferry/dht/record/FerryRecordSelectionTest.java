@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.ferry.crypto.IdentityKeyPair;
+import dev.ferry.crypto.SeededProperty;
 import dev.ferry.dht.message.DhtFixtures;
-import dev.ferry.dht.message.Seeded;
 import dev.ferry.dht.proto.DhtProto;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,7 +74,7 @@ class FerryRecordSelectionTest {
 
     @Test
     void theSelectedRecordDoesNotDependOnTheOrderOfTheValues() {
-        Seeded.forAll("theSelectedRecordDoesNotDependOnTheOrderOfTheValues", 200, random -> {
+        SeededProperty.forAll("theSelectedRecordDoesNotDependOnTheOrderOfTheValues", 200, random -> {
             List<byte[]> values = new ArrayList<>();
             int count = 1 + random.nextInt(6);
             for (int i = 0; i < count; i++) {

@@ -1,32 +1,24 @@
 package dev.ferry.dht.routing;
 
 import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.RandomPeerIds;
 import dev.ferry.dht.KadKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /**
- * Test fixture: PeerIds drawn from a seeded {@link Random}. They are sha2-256 multihash PeerIds
- * over random digests, valid PeerIds that cost no key generation.
+ * Test fixture: {@link RandomPeerIds}, and PeerIds that fall in a chosen bucket of a routing table.
  */
 public final class RandomPeers {
     private RandomPeers() {}
 
     public static PeerId peer(Random random) {
-        byte[] bytes = new byte[34];
-        bytes[0] = 0x12; // sha2-256
-        bytes[1] = 32;
-        byte[] digest = new byte[32];
-        random.nextBytes(digest);
-        System.arraycopy(digest, 0, bytes, 2, 32);
-        return PeerId.fromBytes(bytes);
+        return RandomPeerIds.peer(random);
     }
 
     public static List<PeerId> peers(Random random, int count) {
-        List<PeerId> out = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) out.add(peer(random));
-        return out;
+        return RandomPeerIds.peers(random, count);
     }
 
     /** A random peer whose key shares exactly {@code bucket} leading bits with {@code local}'s. */

@@ -1,10 +1,16 @@
 package dev.ferry.pubsub.message;
 
+import static dev.ferry.overlay.framing.ProtobufWire.LENGTH_DELIMITED;
+import static dev.ferry.overlay.framing.ProtobufWire.VARINT;
+import static dev.ferry.overlay.framing.ProtobufWire.expect;
+import static dev.ferry.overlay.framing.ProtobufWire.length;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.overlay.framing.LengthPrefixed;
+import dev.ferry.overlay.framing.ProtobufWire;
 import dev.ferry.pubsub.message.Rpc.Control;
 import dev.ferry.pubsub.message.Rpc.Graft;
 import dev.ferry.pubsub.message.Rpc.IHave;
@@ -47,12 +53,6 @@ import java.util.OptionalLong;
  * <p>Immutable and thread-safe.
  */
 public final class RpcCodec {
-    private static final int VARINT = 0;
-    private static final int FIXED64 = 1;
-    private static final int LENGTH_DELIMITED = 2;
-    private static final int START_GROUP = 3;
-    private static final int END_GROUP = 4;
-    private static final int FIXED32 = 5;
 
     /**
      * Longest peer id read from a peer exchange: the identity multihash of the longest key a
@@ -503,31 +503,8 @@ public final class RpcCodec {
         }
     }
 
-    /** A length prefix; negative ones (over 2 GiB) are malformed. */
-    private static int length(CodedInputStream in) throws IOException {
-        int length = in.readRawVarint32();
-        if (length < 0) throw new InvalidProtocolBufferException("negative length");
-        return length;
-    }
-
-    /** Refuses {@code tag} unless it has the wire type its field needs. */
-    private static void expect(int tag, int wireType, String field) throws InvalidProtocolBufferException {
-        if ((tag & 7) != wireType) {
-            throw new InvalidProtocolBufferException("field " + field + " has wire type " + (tag & 7)
-                    + " instead of " + wireType);
-        }
-    }
-
-    /** Skips an unknown field; groups, which pubsub never uses, are malformed. */
     private static void skip(CodedInputStream in, int tag) throws IOException {
-        switch (tag & 7) {
-            case VARINT -> in.readRawVarint64();
-            case FIXED64 -> in.skipRawBytes(8);
-            case LENGTH_DELIMITED -> in.skipRawBytes(length(in));
-            case FIXED32 -> in.skipRawBytes(4);
-            case START_GROUP, END_GROUP -> throw new InvalidProtocolBufferException("groups are not used by pubsub");
-            default -> throw new InvalidProtocolBufferException("invalid wire type " + (tag & 7));
-        }
+        ProtobufWire.skip(in, tag, "pubsub");
     }
 
     /** A topic field as read: its text, or that it was too long to read. */

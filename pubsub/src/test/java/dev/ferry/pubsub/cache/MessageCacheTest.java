@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.crypto.PeerId;
-import dev.ferry.pubsub.mesh.RandomPeers;
+import dev.ferry.crypto.RandomPeerIds;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class MessageCacheTest {
     private final Random random = new Random(11);
-    private final PeerId alice = RandomPeers.peer(random);
-    private final PeerId bob = RandomPeers.peer(random);
+    private final PeerId alice = RandomPeerIds.peer(random);
+    private final PeerId bob = RandomPeerIds.peer(random);
 
     private static MessageKey id(String name) {
         return MessageKey.of(name.getBytes(StandardCharsets.UTF_8));
@@ -98,11 +98,11 @@ class MessageCacheTest {
     void shouldRefuseIWantFromMorePeersThanItCountsPerMessage() {
         MessageCache<String> cache = new MessageCache<>();
         cache.put(id("m"), "chat", "body", 4);
-        for (PeerId peer : RandomPeers.peers(random, MessageCache.MAX_IWANT_PEERS_PER_MESSAGE)) {
+        for (PeerId peer : RandomPeerIds.peers(random, MessageCache.MAX_IWANT_PEERS_PER_MESSAGE)) {
             assertThat(cache.getForIWant(id("m"), peer)).isPresent();
         }
 
-        assertThat(cache.getForIWant(id("m"), RandomPeers.peer(random))).isEmpty();
+        assertThat(cache.getForIWant(id("m"), RandomPeerIds.peer(random))).isEmpty();
     }
 
     @Test

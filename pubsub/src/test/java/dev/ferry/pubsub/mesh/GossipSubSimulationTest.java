@@ -3,6 +3,7 @@ package dev.ferry.pubsub.mesh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.RandomPeerIds;
 import dev.ferry.crypto.SeededProperty;
 import dev.ferry.pubsub.cache.MessageCache;
 import dev.ferry.pubsub.cache.MessageKey;
@@ -61,7 +62,7 @@ class GossipSubSimulationTest {
 
         Network(Random random, int size, int dialsPerNode, GossipSubParams params) {
             this.random = random;
-            for (PeerId id : RandomPeers.peers(random, size)) nodes.put(id, new Node(id, params, new Random(random.nextLong())));
+            for (PeerId id : RandomPeerIds.peers(random, size)) nodes.put(id, new Node(id, params, new Random(random.nextLong())));
             List<PeerId> ids = new ArrayList<>(nodes.keySet());
             for (PeerId dialer : ids) {
                 List<PeerId> others = new ArrayList<>(ids);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.RandomPeerIds;
 import dev.ferry.crypto.SeededProperty;
 import dev.ferry.pubsub.cache.MessageCache;
 import dev.ferry.pubsub.cache.MessageKey;
@@ -28,7 +29,7 @@ class GossipSubStateTest {
     private static final Function<String, List<MessageKey>> NO_GOSSIP = topic -> List.of();
 
     private final Random random = new Random(3);
-    private final PeerId local = RandomPeers.peer(random);
+    private final PeerId local = RandomPeerIds.peer(random);
     private final Map<PeerId, Double> scores = new HashMap<>();
 
     private GossipSubState state() {
@@ -41,7 +42,7 @@ class GossipSubStateTest {
 
     /** {@code count} new peers, tracked and subscribed to {@code topic}. */
     private List<PeerId> connect(GossipSubState state, int count, boolean outbound, String topic) {
-        List<PeerId> peers = RandomPeers.peers(random, count);
+        List<PeerId> peers = RandomPeerIds.peers(random, count);
         for (PeerId peer : peers) {
             assertThat(state.addPeer(peer, outbound)).isTrue();
             assertThat(state.peerSubscribed(peer, topic)).isTrue();
@@ -197,7 +198,7 @@ class GossipSubStateTest {
             state.join(TOPIC, T0);
             int size = 13 + r.nextInt(20);
             List<PeerId> members = new ArrayList<>();
-            for (PeerId peer : RandomPeers.peers(r, size)) {
+            for (PeerId peer : RandomPeerIds.peers(r, size)) {
                 state.addPeer(peer, r.nextInt(4) == 0);
                 state.peerSubscribed(peer, TOPIC);
                 scores.put(peer, r.nextDouble() * 100); // distinct with certainty in practice
@@ -340,7 +341,7 @@ class GossipSubStateTest {
         assertThat(state.handleGraft(peer, TOPIC, T0))
                 .isEqualTo(new GraftResult.Ignored(GraftResult.IgnoreReason.UNKNOWN_TOPIC));
         state.join(TOPIC, T0);
-        assertThat(state.handleGraft(RandomPeers.peer(random), TOPIC, T0))
+        assertThat(state.handleGraft(RandomPeerIds.peer(random), TOPIC, T0))
                 .isEqualTo(new GraftResult.Ignored(GraftResult.IgnoreReason.UNKNOWN_PEER));
         assertThat(state.handleGraft(peer, TOPIC, T0)).isInstanceOf(GraftResult.AlreadyInMesh.class);
         assertThat(state.backoffCount()).isZero();
@@ -418,7 +419,7 @@ class GossipSubStateTest {
         GossipSubState state = state();
         PeerId peer = connect(state, 1, false, TOPIC).getFirst();
 
-        PruneOutcome outcome = state.handlePrune(peer, TOPIC, null, RandomPeers.peers(random, 3), T0);
+        PruneOutcome outcome = state.handlePrune(peer, TOPIC, null, RandomPeerIds.peers(random, 3), T0);
 
         assertThat(outcome).isEqualTo(new PruneOutcome(false, List.of()));
         assertThat(state.backoffCount()).isZero();
@@ -432,7 +433,7 @@ class GossipSubStateTest {
         PeerId lowScore = peers.get(0);
         PeerId trusted = peers.get(1);
         scores.put(trusted, 10.0);
-        List<PeerId> offered = new ArrayList<>(RandomPeers.peers(random, 30));
+        List<PeerId> offered = new ArrayList<>(RandomPeerIds.peers(random, 30));
         offered.add(local);
         offered.add(peers.get(2));
 
@@ -618,7 +619,7 @@ class GossipSubStateTest {
         scores.put(peers.get(1), -11.0);
         assertThat(state.handleIHave(peers.get(1), List.of(new IHave(TOPIC, List.of(id("new2")))), seen::contains, T0))
                 .isEmpty();
-        assertThat(state.handleIHave(RandomPeers.peer(random), List.of(new IHave(TOPIC, List.of(id("n")))), id -> false, T0))
+        assertThat(state.handleIHave(RandomPeerIds.peer(random), List.of(new IHave(TOPIC, List.of(id("n")))), id -> false, T0))
                 .isEmpty();
     }
 
@@ -713,7 +714,7 @@ class GossipSubStateTest {
         state.join(TOPIC, T0);
         PeerId subscribed = connect(state, 1, false, TOPIC).getFirst();
         state.handleGraft(subscribed, TOPIC, T0);
-        PeerId silent = RandomPeers.peer(random);
+        PeerId silent = RandomPeerIds.peer(random);
         state.addPeer(silent, false);
         assertThat(state.handleGraft(silent, TOPIC, T0)).isInstanceOf(GraftResult.Accepted.class);
 
@@ -728,7 +729,7 @@ class GossipSubStateTest {
     @Test
     void shouldBoundPeersAndSubscriptions() {
         GossipSubState state = state(GossipSubParams.builder().maxPeers(2).maxTopicsPerPeer(2).maxKnownTopics(3).build());
-        List<PeerId> peers = RandomPeers.peers(random, 3);
+        List<PeerId> peers = RandomPeerIds.peers(random, 3);
 
         assertThat(state.addPeer(local, true)).isFalse();
         assertThat(state.addPeer(peers.get(0), true)).isTrue();

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.SeededProperty;
 import dev.ferry.crypto.multiformats.Multihash;
 import dev.ferry.pubsub.message.SignatureCheck.Invalid;
 import dev.ferry.pubsub.message.SignatureCheck.Valid;
@@ -130,10 +131,10 @@ class MessageSigningTest {
     @Test
     void flippingAnyBitOfAnyFieldOnTheWireBreaksVerification() {
         RpcCodec codec = RpcCodec.withDefaultLimits();
-        Seeded.forAll("flippingAnyBitOfAnyFieldOnTheWireBreaksVerification", 300, random -> {
+        SeededProperty.forAll("flippingAnyBitOfAnyFieldOnTheWireBreaksVerification", 300, random -> {
             IdentityKeyPair keys = KEYS.get(random.nextInt(KEYS.size()));
             PubSubMessage message = MessageAuthor.strictSign(keys, random.nextLong())
-                    .publish(PubSubFixtures.topic(random), Seeded.bytes(random, 1 + random.nextInt(50)));
+                    .publish(PubSubFixtures.topic(random), SeededProperty.bytes(random, 1 + random.nextInt(50)));
             if (random.nextBoolean()) message = message.toBuilder().key(keys.publicKey().marshal()).build();
             byte[] wire = codec.encode(Rpc.ofMessages(List.of(message)));
             // skip the RPC's own tag and length: every later byte belongs to a field's tag, length or value

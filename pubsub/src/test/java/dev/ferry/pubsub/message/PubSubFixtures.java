@@ -2,6 +2,7 @@ package dev.ferry.pubsub.message;
 
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.SeededProperty;
 import dev.ferry.crypto.multiformats.Multihash;
 import dev.ferry.pubsub.message.Rpc.Control;
 import dev.ferry.pubsub.message.Rpc.Graft;
@@ -72,7 +73,7 @@ final class PubSubFixtures {
             List<PeerExchange> peers = new ArrayList<>();
             for (int p = random.nextInt(4); p > 0; p--) {
                 PeerId peer = PEERS.get(random.nextInt(PEERS.size()));
-                peers.add(random.nextBoolean() ? PeerExchange.of(peer) : PeerExchange.of(peer, Seeded.bytes(random, random.nextInt(40))));
+                peers.add(random.nextBoolean() ? PeerExchange.of(peer) : PeerExchange.of(peer, SeededProperty.bytes(random, random.nextInt(40))));
             }
             OptionalLong backoff = random.nextBoolean() ? OptionalLong.empty() : OptionalLong.of(random.nextInt(120));
             prune.add(new Prune(topic(random), peers, backoff));
@@ -82,17 +83,17 @@ final class PubSubFixtures {
 
     /** A message signed by one of {@link #KEYS}, or anonymous, or with random author fields. */
     static PubSubMessage randomMessage(Random random) {
-        byte[] data = Seeded.bytes(random, random.nextInt(10) == 0 ? random.nextInt(3000) : random.nextInt(40));
+        byte[] data = SeededProperty.bytes(random, random.nextInt(10) == 0 ? random.nextInt(3000) : random.nextInt(40));
         return switch (random.nextInt(3)) {
             case 0 -> MessageAuthor.strictSign(KEYS.get(random.nextInt(KEYS.size())), random.nextLong()).publish(topic(random), data);
             case 1 -> MessageAuthor.strictNoSign().publish(topic(random), data);
             default -> {
                 PubSubMessage.Builder b = PubSubMessage.builder(topic(random));
                 if (random.nextBoolean()) b.data(data);
-                if (random.nextBoolean()) b.from(Seeded.bytes(random, random.nextInt(40)));
-                if (random.nextBoolean()) b.seqno(Seeded.bytes(random, random.nextInt(10)));
-                if (random.nextBoolean()) b.signature(Seeded.bytes(random, random.nextInt(70)));
-                if (random.nextBoolean()) b.key(Seeded.bytes(random, random.nextInt(40)));
+                if (random.nextBoolean()) b.from(SeededProperty.bytes(random, random.nextInt(40)));
+                if (random.nextBoolean()) b.seqno(SeededProperty.bytes(random, random.nextInt(10)));
+                if (random.nextBoolean()) b.signature(SeededProperty.bytes(random, random.nextInt(70)));
+                if (random.nextBoolean()) b.key(SeededProperty.bytes(random, random.nextInt(40)));
                 yield b.build();
             }
         };
@@ -104,7 +105,7 @@ final class PubSubFixtures {
 
     private static List<MessageId> randomIds(Random random) {
         List<MessageId> ids = new ArrayList<>();
-        for (int i = random.nextInt(6); i > 0; i--) ids.add(MessageId.of(Seeded.bytes(random, 1 + random.nextInt(46))));
+        for (int i = random.nextInt(6); i > 0; i--) ids.add(MessageId.of(SeededProperty.bytes(random, 1 + random.nextInt(46))));
         return ids;
     }
 

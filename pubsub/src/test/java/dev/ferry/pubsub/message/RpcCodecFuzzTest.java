@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.ferry.crypto.ByteMutations;
+import dev.ferry.crypto.SeededProperty;
 import dev.ferry.pubsub.message.PubSubFixtures.Proto;
 import dev.ferry.pubsub.message.Rpc.IHave;
 import dev.ferry.pubsub.message.Rpc.IWant;
@@ -34,20 +36,20 @@ class RpcCodecFuzzTest {
 
     @Test
     void randomBytesDecodeToAResultAndNeverThrow() {
-        Seeded.forAll("randomBytesDecodeToAResultAndNeverThrow", 30_000, random -> {
+        SeededProperty.forAll("randomBytesDecodeToAResultAndNeverThrow", 30_000, random -> {
             int length = random.nextInt(50) == 0 ? random.nextInt(5_000) : random.nextInt(64);
-            check(Seeded.bytes(random, length));
+            check(SeededProperty.bytes(random, length));
         });
     }
 
     @Test
     void randomFieldsOfTheRightShapeDecodeToAResultAndNeverThrow() {
-        Seeded.forAll("randomFieldsOfTheRightShapeDecodeToAResultAndNeverThrow", 30_000, random -> check(randomFields(random, 0)));
+        SeededProperty.forAll("randomFieldsOfTheRightShapeDecodeToAResultAndNeverThrow", 30_000, random -> check(randomFields(random, 0)));
     }
 
     @Test
     void mutatedValidRpcsDecodeToAResultAndNeverThrow() {
-        Seeded.forAll("mutatedValidRpcsDecodeToAResultAndNeverThrow", 20_000, random -> {
+        SeededProperty.forAll("mutatedValidRpcsDecodeToAResultAndNeverThrow", 20_000, random -> {
             byte[] input = defaults.encode(PubSubFixtures.randomRpc(random));
             int mutations = 1 + random.nextInt(4);
             for (int i = 0; i < mutations; i++) input = mutate(random, input);
@@ -122,66 +124,26 @@ class RpcCodecFuzzTest {
             out.tag(field, wireType);
             switch (wireType) {
                 case 0 -> out.varint(random.nextInt(5) == 0 ? random.nextLong() : random.nextInt(8));
-                case 1 -> out.raw(Seeded.bytes(random, 8));
+                case 1 -> out.raw(SeededProperty.bytes(random, 8));
                 case 2 -> {
                     byte[] body = depth < 3 && random.nextBoolean() ? randomFields(random, depth + 1)
                             : random.nextInt(3) == 0 ? PubSubFixtures.PEERS.get(random.nextInt(PubSubFixtures.PEERS.size())).toBytes()
                             : random.nextInt(3) == 0 ? PubSubFixtures.utf8(PubSubFixtures.topic(random))
-                            : Seeded.bytes(random, random.nextInt(20));
+                            : SeededProperty.bytes(random, random.nextInt(20));
                     int length = random.nextInt(20) == 0 ? body.length + random.nextInt(5) - 2 : body.length;
                     out.varint(Math.max(0, length)).raw(body);
                 }
-                case 5 -> out.raw(Seeded.bytes(random, 4));
+                case 5 -> out.raw(SeededProperty.bytes(random, 4));
                 default -> { }
             }
         }
         return out.build();
     }
 
+    /** Varint edges and the format's field tags, planted by the mutations. */
+    private static final byte[] SPECIAL_BYTES = {0x00, (byte) 0x80, (byte) 0xff, 0x7f, 0x01, 0x0a, 0x12, 0x1a, 0x22};
+
     private static byte[] mutate(Random random, byte[] input) {
-        if (input.length == 0) return Seeded.bytes(random, 1 + random.nextInt(8));
-        int at = random.nextInt(input.length);
-        return switch (random.nextInt(7)) {
-            case 0 -> {
-                byte[] out = input.clone();
-                out[at] ^= (byte) (1 << random.nextInt(8));
-                yield out;
-            }
-            case 1 -> {
-                byte[] out = input.clone();
-                byte[] special = {0x00, (byte) 0x80, (byte) 0xff, 0x7f, 0x01, 0x0a, 0x12, 0x1a, 0x22};
-                out[at] = special[random.nextInt(special.length)];
-                yield out;
-            }
-            case 2 -> Arrays.copyOf(input, at);
-            case 3 -> {
-                byte[] insert = Seeded.bytes(random, 1 + random.nextInt(6));
-                byte[] out = new byte[input.length + insert.length];
-                System.arraycopy(input, 0, out, 0, at);
-                System.arraycopy(insert, 0, out, at, insert.length);
-                System.arraycopy(input, at, out, at + insert.length, input.length - at);
-                yield out;
-            }
-            case 4 -> {
-                int end = Math.min(input.length, at + 1 + random.nextInt(8));
-                byte[] out = new byte[input.length - (end - at)];
-                System.arraycopy(input, 0, out, 0, at);
-                System.arraycopy(input, end, out, at, input.length - end);
-                yield out;
-            }
-            case 5 -> {
-                // duplicate a piece at the end: repeated entries, and the last-wins rule
-                int end = Math.min(input.length, at + 1 + random.nextInt(60));
-                byte[] piece = Arrays.copyOfRange(input, at, end);
-                byte[] out = Arrays.copyOf(input, input.length + piece.length);
-                System.arraycopy(piece, 0, out, input.length, piece.length);
-                yield out;
-            }
-            default -> {
-                byte[] out = input.clone();
-                out[at] = (byte) random.nextInt(256);
-                yield out;
-            }
-        };
+        return ByteMutations.mutate(random, input, SPECIAL_BYTES, 60);
     }
 }

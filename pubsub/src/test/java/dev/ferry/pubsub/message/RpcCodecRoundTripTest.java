@@ -7,6 +7,7 @@ import static dev.ferry.pubsub.message.PubSubFixtures.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.ferry.crypto.SeededProperty;
 import dev.ferry.pubsub.message.PubSubFixtures.Proto;
 import dev.ferry.pubsub.message.Rpc.Control;
 import dev.ferry.pubsub.message.Rpc.Graft;
@@ -94,7 +95,7 @@ class RpcCodecRoundTripTest {
 
     @Test
     void randomRpcsRoundTripAndTheGeneratedParserReadsTheSame() {
-        Seeded.forAll("randomRpcsRoundTripAndTheGeneratedParserReadsTheSame", 2_000, random -> {
+        SeededProperty.forAll("randomRpcsRoundTripAndTheGeneratedParserReadsTheSame", 2_000, random -> {
             Rpc rpc = PubSubFixtures.randomRpc(random);
             byte[] bytes = codec.encode(rpc);
             assertThat(codec.decode(bytes)).isEqualTo(new Decoded(rpc, RpcDropped.NONE));

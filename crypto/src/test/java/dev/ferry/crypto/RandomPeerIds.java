@@ -1,16 +1,15 @@
-package dev.ferry.pubsub.mesh;
+package dev.ferry.crypto;
 
-import dev.ferry.crypto.PeerId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /**
- * Test fixture: PeerIds drawn from a seeded {@link Random}: sha2-256 multihash PeerIds over random
- * digests, valid PeerIds that cost no key generation.
+ * Test fixture: PeerIds drawn from a seeded {@link Random}. They are sha2-256 multihash PeerIds
+ * over random digests, valid PeerIds that cost no key generation.
  */
-public final class RandomPeers {
-    private RandomPeers() {}
+public final class RandomPeerIds {
+    private RandomPeerIds() {}
 
     public static PeerId peer(Random random) {
         byte[] bytes = new byte[34];
