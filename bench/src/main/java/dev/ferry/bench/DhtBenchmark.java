@@ -32,6 +32,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -89,17 +90,8 @@ public final class DhtBenchmark implements Callable<Integer> {
             description = "Earlier nodes each node joins from (default: ${DEFAULT-VALUE}).")
     int seeds;
 
-    @Option(names = "--repo", paramLabel = "DIR", defaultValue = ".",
-            description = "The Ferry checkout (default: the current directory).")
-    Path repo;
-
-    @Option(names = "--js-dir", paramLabel = "DIR",
-            description = "The js-libp2p scripts, with node_modules installed (default: REPO/interop/js).")
-    Path jsDir;
-
-    @Option(names = "--node", paramLabel = "PATH", defaultValue = "node",
-            description = "The Node.js executable (default: ${DEFAULT-VALUE}).")
-    String nodeExecutable;
+    @Mixin
+    JsSetup setup = new JsSetup();
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -123,13 +115,10 @@ public final class DhtBenchmark implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--nodes and --js-nodes must be at least 2 (--js-nodes 0 skips js), --lookups and --seeds at least 1");
         }
-        repo = repo.toAbsolutePath().normalize();
-        jsDir = (jsDir != null ? jsDir : repo.resolve("interop/js")).toAbsolutePath().normalize();
-        if (jsNodes > 0 && !Files.isDirectory(jsDir.resolve("node_modules"))) {
-            throw new BenchmarkException(jsDir + "/node_modules is missing; run npm ci there (bench/run does)");
-        }
+        setup.resolve();
+        if (jsNodes > 0) setup.requireNodeModules();
         long began = System.nanoTime();
-        say("%s", MachineInfo.describe("DHT lookups, Ferry vs js-libp2p", nodeExecutable));
+        say("%s", MachineInfo.describe("DHT lookups, Ferry vs js-libp2p", setup.nodeExecutable));
         say("  %d measured lookups per network after %d unmeasured, one at a time, each from a random node for a "
                 + "random key; k = %d", lookups, warmup, K);
 
@@ -277,11 +266,11 @@ public final class DhtBenchmark implements Callable<Integer> {
         say("js-libp2p: %d nodes in one Node.js process (interop/js/dht-network.mjs), %s", jsNodes, PROTOCOL);
         Path work = Files.createTempDirectory("ferry-bench-dht-");
         Path log = work.resolve("dht-network.log");
-        List<String> command = List.of(nodeExecutable, "--import", "./polyfill.mjs", "dht-network.mjs",
+        List<String> command = setup.node("dht-network.mjs",
                 "--nodes", Integer.toString(jsNodes), "--lookups", Integer.toString(lookups),
                 "--warmup", Integer.toString(warmup), "--seeds", Integer.toString(seeds), "--protocol", PROTOCOL, "--quiet");
         boolean ok = false;
-        try (ChildProcess p = ChildProcess.start("dht-network", command, jsDir, log)) {
+        try (ChildProcess p = ChildProcess.start("dht-network", command, setup.jsDir, log)) {
             Thread stopper = new Thread(p::close, "bench-cleanup");
             Runtime.getRuntime().addShutdownHook(stopper);
             try {

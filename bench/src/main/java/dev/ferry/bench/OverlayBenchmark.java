@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -66,17 +67,8 @@ public final class OverlayBenchmark implements Callable<Integer> {
                     + "js warms up inside its measured run (default: ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
-    @Option(names = "--repo", paramLabel = "DIR", defaultValue = ".",
-            description = "The Ferry checkout, holding ./ferry (default: the current directory).")
-    Path repo;
-
-    @Option(names = "--js-dir", paramLabel = "DIR",
-            description = "The js-libp2p peer, with node_modules installed (default: REPO/interop/js).")
-    Path jsDir;
-
-    @Option(names = "--node", paramLabel = "PATH", defaultValue = "node",
-            description = "The Node.js executable (default: ${DEFAULT-VALUE}).")
-    String nodeExecutable;
+    @Mixin
+    JsSetup setup = new JsSetup();
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -102,13 +94,10 @@ public final class OverlayBenchmark implements Callable<Integer> {
         if (runs < 1 || seconds < 1 || warmupSeconds < 0 || size < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--runs, --seconds and --size must be positive");
         }
-        repo = repo.toAbsolutePath().normalize();
-        jsDir = (jsDir != null ? jsDir : repo.resolve("interop/js")).toAbsolutePath().normalize();
-        Path ferry = repo.resolve("ferry");
+        setup.resolve();
+        Path ferry = setup.repo.resolve("ferry");
         if (!Files.isExecutable(ferry)) throw new BenchmarkException(ferry + " is missing; give the checkout with --repo");
-        if (!Files.isDirectory(jsDir.resolve("node_modules"))) {
-            throw new BenchmarkException(jsDir + "/node_modules is missing; run npm ci there (bench/run does)");
-        }
+        setup.requireNodeModules();
         long began = System.nanoTime();
         work = Files.createTempDirectory("ferry-bench-");
         Thread cleanup = new Thread(this::stopChildren, "bench-cleanup");
@@ -171,9 +160,9 @@ public final class OverlayBenchmark implements Callable<Integer> {
         say("");
         say("starting servers (./ferry builds the project first if needed)");
         ChildProcess ferryServer = start("ferry-node", List.of(ferry.toString(), "node", "--listen", "/ip4/127.0.0.1/tcp/0",
-                "--enable-perf", "--data-dir", work.resolve("ferry-node").toString()), repo);
-        ChildProcess jsServer = start("js-listen", List.of(nodeExecutable, "--import", "./polyfill.mjs", "peer.mjs",
-                "listen", "--ignore-stdin"), jsDir);
+                "--enable-perf", "--data-dir", work.resolve("ferry-node").toString()), setup.repo);
+        ChildProcess jsServer = start("js-listen", setup.node("peer.mjs",
+                "listen", "--ignore-stdin"), setup.jsDir);
         String ferryAddress = ferryServer.awaitLine(
                 line -> line.startsWith("listening /ip4/127.0.0.1/") ? line.substring("listening ".length()).trim() : null,
                 FERRY_START_TIMEOUT);
@@ -193,7 +182,7 @@ public final class OverlayBenchmark implements Callable<Integer> {
         long t0 = System.nanoTime();
         List<String> out = runToEnd("ferry-perf", List.of(ferry.toString(), "perf", server,
                 "--upload", Long.toString(size), "--download", Long.toString(size), "--warmup", Long.toString(warmup)),
-                repo, PERF_TIMEOUT);
+                setup.repo, PERF_TIMEOUT);
         double wall = (System.nanoTime() - t0) / 1e9;
         checkBytes("ferry perf", out, ferryField(out, "upload_bytes"), ferryField(out, "download_bytes"));
         PerfRun r = new PerfRun(ferryField(out, "upload_mib_s"), ferryField(out, "download_mib_s"), wall);
@@ -203,9 +192,9 @@ public final class OverlayBenchmark implements Callable<Integer> {
 
     private PerfRun jsPerf(String server, int run, long warmup) throws Exception {
         long t0 = System.nanoTime();
-        List<String> out = runToEnd("js-perf", List.of(nodeExecutable, "--import", "./polyfill.mjs", "peer.mjs", "dial",
+        List<String> out = runToEnd("js-perf", setup.node("peer.mjs", "dial",
                 server, "perf", "--upload", Long.toString(size), "--download", Long.toString(size),
-                "--warmup", Long.toString(warmup)), jsDir, PERF_TIMEOUT);
+                "--warmup", Long.toString(warmup)), setup.jsDir, PERF_TIMEOUT);
         double wall = (System.nanoTime() - t0) / 1e9;
         String line = jsEvent(out, "perf");
         checkBytes("js perf", out, jsNumber(line, "upload_bytes"), jsNumber(line, "download_bytes"));
@@ -236,8 +225,8 @@ public final class OverlayBenchmark implements Callable<Integer> {
     }
 
     private double jsHandshakes(String server, int run) throws Exception {
-        List<String> out = runToEnd("js-handshakes", List.of(nodeExecutable, "--import", "./polyfill.mjs", "peer.mjs", "dial",
-                server, "handshakes", "--seconds", Integer.toString(seconds)), jsDir,
+        List<String> out = runToEnd("js-handshakes", setup.node("peer.mjs", "dial",
+                server, "handshakes", "--seconds", Integer.toString(seconds)), setup.jsDir,
                 Duration.ofSeconds(seconds).plus(HANDSHAKE_SLACK));
         String line = jsEvent(out, "handshakes");
         double perSecond = jsNumber(line, "per_second");
@@ -278,7 +267,7 @@ public final class OverlayBenchmark implements Callable<Integer> {
     // ------------------------------------------------------------------ machine
 
     private void printMachine() {
-        say("%s", MachineInfo.describe("Ferry vs js-libp2p", nodeExecutable));
+        say("%s", MachineInfo.describe("Ferry vs js-libp2p", setup.nodeExecutable));
     }
 
     // ------------------------------------------------------------------ processes
