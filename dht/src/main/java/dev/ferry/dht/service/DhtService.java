@@ -353,24 +353,24 @@ public final class DhtService {
         if (validators.forKey(k).isEmpty()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no validator for the namespace of this key"));
         }
-        Optional<byte[]>[] local = new Optional[] {Optional.empty()};
         LinkedHashMap<PeerId, byte[]> answers = new LinkedHashMap<>();
-        return onServiceThread(() -> {
-            local[0] = records.get(k, clock.instant()).map(StoredRecord::value);
-            return null;
-        }).thenCompose(v -> startLookup(k, peer -> GetValue.request(k), (from, answer) -> {
+        return startLookup(k, peer -> GetValue.request(k), (from, answer) -> {
             GetValue got = (GetValue) answer;
             got.record().ifPresent(r -> {
                 if (!validators.validate(k, r.value()).isValid()) metrics.invalidRecordReceived();
                 else if (answers.size() < config.getValueQuorum()) answers.put(from, r.value());
             });
             return got.closerPeers();
-        }, run -> answers.size() >= config.getValueQuorum()))
-                .thenApplyAsync(run -> bestAndCorrect(k, local[0], answers), executor);
+        }, run -> answers.size() >= config.getValueQuorum())
+                .thenApplyAsync(run -> bestAndCorrect(k, answers), executor);
     }
 
-    /** Picks the best of the values seen and sends it to the peers that held another. Service thread. */
-    private Optional<byte[]> bestAndCorrect(byte[] key, Optional<byte[]> local, Map<PeerId, byte[]> answers) {
+    /**
+     * Picks the best of the values the peers answered with and the one held here, and sends it
+     * to the peers that held another. Service thread.
+     */
+    private Optional<byte[]> bestAndCorrect(byte[] key, Map<PeerId, byte[]> answers) {
+        Optional<byte[]> local = records.get(key, clock.instant()).map(StoredRecord::value);
         List<byte[]> values = new ArrayList<>(answers.values());
         local.ifPresent(values::add);
         if (values.isEmpty()) return Optional.empty();

@@ -27,7 +27,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,8 +59,13 @@ class DhtHostilePeersTest {
         return new HashSet<>(honest.stream().map(Node::peerId).toList());
     }
 
-    /** A host that answers each DHT request on the default protocol with {@code answer(asker, request)}. */
-    private OverlayNode hostile(BiFunction<PeerId, DhtMessage, ByteBuf> answer) {
+    /** How a hostile host answers a request: it knows who it is, who asks, and what. */
+    private interface Answer {
+        ByteBuf to(PeerId self, PeerId asker, DhtMessage request);
+    }
+
+    /** A host that answers each DHT request on the default protocol as {@code answer} says. */
+    private OverlayNode hostile(Answer answer) {
         OverlayNode host = net.bareHost();
         DhtMessages codec = DhtMessages.withDefaultLimit();
         host.host().setProtocolHandler(DhtConfig.defaults().protocolId(), stream ->
@@ -69,7 +73,7 @@ class DhtHostilePeersTest {
                     @Override
                     protected void onMessage(Stream s, ByteBuf message) {
                         if (codec.decodeRequest(ByteBufUtil.getBytes(message)) instanceof DecodeResult.Decoded d) {
-                            s.write(answer.apply(s.remotePeer(), d.message()));
+                            s.write(answer.to(host.host().peerId(), s.remotePeer(), d.message()));
                         }
                     }
                 }));
@@ -88,14 +92,13 @@ class DhtHostilePeersTest {
     @Test
     void shouldFollowNoMoreThanItsLimitsOfAPeerThatAnswersWithThousandsOfPeersItselfAndTheAsker() {
         Node asker = net.start(DhtConfig.defaults());
-        OverlayNode liar = hostile((from, request) -> {
+        OverlayNode liar = hostile((self, from, request) -> {
             DhtProto.Message.Builder reply = DhtProto.Message.newBuilder()
                     .setTypeValue(request.type().number());
-            reply.addCloserPeers(peer(liarId[0])).addCloserPeers(peer(from));
+            reply.addCloserPeers(peer(self)).addCloserPeers(peer(from));
             for (int i = 0; i < FAKE_PEERS; i++) reply.addCloserPeers(peer(randomPeer()));
             return LengthPrefixed.encode(ByteBufAllocator.DEFAULT, reply.build().toByteArray());
         });
-        liarId[0] = liar.host().peerId();
         join(asker.dht().bootstrap(List.of(honest.getFirst().fullAddress(), fullAddress(liar))));
         assertThat(join(asker.dht().routingTablePeers())).as("the liar answered, so it entered").contains(liar.host().peerId());
 
@@ -119,8 +122,6 @@ class DhtHostilePeersTest {
                 .allMatch(p -> honestIds().contains(p) || p.equals(liar.host().peerId()));
     }
 
-    private final PeerId[] liarId = new PeerId[1];
-
     private static PeerId randomPeer() {
         byte[] bytes = new byte[34];
         DhtTestNetwork.RANDOM.nextBytes(bytes);
@@ -133,7 +134,7 @@ class DhtHostilePeersTest {
     void shouldRefuseAnOversizedAnswerAndDropThePeerThatSentIt() {
         Node asker = net.start(DhtConfig.defaults());
         boolean[] oversize = {false};
-        OverlayNode liar = hostile((from, request) -> oversize[0]
+        OverlayNode liar = hostile((self, from, request) -> oversize[0]
                 // a length prefix of 2^28 bytes, far over the 4 MiB limit
                 ? Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01})
                 : LengthPrefixed.encode(ByteBufAllocator.DEFAULT, DhtProto.Message.newBuilder()
@@ -157,7 +158,7 @@ class DhtHostilePeersTest {
         byte[] forged = FerryRecord.sign(owner.identity(), "bundle", "forged".getBytes(StandardCharsets.UTF_8), 9).encoded();
         forged[forged.length - 1] ^= 1; // a higher sequence, but the signature no longer holds
         Node reader = net.start(DhtConfig.defaults());
-        OverlayNode liar = hostile((from, request) -> LengthPrefixed.encode(ByteBufAllocator.DEFAULT,
+        OverlayNode liar = hostile((self, from, request) -> LengthPrefixed.encode(ByteBufAllocator.DEFAULT,
                 DhtProto.Message.newBuilder().setTypeValue(request.type().number())
                         .setKey(ByteString.copyFrom(genuine.key()))
                         .setRecord(DhtProto.Record.newBuilder().setKey(ByteString.copyFrom(genuine.key()))

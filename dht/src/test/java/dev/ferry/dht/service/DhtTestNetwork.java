@@ -98,14 +98,7 @@ final class DhtTestNetwork implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Node node : nodes) {
-            try {
-                node.dht().close().get(5, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // shutting down anyway
-            }
-            node.overlay().close();
-        }
+        nodes.forEach(this::stop); // a copy-on-write list: removing while iterating is safe
         bareHosts.forEach(OverlayNode::close);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(WAIT.toMillis());
     }
