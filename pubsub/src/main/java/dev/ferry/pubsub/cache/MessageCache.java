@@ -1,6 +1,7 @@
 package dev.ferry.pubsub.cache;
 
 import dev.ferry.crypto.PeerId;
+import dev.ferry.pubsub.message.MessageId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,14 +64,14 @@ public final class MessageCache<M> {
     public static final int MAX_HISTORY_LENGTH = 64;
 
     private static final class Entry<M> {
-        final MessageKey id;
+        final MessageId id;
         final String topic;
         final M message;
         final int size;
         /** Lazily made: most messages are never asked for. */
         Map<PeerId, Integer> iwantCounts;
 
-        Entry(MessageKey id, String topic, M message, int size) {
+        Entry(MessageId id, String topic, M message, int size) {
             this.id = id;
             this.topic = topic;
             this.message = message;
@@ -83,7 +84,7 @@ public final class MessageCache<M> {
     private final int maxMessages;
     private final long maxBytes;
     private final int gossipRetransmission;
-    private final Map<MessageKey, Entry<M>> messages = new HashMap<>();
+    private final Map<MessageId, Entry<M>> messages = new HashMap<>();
     /** Newest window first; each window in insertion order. */
     private final ArrayDeque<ArrayDeque<Entry<M>>> windows = new ArrayDeque<>();
     private long bytes;
@@ -128,7 +129,7 @@ public final class MessageCache<M> {
      * @return false if the id is already cached (the first copy stays) or the message alone is
      *     larger than {@code maxBytes}
      */
-    public boolean put(MessageKey id, String topic, M message, int sizeBytes) {
+    public boolean put(MessageId id, String topic, M message, int sizeBytes) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(message, "message");
@@ -143,13 +144,13 @@ public final class MessageCache<M> {
     }
 
     /** The cached message, without counting a request. */
-    public Optional<M> get(MessageKey id) {
+    public Optional<M> get(MessageId id) {
         Entry<M> entry = messages.get(id);
         return entry == null ? Optional.empty() : Optional.of(entry.message);
     }
 
     /** Whether {@code id} is cached. */
-    public boolean contains(MessageKey id) {
+    public boolean contains(MessageId id) {
         return messages.containsKey(id);
     }
 
@@ -159,7 +160,7 @@ public final class MessageCache<M> {
      * {@code gossipRetransmission} times, or if {@link #MAX_IWANT_PEERS_PER_MESSAGE} other peers
      * have asked for it.
      */
-    public Optional<M> getForIWant(MessageKey id, PeerId peer) {
+    public Optional<M> getForIWant(MessageId id, PeerId peer) {
         Entry<M> entry = messages.get(id);
         if (entry == null) return Optional.empty();
         if (entry.iwantCounts == null) entry.iwantCounts = new HashMap<>();
@@ -172,15 +173,15 @@ public final class MessageCache<M> {
     }
 
     /** How many times {@code peer} was served {@code id} through IWANT; 0 if never or not cached. */
-    public int iwantCount(MessageKey id, PeerId peer) {
+    public int iwantCount(MessageId id, PeerId peer) {
         Entry<M> entry = messages.get(id);
         if (entry == null || entry.iwantCounts == null) return 0;
         return entry.iwantCounts.getOrDefault(peer, 0);
     }
 
     /** The ids of {@code topic} cached in the newest {@code historyGossip} windows, newest first. */
-    public List<MessageKey> gossipIds(String topic) {
-        List<MessageKey> out = new ArrayList<>();
+    public List<MessageId> gossipIds(String topic) {
+        List<MessageId> out = new ArrayList<>();
         Iterator<ArrayDeque<Entry<M>>> it = windows.iterator();
         for (int i = 0; i < historyGossip && it.hasNext(); i++) {
             Iterator<Entry<M>> entries = it.next().descendingIterator();
@@ -196,8 +197,8 @@ public final class MessageCache<M> {
      * The ids in the newest {@code historyGossip} windows grouped by topic, newest first; one scan
      * for all topics, for a heartbeat that gossips on many.
      */
-    public Map<String, List<MessageKey>> gossipIdsByTopic() {
-        Map<String, List<MessageKey>> out = new LinkedHashMap<>();
+    public Map<String, List<MessageId>> gossipIdsByTopic() {
+        Map<String, List<MessageId>> out = new LinkedHashMap<>();
         Iterator<ArrayDeque<Entry<M>>> it = windows.iterator();
         for (int i = 0; i < historyGossip && it.hasNext(); i++) {
             Iterator<Entry<M>> entries = it.next().descendingIterator();

@@ -1,5 +1,6 @@
 package dev.ferry.pubsub.cache;
 
+import dev.ferry.pubsub.message.MessageId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
@@ -32,7 +33,7 @@ public final class SeenCache {
     private final Duration ttl;
     private final int maxEntries;
     /** Id to when it expires; insertion order is expiry order, since the ttl is fixed. */
-    private final LinkedHashMap<MessageKey, Instant> expiries = new LinkedHashMap<>();
+    private final LinkedHashMap<MessageId, Instant> expiries = new LinkedHashMap<>();
     private long evictedEarly;
 
     /** A cache with the default ttl and bound. */
@@ -56,12 +57,12 @@ public final class SeenCache {
      *
      * @return true if it was new (not seen within the ttl), false if it is a repeat
      */
-    public boolean add(MessageKey id, Instant now) {
+    public boolean add(MessageId id, Instant now) {
         Objects.requireNonNull(id, "id");
         prune(now);
         if (expiries.containsKey(id)) return false;
         if (expiries.size() >= maxEntries) {
-            Iterator<Map.Entry<MessageKey, Instant>> oldest = expiries.entrySet().iterator();
+            Iterator<Map.Entry<MessageId, Instant>> oldest = expiries.entrySet().iterator();
             oldest.next();
             oldest.remove();
             evictedEarly++;
@@ -71,7 +72,7 @@ public final class SeenCache {
     }
 
     /** Whether {@code id} was seen within the ttl before {@code now}. */
-    public boolean contains(MessageKey id, Instant now) {
+    public boolean contains(MessageId id, Instant now) {
         Instant expiry = expiries.get(id);
         return expiry != null && now.isBefore(expiry);
     }

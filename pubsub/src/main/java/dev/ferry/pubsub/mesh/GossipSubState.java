@@ -2,7 +2,9 @@ package dev.ferry.pubsub.mesh;
 
 import dev.ferry.crypto.PeerId;
 import dev.ferry.pubsub.cache.MessageCache;
-import dev.ferry.pubsub.cache.MessageKey;
+import dev.ferry.pubsub.message.MessageId;
+import dev.ferry.pubsub.message.Rpc.IHave;
+import dev.ferry.pubsub.score.PeerScoreThresholds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,7 +45,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Scores are read through the {@code ToDoubleFunction<PeerId>} given at construction (the
  * scoring component's current view; a NaN counts as the worst score), once per peer per
- * heartbeat. With no scoring, pass {@code p -> 0} and {@link ScoreThresholds#NO_SCORING}.
+ * heartbeat. With no scoring, pass {@code p -> 0} and {@link PeerScoreThresholds#NO_SCORING}.
  *
  * <p>The state changes every operation makes are already done when it returns: a returned
  * {@link Graft} peer is in the mesh, a returned {@link Prune} peer is out of it and backed off.
@@ -80,7 +82,7 @@ public final class GossipSubState {
     private final PeerId local;
     private final GossipSubParams params;
     private final ToDoubleFunction<PeerId> scores;
-    private final ScoreThresholds thresholds;
+    private final PeerScoreThresholds thresholds;
     private final Random random;
 
     private final Map<PeerId, PeerState> peers = new LinkedHashMap<>();
@@ -94,7 +96,7 @@ public final class GossipSubState {
     private final Map<String, Map<PeerId, Instant>> backoff = new HashMap<>();
     private int backoffEntries;
     /** Message id to the peers that promised it, with the deadline of each promise. */
-    private final Map<MessageKey, Map<PeerId, Instant>> promises = new LinkedHashMap<>();
+    private final Map<MessageId, Map<PeerId, Instant>> promises = new LinkedHashMap<>();
     private int promiseCount;
     private long heartbeatTicks;
     /** Scores read this heartbeat; null outside one. */
@@ -108,7 +110,7 @@ public final class GossipSubState {
      * @param random the only source of randomness (peer selection, promise sampling)
      */
     public GossipSubState(
-            PeerId local, GossipSubParams params, ToDoubleFunction<PeerId> scores, ScoreThresholds thresholds,
+            PeerId local, GossipSubParams params, ToDoubleFunction<PeerId> scores, PeerScoreThresholds thresholds,
             Random random) {
         this.local = Objects.requireNonNull(local, "local");
         this.params = Objects.requireNonNull(params, "params");
@@ -304,7 +306,7 @@ public final class GossipSubState {
         Duration wait = backoff == null || backoff.isZero() || backoff.isNegative() ? params.pruneBackoff() : backoff;
         if (wait.compareTo(GossipSubParams.MAX_BACKOFF) > 0) wait = GossipSubParams.MAX_BACKOFF;
         addBackoff(peer, topic, wait, now);
-        if (peerExchange.isEmpty() || score(peer) < thresholds.acceptPxThreshold()) return new PruneOutcome(removed, List.of());
+        if (peerExchange.isEmpty() || score(peer) < thresholds.acceptPXThreshold()) return new PruneOutcome(removed, List.of());
         Set<PeerId> fresh = new LinkedHashSet<>();
         for (PeerId candidate : peerExchange) {
             if (!candidate.equals(local) && !peers.containsKey(candidate)) fresh.add(candidate);
@@ -378,24 +380,24 @@ public final class GossipSubState {
      * @param alreadySeen whether a message id is in the seen cache
      * @return the ids to send an IWANT for; empty for none
      */
-    public List<MessageKey> handleIHave(PeerId peer, List<IHave> ihaves, Predicate<MessageKey> alreadySeen, Instant now) {
+    public List<MessageId> handleIHave(PeerId peer, List<IHave> ihaves, Predicate<MessageId> alreadySeen, Instant now) {
         PeerState state = peers.get(peer);
         if (state == null || ihaves.isEmpty()) return List.of();
         if (score(peer) < thresholds.gossipThreshold()) return List.of();
         if (++state.ihaves > params.maxIHaveMessages()) return List.of();
         if (state.idsAsked >= params.maxIHaveLength()) return List.of();
-        Set<MessageKey> wanted = new LinkedHashSet<>();
+        Set<MessageId> wanted = new LinkedHashSet<>();
         int examined = 0;
         outer:
         for (IHave ihave : ihaves) {
             if (!mesh.containsKey(ihave.topic())) continue;
-            for (MessageKey id : ihave.ids()) {
+            for (MessageId id : ihave.messageIds()) {
                 if (examined++ >= params.maxIHaveLength()) break outer;
                 if (!alreadySeen.test(id)) wanted.add(id);
             }
         }
         if (wanted.isEmpty()) return List.of();
-        List<MessageKey> ask = shuffled(wanted);
+        List<MessageId> ask = shuffled(wanted);
         int allowed = params.maxIHaveLength() - state.idsAsked;
         if (ask.size() > allowed) ask = new ArrayList<>(ask.subList(0, allowed));
         state.idsAsked += ask.size();
@@ -411,15 +413,15 @@ public final class GossipSubState {
      *
      * @return the messages to send to the peer, in the order asked
      */
-    public <M> List<M> handleIWant(PeerId peer, List<MessageKey> ids, MessageCache<M> cache) {
+    public <M> List<M> handleIWant(PeerId peer, List<MessageId> ids, MessageCache<M> cache) {
         PeerState state = peers.get(peer);
         if (state == null || ids.isEmpty()) return List.of();
         if (score(peer) < thresholds.gossipThreshold()) return List.of();
         if (++state.iwants > params.maxIWantMessages()) return List.of();
-        Set<MessageKey> asked = new HashSet<>();
+        Set<MessageId> asked = new HashSet<>();
         List<M> out = new ArrayList<>();
         int examined = 0;
-        for (MessageKey id : ids) {
+        for (MessageId id : ids) {
             if (examined++ >= params.maxIHaveLength()) break;
             if (asked.add(id)) cache.getForIWant(id, peer).ifPresent(out::add);
         }
@@ -430,12 +432,12 @@ public final class GossipSubState {
      * A message with {@code id} arrived, from anyone, valid or not: every promise to deliver it
      * is kept (an invalid one is the scoring component's to punish, not a broken promise).
      */
-    public void messageArrived(MessageKey id) {
+    public void messageArrived(MessageId id) {
         Map<PeerId, Instant> promised = promises.remove(id);
         if (promised != null) promiseCount -= promised.size();
     }
 
-    private void addPromise(PeerId peer, MessageKey id, Instant now) {
+    private void addPromise(PeerId peer, MessageId id, Instant now) {
         Map<PeerId, Instant> promised = promises.get(id);
         if (promised != null && promised.containsKey(peer)) return; // the first deadline stands
         if (promiseCount >= params.maxPromises()) return;
@@ -453,7 +455,7 @@ public final class GossipSubState {
      *
      * @param gossipIds the message ids to gossip for a topic: {@link MessageCache#gossipIds}
      */
-    public HeartbeatActions heartbeat(Instant now, Function<String, List<MessageKey>> gossipIds) {
+    public HeartbeatActions heartbeat(Instant now, Function<String, List<MessageId>> gossipIds) {
         heartbeatTicks++;
         heartbeatScores = new HashMap<>();
         try {
@@ -599,20 +601,20 @@ public final class GossipSubState {
      * different peers hear of different messages.
      */
     private void emitGossip(
-            String topic, Set<PeerId> members, Function<String, List<MessageKey>> gossipIds,
+            String topic, Set<PeerId> members, Function<String, List<MessageId>> gossipIds,
             Map<PeerId, List<IHave>> gossip) {
         List<PeerId> eligible = topicPeers(topic,
                 p -> !members.contains(p) && score(p) >= thresholds.gossipThreshold());
         if (eligible.isEmpty()) return;
-        List<MessageKey> ids = gossipIds.apply(topic);
+        List<MessageId> ids = gossipIds.apply(topic);
         if (ids == null || ids.isEmpty()) return;
         int target = Math.max(params.dLazy(), (int) (params.gossipFactor() * eligible.size()));
         List<PeerId> chosen = shuffled(eligible);
         if (chosen.size() > target) chosen = chosen.subList(0, target);
         for (PeerId peer : chosen) {
-            List<MessageKey> sent = ids;
+            List<MessageId> sent = ids;
             if (ids.size() > params.maxIHaveLength()) {
-                List<MessageKey> sample = new ArrayList<>(ids);
+                List<MessageId> sample = new ArrayList<>(ids);
                 Collections.shuffle(sample, random);
                 sent = sample.subList(0, params.maxIHaveLength());
             }

@@ -1,6 +1,7 @@
 package dev.ferry.pubsub.mesh;
 
 import dev.ferry.crypto.PeerId;
+import dev.ferry.pubsub.message.Rpc.IHave;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

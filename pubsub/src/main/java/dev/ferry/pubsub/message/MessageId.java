@@ -9,6 +9,12 @@ import java.util.HexFormat;
  * carry it: opaque bytes, compared by value. Immutable.
  */
 public final class MessageId {
+    /**
+     * Longest id accepted: default ids are 32 (a data hash) to 46 bytes (a PeerId and an 8-byte
+     * seqno); the cap bounds what the seen cache, message cache and IWANT promises hold per id.
+     */
+    public static final int MAX_LENGTH = 256;
+
     private final byte[] bytes;
     private final int hash;
 
@@ -17,14 +23,20 @@ public final class MessageId {
         this.hash = Arrays.hashCode(bytes);
     }
 
-    /** The id made of a copy of {@code bytes}; an id is never empty. */
+    /**
+     * The id made of a copy of {@code bytes}.
+     *
+     * @throws IllegalArgumentException if empty or longer than {@link #MAX_LENGTH}
+     */
     public static MessageId of(byte[] bytes) {
-        if (bytes.length == 0) throw new IllegalArgumentException("a message id is never empty");
-        return new MessageId(bytes.clone());
+        return wrap(bytes.clone());
     }
 
     /** Wraps bytes the caller hands over and never touches again. */
     static MessageId wrap(byte[] bytes) {
+        if (bytes.length == 0 || bytes.length > MAX_LENGTH) {
+            throw new IllegalArgumentException("message id length " + bytes.length + " not in [1, " + MAX_LENGTH + "]");
+        }
         return new MessageId(bytes);
     }
 

@@ -103,11 +103,11 @@ public record RpcLimits(
     public static final int DEFAULT_MAX_SIGNED_PEER_RECORD_BYTES = 4 << 10;
 
     /**
-     * 256 bytes: default ids are 32 (data hash) to 46 bytes (PeerId and seqno); rust-libp2p's
-     * default, the text of both, stays under 80; custom id functions use hashes. A cap keeps
-     * the seen-cache and the gossip of one RPC small.
+     * {@link MessageId#MAX_LENGTH}, 256 bytes: default ids are 32 (data hash) to 46 bytes (PeerId
+     * and seqno); rust-libp2p's default, the text of both, stays under 80; custom id functions
+     * use hashes. A cap keeps the seen-cache and the gossip of one RPC small.
      */
-    public static final int DEFAULT_MAX_MESSAGE_ID_LENGTH = 256;
+    public static final int DEFAULT_MAX_MESSAGE_ID_LENGTH = MessageId.MAX_LENGTH;
 
     /** The defaults above. */
     public static final RpcLimits DEFAULTS = new RpcLimits(
@@ -131,6 +131,9 @@ public record RpcLimits(
         positive("maxMessageDataBytes", maxMessageDataBytes);
         positive("maxTopicLength", maxTopicLength);
         positive("maxMessageIdLength", maxMessageIdLength);
+        if (maxMessageIdLength > MessageId.MAX_LENGTH) {
+            throw new IllegalArgumentException("maxMessageIdLength must be at most " + MessageId.MAX_LENGTH + ", got " + maxMessageIdLength);
+        }
         notNegative("maxMessages", maxMessages);
         notNegative("maxSubscriptions", maxSubscriptions);
         notNegative("maxIHaves", maxIHaves);

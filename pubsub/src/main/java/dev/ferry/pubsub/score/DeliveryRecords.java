@@ -1,7 +1,7 @@
 package dev.ferry.pubsub.score;
 
 import dev.ferry.crypto.PeerId;
-import java.nio.ByteBuffer;
+import dev.ferry.pubsub.message.MessageId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -49,7 +49,7 @@ final class DeliveryRecords {
     private final int maxRecords;
     private final int maxPeers;
     /** Insertion order is creation order, so expired records are always at the head. */
-    private final LinkedHashMap<ByteBuffer, Record> records = new LinkedHashMap<>();
+    private final LinkedHashMap<MessageId, Record> records = new LinkedHashMap<>();
 
     DeliveryRecords(Duration ttl, int maxRecords, int maxPeers) {
         this.ttl = ttl;
@@ -58,18 +58,17 @@ final class DeliveryRecords {
     }
 
     /** The record for {@code messageId}, created at {@code now} if there is none. */
-    Record get(byte[] messageId, Instant now) {
+    Record get(MessageId messageId, Instant now) {
         expire(now);
-        ByteBuffer key = ByteBuffer.wrap(messageId.clone());
-        Record record = records.get(key);
+        Record record = records.get(messageId);
         if (record != null) return record;
         if (records.size() >= maxRecords) {
-            Iterator<Map.Entry<ByteBuffer, Record>> oldest = records.entrySet().iterator();
+            Iterator<Map.Entry<MessageId, Record>> oldest = records.entrySet().iterator();
             oldest.next();
             oldest.remove();
         }
         record = new Record(now, maxPeers);
-        records.put(key, record);
+        records.put(messageId, record);
         return record;
     }
 

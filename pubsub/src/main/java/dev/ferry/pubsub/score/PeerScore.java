@@ -1,6 +1,7 @@
 package dev.ferry.pubsub.score;
 
 import dev.ferry.crypto.PeerId;
+import dev.ferry.pubsub.message.MessageId;
 import dev.ferry.pubsub.score.DeliveryRecords.Record;
 import dev.ferry.pubsub.score.DeliveryRecords.Status;
 import java.net.Inet4Address;
@@ -262,7 +263,7 @@ public final class PeerScore {
      * needed for scoring to work, but it opens the window in which duplicates count as near-first
      * deliveries (P3) and are penalised if the message turns out invalid (P4).
      */
-    public void validateMessage(PeerId from, byte[] messageId, Instant now) {
+    public void validateMessage(PeerId from, MessageId messageId, Instant now) {
         Record record = deliveries.get(messageId, now);
         if (record.status == Status.UNKNOWN) record.addPeer(from);
     }
@@ -272,7 +273,7 @@ public final class PeerScore {
      * {@code from}, P3 too if it is in the mesh, and P3 for mesh peers whose duplicates arrived
      * during validation. Repeated calls for one message count once.
      */
-    public void deliverMessage(PeerId from, byte[] messageId, String topic, Instant now) {
+    public void deliverMessage(PeerId from, MessageId messageId, String topic, Instant now) {
         Record record = deliveries.get(messageId, now);
         if (record.status != Status.UNKNOWN) return;
         markFirstDelivery(from, topic);
@@ -289,7 +290,7 @@ public final class PeerScore {
      * {@link RejectReason.Effect} for what each reason does. A message already found valid,
      * invalid or ignored is not judged again.
      */
-    public void rejectMessage(PeerId from, byte[] messageId, String topic, RejectReason reason, Instant now) {
+    public void rejectMessage(PeerId from, MessageId messageId, String topic, RejectReason reason, Instant now) {
         switch (reason.effect()) {
             case PENALISE_SENDER -> {
                 markInvalidDelivery(from, topic);
@@ -322,7 +323,7 @@ public final class PeerScore {
      * near-first window and in the mesh; after an invalid one it costs P4, every time; after an
      * ignored one, nothing.
      */
-    public void duplicateMessage(PeerId from, byte[] messageId, String topic, Instant now) {
+    public void duplicateMessage(PeerId from, MessageId messageId, String topic, Instant now) {
         Record record = deliveries.get(messageId, now);
         if (record.peers.contains(from)) return;
         switch (record.status) {

@@ -36,6 +36,13 @@ public record PeerScoreThresholds(
      */
     public static final PeerScoreThresholds DEFAULT = new PeerScoreThresholds(-10, -50, -80, 100, 8);
 
+    /**
+     * For a router without peer scoring, where every score is 0: every peer passes every
+     * threshold, PX is accepted from anyone, and opportunistic grafting never triggers (a median
+     * of 0 is not below 0).
+     */
+    public static final PeerScoreThresholds NO_SCORING = new PeerScoreThresholds(0, 0, 0, 0, 0);
+
     public PeerScoreThresholds {
         atMostZero("gossipThreshold", gossipThreshold);
         atMostZero("publishThreshold", publishThreshold);

@@ -1,21 +1,21 @@
 package dev.ferry.pubsub.cache;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.RandomPeerIds;
+import dev.ferry.pubsub.message.MessageId;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MessageCacheTest {
     private final Random random = new Random(11);
     private final PeerId alice = RandomPeerIds.peer(random);
     private final PeerId bob = RandomPeerIds.peer(random);
 
-    private static MessageKey id(String name) {
-        return MessageKey.of(name.getBytes(StandardCharsets.UTF_8));
+    private static MessageId id(String name) {
+        return MessageId.of(name.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -155,14 +155,14 @@ class MessageCacheTest {
     }
 
     @Test
-    void shouldCompareMessageKeysByContentAndBoundTheirLength() {
+    void shouldCompareMessageIdsByContentAndBoundTheirLength() {
         assertThat(id("abc")).isEqualTo(id("abc")).hasSameHashCodeAs(id("abc")).isNotEqualTo(id("abd"));
         byte[] bytes = {1, 2, 3};
-        MessageKey key = MessageKey.of(bytes);
+        MessageId key = MessageId.of(bytes);
         bytes[0] = 9;
-        assertThat(key.toBytes()).containsExactly(1, 2, 3);
-        assertThatThrownBy(() -> MessageKey.of(new byte[0])).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> MessageKey.of(new byte[MessageKey.MAX_LENGTH + 1]))
+        assertThat(key.bytes()).containsExactly(1, 2, 3);
+        assertThatThrownBy(() -> MessageId.of(new byte[0])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MessageId.of(new byte[MessageId.MAX_LENGTH + 1]))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

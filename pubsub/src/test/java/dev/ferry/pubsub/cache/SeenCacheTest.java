@@ -1,18 +1,18 @@
 package dev.ferry.pubsub.cache;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import dev.ferry.pubsub.message.MessageId;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SeenCacheTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-    private static MessageKey id(String name) {
-        return MessageKey.of(name.getBytes(StandardCharsets.UTF_8));
+    private static MessageId id(String name) {
+        return MessageId.of(name.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -77,13 +77,4 @@ class GossipSubParamsTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
-    @Test
-    void shouldOrderTheScoreThresholdsAsTheSpecDoes() {
-        assertThat(new ScoreThresholds(-10, -50, -80, 10, 5).gossipThreshold()).isEqualTo(-10);
-        assertThatThrownBy(() -> new ScoreThresholds(1, 0, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ScoreThresholds(-10, -5, -80, 0, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ScoreThresholds(-10, -50, -40, 0, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ScoreThresholds(-10, -50, -80, -1, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ScoreThresholds(-10, -50, -80, 0, -1)).isInstanceOf(IllegalArgumentException.class);
-    }
 }

@@ -1,13 +1,13 @@
 package dev.ferry.pubsub.mesh;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.RandomPeerIds;
 import dev.ferry.crypto.SeededProperty;
 import dev.ferry.pubsub.cache.MessageCache;
-import dev.ferry.pubsub.cache.MessageKey;
 import dev.ferry.pubsub.cache.SeenCache;
+import dev.ferry.pubsub.message.MessageId;
+import dev.ferry.pubsub.message.Rpc.IHave;
+import dev.ferry.pubsub.score.PeerScoreThresholds;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Whole networks of {@link GossipSubState}s, each in its own simulated router, exchanging the
@@ -43,7 +44,7 @@ class GossipSubSimulationTest {
 
         Node(PeerId id, GossipSubParams params, Random random) {
             this.id = id;
-            this.state = new GossipSubState(id, params, p -> 0.0, ScoreThresholds.NO_SCORING, random);
+            this.state = new GossipSubState(id, params, p -> 0.0, PeerScoreThresholds.NO_SCORING, random);
         }
     }
 
@@ -156,7 +157,7 @@ class GossipSubSimulationTest {
 
         void deliverIHave(Node from, PeerId to, List<IHave> ihaves) {
             Node node = node(to);
-            List<MessageKey> wanted = node.state.handleIHave(from.id, ihaves, id -> node.seen.contains(id, now), now);
+            List<MessageId> wanted = node.state.handleIHave(from.id, ihaves, id -> node.seen.contains(id, now), now);
             if (wanted.isEmpty()) return;
             for (String body : from.state.handleIWant(to, wanted, from.cache)) inFlight.add(new Delivery(to, from.id, body));
         }
@@ -191,8 +192,8 @@ class GossipSubSimulationTest {
         }
     }
 
-    private static MessageKey key(String body) {
-        return MessageKey.of(body.getBytes(StandardCharsets.UTF_8));
+    private static MessageId key(String body) {
+        return MessageId.of(body.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

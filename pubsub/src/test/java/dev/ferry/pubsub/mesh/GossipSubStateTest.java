@@ -1,13 +1,12 @@
 package dev.ferry.pubsub.mesh;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.RandomPeerIds;
 import dev.ferry.crypto.SeededProperty;
 import dev.ferry.pubsub.cache.MessageCache;
-import dev.ferry.pubsub.cache.MessageKey;
+import dev.ferry.pubsub.message.MessageId;
+import dev.ferry.pubsub.message.Rpc.IHave;
+import dev.ferry.pubsub.score.PeerScoreThresholds;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,12 +20,14 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class GossipSubStateTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final String TOPIC = "chat";
-    private static final ScoreThresholds THRESHOLDS = new ScoreThresholds(-10, -50, -80, 10, 5);
-    private static final Function<String, List<MessageKey>> NO_GOSSIP = topic -> List.of();
+    private static final PeerScoreThresholds THRESHOLDS = new PeerScoreThresholds(-10, -50, -80, 10, 5);
+    private static final Function<String, List<MessageId>> NO_GOSSIP = topic -> List.of();
 
     private final Random random = new Random(3);
     private final PeerId local = RandomPeerIds.peer(random);
@@ -50,12 +51,12 @@ class GossipSubStateTest {
         return peers;
     }
 
-    private static MessageKey id(String name) {
-        return MessageKey.of(name.getBytes(StandardCharsets.UTF_8));
+    private static MessageId id(String name) {
+        return MessageId.of(name.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static List<MessageKey> ids(String prefix, int count) {
-        List<MessageKey> out = new ArrayList<>();
+    private static List<MessageId> ids(String prefix, int count) {
+        List<MessageId> out = new ArrayList<>();
         for (int i = 0; i < count; i++) out.add(id(prefix + i));
         return out;
     }
@@ -524,7 +525,7 @@ class GossipSubStateTest {
         GossipSubState state = state();
         List<PeerId> peers = connect(state, 40, false, TOPIC);
         state.join(TOPIC, T0);
-        List<MessageKey> ids = ids("m", 3);
+        List<MessageId> ids = ids("m", 3);
 
         HeartbeatActions actions = state.heartbeat(T0.plusSeconds(1), topic -> topic.equals(TOPIC) ? ids : List.of());
 
@@ -547,13 +548,13 @@ class GossipSubStateTest {
         GossipSubState state = state(GossipSubParams.builder().maxIHaveLength(5).build());
         connect(state, 20, false, TOPIC);
         state.join(TOPIC, T0);
-        List<MessageKey> ids = ids("m", 12);
+        List<MessageId> ids = ids("m", 12);
 
         HeartbeatActions actions = state.heartbeat(T0.plusSeconds(1), topic -> ids);
 
         assertThat(actions.gossip()).isNotEmpty().allSatisfy((peer, ihaves) ->
-                assertThat(ihaves.getFirst().ids()).hasSize(5).doesNotHaveDuplicates().isSubsetOf(ids));
-        assertThat(actions.gossip().values().stream().map(l -> Set.copyOf(l.getFirst().ids())).distinct().count())
+                assertThat(ihaves.getFirst().messageIds()).hasSize(5).doesNotHaveDuplicates().isSubsetOf(ids));
+        assertThat(actions.gossip().values().stream().map(l -> Set.copyOf(l.getFirst().messageIds())).distinct().count())
                 .isGreaterThan(1);
     }
 
@@ -562,7 +563,7 @@ class GossipSubStateTest {
         GossipSubState state = state();
         connect(state, 20, false, "news");
         state.publishTargets("news", false, T0);
-        List<MessageKey> ids = ids("n", 2);
+        List<MessageId> ids = ids("n", 2);
 
         HeartbeatActions actions = state.heartbeat(T0.plusSeconds(1), topic -> ids);
 
@@ -593,9 +594,9 @@ class GossipSubStateTest {
         PeerId peer = connect(state, 1, false, TOPIC).getFirst();
         state.join(TOPIC, T0);
 
-        List<MessageKey> first = state.handleIHave(peer, List.of(new IHave(TOPIC, ids("a", 4))), id -> false, T0);
-        List<MessageKey> second = state.handleIHave(peer, List.of(new IHave(TOPIC, ids("b", 10))), id -> false, T0);
-        List<MessageKey> third = state.handleIHave(peer, List.of(new IHave(TOPIC, ids("c", 3))), id -> false, T0);
+        List<MessageId> first = state.handleIHave(peer, List.of(new IHave(TOPIC, ids("a", 4))), id -> false, T0);
+        List<MessageId> second = state.handleIHave(peer, List.of(new IHave(TOPIC, ids("b", 10))), id -> false, T0);
+        List<MessageId> third = state.handleIHave(peer, List.of(new IHave(TOPIC, ids("c", 3))), id -> false, T0);
 
         assertThat(first).containsExactlyInAnyOrderElementsOf(ids("a", 4));
         assertThat(second).hasSize(6).doesNotHaveDuplicates().isSubsetOf(ids("b", 10));
@@ -609,9 +610,9 @@ class GossipSubStateTest {
         GossipSubState state = state();
         List<PeerId> peers = connect(state, 2, false, TOPIC);
         state.join(TOPIC, T0);
-        Set<MessageKey> seen = Set.of(id("old"));
+        Set<MessageId> seen = Set.of(id("old"));
 
-        List<MessageKey> wanted = state.handleIHave(peers.get(0),
+        List<MessageId> wanted = state.handleIHave(peers.get(0),
                 List.of(new IHave(TOPIC, List.of(id("old"), id("new"), id("new"))), new IHave("other", List.of(id("x")))),
                 seen::contains, T0);
 

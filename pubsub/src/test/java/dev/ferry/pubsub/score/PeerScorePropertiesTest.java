@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.SeededProperty;
+import dev.ferry.pubsub.message.MessageId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -51,7 +52,7 @@ class PeerScorePropertiesTest {
             now = now.plusMillis(random.nextInt(10) == 0 ? random.nextInt(60_000) : random.nextInt(200));
             PeerId p = peer(random.nextInt(PEERS));
             String topic = TOPICS.get(random.nextInt(TOPICS.size()));
-            byte[] id = msg(random.nextInt(24));
+            MessageId id = msg(random.nextInt(24));
             switch (random.nextInt(13)) {
                 case 0 -> score.addPeer(p);
                 case 1 -> score.removePeer(p, now);

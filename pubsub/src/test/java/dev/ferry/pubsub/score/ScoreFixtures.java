@@ -1,6 +1,7 @@
 package dev.ferry.pubsub.score;
 
 import dev.ferry.crypto.PeerId;
+import dev.ferry.pubsub.message.MessageId;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -32,8 +33,8 @@ final class ScoreFixtures {
         }
     }
 
-    static byte[] msg(int n) {
-        return new byte[] {'m', (byte) (n >>> 8), (byte) n};
+    static MessageId msg(int n) {
+        return MessageId.of(new byte[] {'m', (byte) (n >>> 8), (byte) n});
     }
 
     static Instant at(double seconds) {
