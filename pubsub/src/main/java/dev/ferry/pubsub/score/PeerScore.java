@@ -180,7 +180,7 @@ public final class PeerScore {
         boolean penalised = stats.behaviourPenalty > 0;
         for (Map.Entry<String, TopicStats> e : stats.topics.entrySet()) {
             TopicStats ts = e.getValue();
-            if (ts.inMesh) leaveMesh(ts, params.topics().get(e.getKey()), now);
+            if (ts.inMesh) leaveMesh(ts, topicParams(e.getKey()), now);
             // Positive counters go: a peer must earn its place again after reconnecting.
             ts.firstMessageDeliveries = 0;
             ts.meshMessageDeliveries = 0;
@@ -253,7 +253,7 @@ public final class PeerScore {
     public void prune(PeerId peer, String topic, Instant now) {
         TopicStats ts = connectedTopicStats(peer, topic);
         if (ts == null || !ts.inMesh) return;
-        leaveMesh(ts, params.topics().get(topic), now);
+        leaveMesh(ts, topicParams(topic), now);
     }
 
     // ---- messages ----
@@ -329,7 +329,7 @@ public final class PeerScore {
         switch (record.status) {
             case UNKNOWN -> record.addPeer(from);
             case VALID -> {
-                TopicScoreParams tp = params.topics().get(topic);
+                TopicScoreParams tp = topicParams(topic);
                 boolean late = tp == null
                         || Duration.between(record.validated, now).compareTo(tp.meshMessageDeliveriesWindow()) > 0;
                 // Added even when late, so that a peer's copies never count twice.
@@ -375,7 +375,7 @@ public final class PeerScore {
         for (PeerStats stats : peers.values()) {
             if (!stats.connected) continue;
             for (Map.Entry<String, TopicStats> e : stats.topics.entrySet()) {
-                TopicScoreParams tp = params.topics().get(e.getKey());
+                TopicScoreParams tp = topicParams(e.getKey());
                 TopicStats ts = e.getValue();
                 ts.firstMessageDeliveries = decay(ts.firstMessageDeliveries, tp.firstMessageDeliveriesDecay(), steps);
                 ts.meshMessageDeliveries = decay(ts.meshMessageDeliveries, tp.meshMessageDeliveriesDecay(), steps);
@@ -394,7 +394,7 @@ public final class PeerScore {
         if (stats == null) return 0;
         double topics = 0;
         for (Map.Entry<String, TopicStats> e : stats.topics.entrySet()) {
-            topics += topicScore(e.getValue(), params.topics().get(e.getKey()), now);
+            topics += topicScore(e.getValue(), topicParams(e.getKey()), now);
         }
         if (params.topicScoreCap() > 0 && topics > params.topicScoreCap()) topics = params.topicScoreCap();
         double score = topics;
@@ -480,7 +480,7 @@ public final class PeerScore {
     private void markFirstDelivery(PeerId peer, String topic) {
         TopicStats ts = topicStats(peer, topic);
         if (ts == null) return;
-        TopicScoreParams tp = params.topics().get(topic);
+        TopicScoreParams tp = topicParams(topic);
         ts.firstMessageDeliveries = Math.min(ts.firstMessageDeliveries + 1, tp.firstMessageDeliveriesCap());
         if (ts.inMesh) ts.meshMessageDeliveries = Math.min(ts.meshMessageDeliveries + 1, tp.meshMessageDeliveriesCap());
     }
@@ -488,7 +488,7 @@ public final class PeerScore {
     private void markNearFirstDelivery(PeerId peer, String topic) {
         TopicStats ts = topicStats(peer, topic);
         if (ts == null || !ts.inMesh) return;
-        TopicScoreParams tp = params.topics().get(topic);
+        TopicScoreParams tp = topicParams(topic);
         ts.meshMessageDeliveries = Math.min(ts.meshMessageDeliveries + 1, tp.meshMessageDeliveriesCap());
     }
 
@@ -500,8 +500,13 @@ public final class PeerScore {
     /** The peer's stats for a scored topic, created on first use; null for an unknown peer or topic. */
     private TopicStats topicStats(PeerId peer, String topic) {
         PeerStats stats = peers.get(peer);
-        if (stats == null || !params.topics().containsKey(topic)) return null;
+        if (stats == null || topicParams(topic) == null) return null;
         return stats.topics.computeIfAbsent(topic, t -> new TopicStats());
+    }
+
+    /** The parameters scoring {@code topic}; null if it does not count. */
+    private TopicScoreParams topicParams(String topic) {
+        return params.topicParams(topic).orElse(null);
     }
 
     private TopicStats connectedTopicStats(PeerId peer, String topic) {

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -27,7 +28,7 @@ import java.util.function.ToDoubleFunction;
  * on; decay factors in {@code (0, 1)}; a decay interval of at least one second; decay-to-zero in
  * {@code (0, 1)}; a retention of {@code >= 0}. Every failure names the parameter (and the topic).
  *
- * @param topics per-topic parameters by topic; topics not listed do not count
+ * @param topics per-topic parameters by topic; topics not listed get {@code defaultTopic}
  * @param topicScoreCap the largest total the topics may add, {@code >= 0}; 0 for no cap. Caps
  *     only positive totals, so topic penalties always count in full.
  * @param appSpecificScore P5, the application's own score for a peer: any finite value. Called on
@@ -43,6 +44,8 @@ import java.util.function.ToDoubleFunction;
  * @param decayInterval how often the counters decay, at least 1 s
  * @param decayToZero a decayed counter below this counts as zero, in {@code (0, 1)}
  * @param retainScore how long a disconnected peer's score is remembered, {@code >= 0}
+ * @param defaultTopic parameters for every topic not in {@code topics}, for topics whose names
+ *     are not known in advance (group chats); empty, and such topics do not count
  */
 public record PeerScoreParams(
         Map<String, TopicScoreParams> topics,
@@ -57,7 +60,8 @@ public record PeerScoreParams(
         double behaviourPenaltyDecay,
         Duration decayInterval,
         double decayToZero,
-        Duration retainScore) {
+        Duration retainScore,
+        Optional<TopicScoreParams> defaultTopic) {
 
     /** Counters decay once a second, as go-libp2p-pubsub and js-libp2p-gossipsub default to. */
     public static final Duration DEFAULT_DECAY_INTERVAL = Duration.ofSeconds(1);
@@ -96,6 +100,13 @@ public record PeerScoreParams(
         atLeast("decayInterval", decayInterval, MIN_DECAY_INTERVAL);
         inDecayRange("decayToZero", decayToZero);
         notNegative("retainScore", retainScore);
+        Objects.requireNonNull(defaultTopic, "defaultTopic");
+    }
+
+    /** The parameters that score {@code topic}: its own, else the default; empty if it does not count. */
+    public Optional<TopicScoreParams> topicParams(String topic) {
+        TopicScoreParams own = topics.get(topic);
+        return own != null ? Optional.of(own) : defaultTopic;
     }
 
     /**
@@ -155,6 +166,7 @@ public record PeerScoreParams(
                 .decayToZero(decayToZero)
                 .retainScore(retainScore);
         topics.forEach(b::topic);
+        defaultTopic.ifPresent(b::defaultTopic);
         return b;
     }
 
@@ -194,12 +206,20 @@ public record PeerScoreParams(
         private Duration decayInterval = DEFAULT_DECAY_INTERVAL;
         private double decayToZero = DEFAULT_DECAY_TO_ZERO;
         private Duration retainScore = DEFAULT_RETAIN_SCORE;
+        /** No default: only listed topics count unless the application says otherwise. */
+        private Optional<TopicScoreParams> defaultTopic = Optional.empty();
 
         private Builder() {}
 
         /** Scores {@code topic} with {@code params}, replacing any earlier parameters for it. */
         public Builder topic(String topic, TopicScoreParams params) {
             topics.put(Objects.requireNonNull(topic, "topic"), Objects.requireNonNull(params, "params"));
+            return this;
+        }
+
+        /** Scores every topic not listed with {@code params}. */
+        public Builder defaultTopic(TopicScoreParams params) {
+            defaultTopic = Optional.of(Objects.requireNonNull(params, "params"));
             return this;
         }
 
@@ -221,7 +241,7 @@ public record PeerScoreParams(
             return new PeerScoreParams(topics, topicScoreCap, appSpecificScore, appSpecificWeight,
                     ipColocationFactorWeight, ipColocationFactorThreshold, ipColocationFactorWhitelist,
                     behaviourPenaltyWeight, behaviourPenaltyThreshold, behaviourPenaltyDecay,
-                    decayInterval, decayToZero, retainScore);
+                    decayInterval, decayToZero, retainScore, defaultTopic);
         }
     }
 }

@@ -51,6 +51,19 @@ class PeerScoreTest {
         assertThat(score.score(alice, at(100))).isZero();
     }
 
+    @Test
+    void shouldScoreUnlistedTopicsWithTheDefaultTopicParameters() {
+        TopicScoreParams invalidCosts = quietTopic().invalidMessageDeliveriesWeight(-1).build();
+        PeerScore score = scoring(quietPeers(quietTopic().build()).defaultTopic(invalidCosts).build());
+        score.addPeer(alice);
+
+        score.rejectMessage(alice, msg(1), "group/any", RejectReason.VALIDATION_FAILED, T0);
+        score.rejectMessage(alice, msg(2), TOPIC, RejectReason.VALIDATION_FAILED, T0);
+
+        // The listed topic keeps its own (quiet) parameters; the unlisted one costs 1 squared.
+        assertThat(score.score(alice, T0)).isCloseTo(-1, within(EPS));
+    }
+
     @Nested
     class TimeInMeshP1 {
         private final PeerScore score = scoring(quietTopic()

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -106,7 +107,7 @@ class ScoreParamsValidationTest {
         PeerScoreParams defaults = PeerScoreParams.defaults();
 
         assertThatThrownBy(() -> new PeerScoreParams(topics, 0, defaults.appSpecificScore(), 1, 0, 1, List.of(), 0, 0, 0.5,
-                Duration.ofSeconds(1), 0.01, Duration.ZERO))
+                Duration.ofSeconds(1), 0.01, Duration.ZERO, Optional.empty()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("topic 'chat'");
     }
