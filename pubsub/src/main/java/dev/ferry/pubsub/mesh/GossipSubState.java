@@ -429,6 +429,16 @@ public final class GossipSubState {
     }
 
     /**
+     * Whether {@code peer} sent more IHAVE RPCs ({@code maxIHaveMessages}) or IWANT RPCs
+     * ({@code maxIWantMessages}) this heartbeat than we answer: honest peers stay within them, so
+     * the router adds a behaviour penalty for each RPC past the limit.
+     */
+    public boolean overGossipLimits(PeerId peer) {
+        PeerState state = peers.get(peer);
+        return state != null && (state.ihaves > params.maxIHaveMessages() || state.iwants > params.maxIWantMessages());
+    }
+
+    /**
      * A message with {@code id} arrived, from anyone, valid or not: every promise to deliver it
      * is kept (an invalid one is the scoring component's to punish, not a broken promise).
      */

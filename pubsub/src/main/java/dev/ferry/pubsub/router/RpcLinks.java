@@ -7,9 +7,11 @@ import dev.ferry.overlay.Host;
 import dev.ferry.overlay.Stream;
 import dev.ferry.overlay.framing.LengthPrefixed;
 import dev.ferry.overlay.framing.MessageReceiver;
+import dev.ferry.pubsub.message.RpcLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -28,19 +30,32 @@ import java.util.concurrent.atomic.AtomicLong;
  * at a time as the previous write completes, and bounded: past {@link Limits#gossipBytes()} frames
  * marked droppable (gossip) are dropped, past {@link Limits#queueBytes()} every frame is, so a slow
  * peer loses traffic rather than our memory. At most {@link Limits#inboundStreams()} inbound
- * streams per peer are read; more are reset.
+ * streams per peer are read; more are reset. When our stream closes while a connection to the
+ * peer stays open, it is opened again, but after {@link #MAX_QUICK_RELINKS} streams in a row that
+ * lived less than {@link #QUICK_LINK}, not again until the next connection: a peer that resets
+ * every stream we open cannot keep us in a loop.
  *
  * <p>Thread-safe. {@link Listener} callbacks come from event loop threads and must not block.
  */
 public final class RpcLinks {
+    /** Streams that closed within {@link #QUICK_LINK} in a row before we stop reopening them. */
+    public static final int MAX_QUICK_RELINKS = 3;
+    /** A stream that closes sooner than this counts towards {@link #MAX_QUICK_RELINKS}. */
+    public static final Duration QUICK_LINK = Duration.ofSeconds(1);
+
     /** Bounds of the links. */
     public record Limits(int maxRpcBytes, long queueBytes, long gossipBytes, int inboundStreams) {
         /**
-         * 1 MiB messages plus their RPC envelope; 4 MiB queued per peer, gossip only while under
-         * half of it; two inbound streams per peer (a reconnecting peer's new stream may arrive
-         * before its old one closes).
+         * The codec's RPC limit ({@link RpcLimits#DEFAULT_MAX_RPC_BYTES}: a 1 MiB message and its
+         * envelope); 4 MiB queued per peer, gossip only while under half of it; two inbound
+         * streams per peer (a reconnecting peer's new stream may arrive before its old one closes).
          */
-        public static final Limits DEFAULT = new Limits(1024 * 1024 + 64 * 1024, 4L * 1024 * 1024, 2L * 1024 * 1024, 2);
+        public static final Limits DEFAULT = new Limits(RpcLimits.DEFAULT_MAX_RPC_BYTES, 4L * 1024 * 1024, 2L * 1024 * 1024, 2);
+
+        /** These limits with {@code maxRpcBytes} changed. */
+        public Limits withMaxRpcBytes(int value) {
+            return new Limits(value, queueBytes, gossipBytes, inboundStreams);
+        }
 
         public Limits {
             if (maxRpcBytes < 1) throw new IllegalArgumentException("maxRpcBytes must be positive");
@@ -70,6 +85,8 @@ public final class RpcLinks {
     private final Listener listener;
     private final Map<PeerId, Outbound> outbound = new ConcurrentHashMap<>();
     private final Map<PeerId, Integer> inboundCount = new ConcurrentHashMap<>();
+    /** Streams to a peer that closed quickly, in a row; cleared by a new connection. */
+    private final Map<PeerId, Integer> quickCloses = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean closed;
 
@@ -88,7 +105,13 @@ public final class RpcLinks {
         host.addConnectionListener(new ConnectionListener() {
             @Override
             public void connected(Connection connection) {
+                quickCloses.remove(connection.remotePeer());
                 link(connection.remotePeer());
+            }
+
+            @Override
+            public void disconnected(Connection connection) {
+                if (host.connections(connection.remotePeer()).isEmpty()) quickCloses.remove(connection.remotePeer());
             }
         });
         for (Connection c : host.connections()) link(c.remotePeer());
@@ -143,11 +166,15 @@ public final class RpcLinks {
             }
             // We read nothing on our own stream; a remote that writes to it is ignored.
             stream.setReceiver((s, data) -> {});
+            long openedAt = System.nanoTime();
             stream.closeFuture().whenComplete((v, e) -> {
                 if (outbound.remove(peer, link)) {
                     listener.peerDown(peer);
-                    // Another connection may still be open; try again over it.
-                    if (!closed && !host.connections(peer).isEmpty()) link(peer);
+                    boolean quick = System.nanoTime() - openedAt < QUICK_LINK.toNanos();
+                    int inARow = quick ? quickCloses.merge(peer, 1, Integer::sum) : 0;
+                    if (!quick) quickCloses.remove(peer);
+                    // A connection may still be open; try again over it, unless the peer keeps closing.
+                    if (!closed && inARow < MAX_QUICK_RELINKS && !host.connections(peer).isEmpty()) link(peer);
                 }
             });
             listener.peerUp(peer, stream.protocol());

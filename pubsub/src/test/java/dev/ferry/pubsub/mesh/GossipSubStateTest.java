@@ -678,9 +678,12 @@ class GossipSubStateTest {
         assertThat(state.handleIWant(peer, List.of(id("m")), cache)).containsExactly("body");
         assertThat(state.handleIWant(peer, List.of(id("m")), cache)).isEmpty(); // retransmission limit
         for (int i = 4; i < 10; i++) assertThat(state.handleIWant(peer, List.of(id("x" + i)), cache)).hasSize(1);
+        assertThat(state.overGossipLimits(peer)).isFalse();
         assertThat(state.handleIWant(peer, List.of(id("x10")), cache)).isEmpty(); // 11th IWANT this heartbeat
+        assertThat(state.overGossipLimits(peer)).isTrue();
 
         state.heartbeat(T0.plusSeconds(1), NO_GOSSIP);
+        assertThat(state.overGossipLimits(peer)).isFalse();
         assertThat(state.handleIWant(peer, List.of(id("x10")), cache)).containsExactly("x10");
         assertThat(state.handleIWant(peer, List.of(id("m")), cache)).isEmpty(); // per message, not per heartbeat
         scores.put(peers.get(1), -11.0);

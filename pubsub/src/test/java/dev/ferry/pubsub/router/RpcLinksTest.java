@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -164,5 +165,25 @@ class RpcLinksTest {
         b.close();
 
         await().atMost(WAIT).until(() -> seenA.down.contains(b.host().peerId()));
+    }
+
+    @Test
+    void shouldStopReopeningStreamsToAPeerThatResetsEveryOne() throws InterruptedException {
+        OverlayNode a = node();
+        OverlayNode resetter = node();
+        AtomicInteger opened = new AtomicInteger();
+        resetter.host().setProtocolHandler(V11, stream -> {
+            opened.incrementAndGet();
+            stream.reset();
+        });
+        Seen seen = new Seen();
+        links(a, List.of(V11, V10), RpcLinks.Limits.DEFAULT, seen);
+
+        connect(a, resetter);
+
+        await().atMost(WAIT).until(() -> opened.get() >= RpcLinks.MAX_QUICK_RELINKS);
+        Thread.sleep(1500);
+        assertThat(opened.get()).isEqualTo(RpcLinks.MAX_QUICK_RELINKS);
+        assertThat(a.host().connections(resetter.host().peerId())).isNotEmpty();
     }
 }
