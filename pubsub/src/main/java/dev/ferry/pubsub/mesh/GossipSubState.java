@@ -782,6 +782,11 @@ public final class GossipSubState {
         return mesh.containsKey(topic);
     }
 
+    /** The peers tracked. A snapshot. */
+    public Set<PeerId> peers() {
+        return Set.copyOf(peers.keySet());
+    }
+
     /** Whether {@code peer} is tracked. */
     public boolean hasPeer(PeerId peer) {
         return peers.containsKey(peer);

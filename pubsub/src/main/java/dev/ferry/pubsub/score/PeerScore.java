@@ -288,7 +288,8 @@ public final class PeerScore {
     /**
      * The message {@code from} sent was not delivered, for {@code reason}; see
      * {@link RejectReason.Effect} for what each reason does. A message already found valid,
-     * invalid or ignored is not judged again.
+     * invalid or ignored is not judged again. {@code messageId} is not read for reasons that
+     * penalise the sender only (a message too broken to have an id) or do nothing, and may be null.
      */
     public void rejectMessage(PeerId from, MessageId messageId, String topic, RejectReason reason, Instant now) {
         switch (reason.effect()) {

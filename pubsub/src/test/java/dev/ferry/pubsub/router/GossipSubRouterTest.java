@@ -1,0 +1,141 @@
+package dev.ferry.pubsub.router;
+
+import static dev.ferry.pubsub.router.PubSubTestNetwork.WAIT;
+import static dev.ferry.pubsub.router.PubSubTestNetwork.connect;
+import static dev.ferry.pubsub.router.PubSubTestNetwork.join;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.pubsub.message.MessageIdFunction;
+import dev.ferry.pubsub.message.SignaturePolicy;
+import dev.ferry.pubsub.router.PubSubTestNetwork.Node;
+import dev.ferry.pubsub.score.RejectReason;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A few routers on loopback: subscriptions, delivery, policies, validators, unsubscribing. */
+class GossipSubRouterTest {
+    private static final String TOPIC = "ferry/test";
+    private final PubSubTestNetwork network = new PubSubTestNetwork();
+
+    @AfterEach
+    void stop() {
+        network.close();
+    }
+
+    private static String text(ReceivedMessage m) {
+        return new String(m.data(), StandardCharsets.UTF_8);
+    }
+
+    /** A line a - b - c, all subscribed, each having seen the others' subscriptions. */
+    private List<Node> line(GossipSubConfig config) {
+        Node a = network.start(config);
+        Node b = network.start(config);
+        Node c = network.start(config);
+        for (Node n : List.of(a, b, c)) n.subscribe(TOPIC);
+        connect(a, b);
+        connect(b, c);
+        await().atMost(WAIT).until(() -> join(b.router().meshPeers(TOPIC)).size() == 2
+                && join(a.router().meshPeers(TOPIC)).size() == 1 && join(c.router().meshPeers(TOPIC)).size() == 1);
+        return List.of(a, b, c);
+    }
+
+    @Test
+    void shouldDeliverSignedMessagesAcrossTheMeshExactlyOnce() {
+        List<Node> nodes = line(GossipSubConfig.defaults());
+        Node a = nodes.get(0), b = nodes.get(1), c = nodes.get(2);
+
+        PublishResult result = a.publish(TOPIC, "hello");
+        assertThat(result.peers()).isEqualTo(1);
+
+        await().atMost(WAIT).until(() -> c.received(TOPIC).size() == 1);
+        ReceivedMessage got = c.received(TOPIC).getFirst();
+        assertThat(text(got)).isEqualTo("hello");
+        assertThat(got.author()).contains(a.peerId());
+        assertThat(got.receivedFrom()).isEqualTo(b.peerId());
+        assertThat(got.id()).isEqualTo(result.id());
+        assertThat(b.received(TOPIC)).hasSize(1);
+        assertThat(a.received(TOPIC)).isEmpty(); // our own messages are not handed back
+        assertThat(c.router().metrics().messagesDelivered()).isEqualTo(1);
+        assertThat(b.router().metrics().messagesForwarded()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCarryAnonymousMessagesUnderStrictNoSignAndRefuseRepublishingTheSameContent() {
+        GossipSubConfig noSign = GossipSubConfig.builder().signaturePolicy(SignaturePolicy.STRICT_NO_SIGN).build();
+        List<Node> nodes = line(noSign);
+        Node a = nodes.get(0), c = nodes.get(2);
+
+        a.publish(TOPIC, "anonymous");
+
+        await().atMost(WAIT).until(() -> c.received(TOPIC).size() == 1);
+        ReceivedMessage got = c.received(TOPIC).getFirst();
+        assertThat(got.author()).isEmpty();
+        assertThat(got.message().from()).isEmpty();
+        assertThat(got.message().signature()).isEmpty();
+        assertThat(got.id()).isEqualTo(MessageIdFunction.dataSha256().idOf(got.message()));
+        assertThatThrownBy(() -> a.router().publish(TOPIC, "anonymous".getBytes(StandardCharsets.UTF_8)).get())
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(PubSubException.class);
+    }
+
+    @Test
+    void shouldNeitherDeliverNorForwardWhatAValidatorRejectsAndBlameTheSender() {
+        List<Node> nodes = line(GossipSubConfig.defaults());
+        Node a = nodes.get(0), b = nodes.get(1), c = nodes.get(2);
+        join(b.router().addValidator(TOPIC, m -> text(m).startsWith("bad") ? ValidationResult.REJECT
+                : text(m).startsWith("stale") ? ValidationResult.IGNORE : ValidationResult.ACCEPT));
+
+        a.publish(TOPIC, "bad one");
+        a.publish(TOPIC, "stale one");
+        a.publish(TOPIC, "good one");
+
+        await().atMost(WAIT).until(() -> c.received(TOPIC).size() == 1);
+        assertThat(text(c.received(TOPIC).getFirst())).isEqualTo("good one");
+        assertThat(b.received(TOPIC)).extracting(GossipSubRouterTest::text).containsExactly("good one");
+        assertThat(b.router().metrics().messagesRejected(RejectReason.VALIDATION_FAILED)).isEqualTo(1);
+        assertThat(b.router().metrics().messagesRejected(RejectReason.VALIDATION_IGNORED)).isEqualTo(1);
+        assertThat(join(b.router().score(a.peerId()))).isNegative();
+    }
+
+    @Test
+    void shouldStopDeliveringAfterUnsubscribingAndTellThePeers() {
+        List<Node> nodes = line(GossipSubConfig.defaults());
+        Node a = nodes.get(0), b = nodes.get(1), c = nodes.get(2);
+
+        join(c.router().unsubscribe(TOPIC));
+
+        await().atMost(WAIT).until(() -> !join(b.router().topicPeers(TOPIC)).contains(c.peerId())
+                && !join(b.router().meshPeers(TOPIC)).contains(c.peerId()));
+        a.publish(TOPIC, "after");
+        await().atMost(WAIT).until(() -> b.received(TOPIC).size() == 1);
+        assertThat(c.received(TOPIC)).isEmpty();
+    }
+
+    @Test
+    void shouldPublishToTopicPeersWithoutSubscribing() {
+        Node publisher = network.start(GossipSubConfig.defaults());
+        Node reader = network.start(GossipSubConfig.defaults());
+        reader.subscribe(TOPIC);
+        connect(publisher, reader);
+        await().atMost(WAIT).until(() -> join(publisher.router().topicPeers(TOPIC)).contains(reader.peerId()));
+
+        assertThat(publisher.publish(TOPIC, "from outside").peers()).isEqualTo(1);
+
+        await().atMost(WAIT).until(() -> reader.received(TOPIC).size() == 1);
+    }
+
+    @Test
+    void shouldRefuseMessagesOverTheSizeLimitAndBadTopics() {
+        Node node = network.start(GossipSubConfig.defaults());
+        byte[] big = new byte[GossipSubConfig.defaults().rpcLimits().maxMessageDataBytes() + 1];
+
+        assertThatThrownBy(() -> node.router().publish(TOPIC, big).get()).hasCauseInstanceOf(PubSubException.class)
+                .hasMessageContaining("over the limit");
+        assertThatThrownBy(() -> node.router().subscribe("", m -> {}).get()).hasCauseInstanceOf(PubSubException.class);
+        assertThat(node.publish(TOPIC, "nobody listens").peers()).isZero();
+    }
+}
