@@ -53,6 +53,7 @@ final class PubSubTestNetwork implements AutoCloseable {
     private final EventLoopGroup group;
     final List<Node> nodes = new CopyOnWriteArrayList<>();
     private final List<OverlayNode> bareHosts = new CopyOnWriteArrayList<>();
+    private final Map<OverlayNode, IdentityKeyPair> identities = new ConcurrentHashMap<>();
 
     PubSubTestNetwork() {
         this(2);
@@ -85,7 +86,13 @@ final class PubSubTestNetwork implements AutoCloseable {
     private OverlayNode listening(IdentityKeyPair identity) {
         OverlayNode overlay = OverlayNode.create(HostConfig.builder(identity).sharedEventLoops(group).build(), false);
         join(overlay.host().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
+        identities.put(overlay, identity);
         return overlay;
+    }
+
+    /** The identity a host of this network was made with. */
+    IdentityKeyPair identityOf(OverlayNode host) {
+        return identities.get(host);
     }
 
     static void connect(Node from, Node to) {
