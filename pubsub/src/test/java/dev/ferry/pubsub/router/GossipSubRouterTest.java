@@ -7,11 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.monitoring.Metrics;
+import dev.ferry.pubsub.mesh.GossipSubParams;
 import dev.ferry.pubsub.message.MessageIdFunction;
 import dev.ferry.pubsub.message.SignaturePolicy;
+import dev.ferry.pubsub.router.GossipSubMetrics.Control;
 import dev.ferry.pubsub.router.PubSubTestNetwork.Node;
 import dev.ferry.pubsub.score.RejectReason;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
@@ -137,5 +141,66 @@ class GossipSubRouterTest {
                 .hasMessageContaining("over the limit");
         assertThatThrownBy(() -> node.router().subscribe("", m -> {}).get()).hasCauseInstanceOf(PubSubException.class);
         assertThat(node.publish(TOPIC, "nobody listens").peers()).isZero();
+    }
+
+    @Test
+    void shouldReachPeersOutsideTheMeshThroughIHaveAndIWant() {
+        // A hub whose mesh holds one peer and who does not flood: the other two hear of its
+        // message only from the IHAVE of its next heartbeat, and fetch it with IWANT.
+        GossipSubParams narrow = GossipSubParams.builder().degrees(1, 1, 1).dScore(0).dOut(0).floodPublish(false).build();
+        Node hub = network.start(GossipSubConfig.builder().params(narrow).build());
+        hub.subscribe(TOPIC);
+        List<Node> spokes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Node spoke = network.start(GossipSubConfig.defaults());
+            spoke.subscribe(TOPIC);
+            connect(spoke, hub);
+            spokes.add(spoke);
+        }
+        await().atMost(WAIT).until(() -> join(hub.router().meshPeers(TOPIC)).size() == 1
+                && join(hub.router().topicPeers(TOPIC)).size() == 3);
+
+        assertThat(hub.publish(TOPIC, "gossiped").peers()).isEqualTo(1);
+
+        await().atMost(WAIT).until(() -> spokes.stream().allMatch(n -> n.received(TOPIC).size() == 1));
+        assertThat(hub.router().metrics().controlSent(Control.IHAVE)).isPositive();
+        assertThat(hub.router().metrics().controlReceived(Control.IWANT)).isGreaterThanOrEqualTo(2);
+        assertThat(spokes).allSatisfy(n -> assertThat(n.router().metrics().messagesDelivered()).isEqualTo(1));
+    }
+
+    @Test
+    void shouldTalkToAPeerThatSpeaksOnlyMeshsub10() {
+        Node old = network.start(GossipSubConfig.builder().protocols(List.of(GossipSubConfig.MESHSUB_V10)).build());
+        Node current = network.start(GossipSubConfig.defaults());
+        old.subscribe(TOPIC);
+        current.subscribe(TOPIC);
+        connect(current, old);
+        await().atMost(WAIT).until(() -> join(current.router().meshPeers(TOPIC)).contains(old.peerId()));
+
+        current.publish(TOPIC, "to the old one");
+        old.publish(TOPIC, "from the old one");
+
+        await().atMost(WAIT).until(() -> old.received(TOPIC).size() == 1 && current.received(TOPIC).size() == 1);
+    }
+
+    @Test
+    void shouldExportItsMetricsInThePrometheusRegistry() {
+        Metrics metrics = Metrics.create();
+        Node a = network.start(GossipSubConfig.defaults(), metrics);
+        Node b = network.start(GossipSubConfig.defaults());
+        a.subscribe(TOPIC);
+        b.subscribe(TOPIC);
+        connect(a, b);
+        await().atMost(WAIT).until(() -> a.router().metrics().meshPeers().getOrDefault(TOPIC, 0) == 1);
+        b.publish(TOPIC, "counted");
+        await().atMost(WAIT).until(() -> a.received(TOPIC).size() == 1);
+
+        String text = metrics.scrapeText();
+        assertThat(text).contains("ferry_pubsub_mesh_peers{topic=\"ferry/test\"} 1.0")
+                .contains("ferry_pubsub_messages_delivered_total 1.0")
+                .contains("ferry_pubsub_messages_received_total 1.0")
+                .contains("ferry_pubsub_control_messages_total{direction=\"sent\",type=\"graft\"}")
+                .contains("ferry_pubsub_peers_by_score{band=\"non_negative\"} 1.0")
+                .contains("ferry_pubsub_peers 1.0");
     }
 }
