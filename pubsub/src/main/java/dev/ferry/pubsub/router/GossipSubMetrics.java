@@ -46,6 +46,9 @@ public final class GossipSubMetrics {
     private final CounterDataPoint rpcsGraylisted;
     private final CounterDataPoint rpcsMalformed;
     private final CounterDataPoint rpcsNotQueued;
+    private final CounterDataPoint entriesExcess;
+    private final CounterDataPoint entriesInvalid;
+    private final CounterDataPoint internalErrors;
     private final CounterDataPoint messagesReceived;
     private final CounterDataPoint messagesDelivered;
     private final CounterDataPoint messagesDuplicate;
@@ -75,6 +78,13 @@ public final class GossipSubMetrics {
                 "RPCs that did not decode or broke a limit of the codec or the framing; each was dropped whole.");
         rpcsNotQueued = counter(metrics, "ferry_pubsub_rpcs_not_queued_total",
                 "RPCs not sent because the peer's queue was full (gossip first) or its stream was gone.");
+        Counter dropped = Counter.builder().name("ferry_pubsub_rpc_entries_dropped_total")
+                .help("RPC entries skipped while decoding: past a count limit (excess) or wrong or too big themselves (invalid).")
+                .labelNames("cause").register(registry);
+        entriesExcess = dropped.labelValues("excess");
+        entriesInvalid = dropped.labelValues("invalid");
+        internalErrors = counter(metrics, "ferry_pubsub_internal_errors_total",
+                "Router steps that failed on a bug of ours; the router kept running. Should stay 0.");
         messagesReceived = counter(metrics, "ferry_pubsub_messages_received_total",
                 "Messages received in RPCs, before any check; duplicates included.");
         messagesDelivered = counter(metrics, "ferry_pubsub_messages_delivered_total",
@@ -132,6 +142,11 @@ public final class GossipSubMetrics {
     void rpcGraylisted() { rpcsGraylisted.inc(); }
     void rpcMalformed() { rpcsMalformed.inc(); }
     void rpcNotQueued() { rpcsNotQueued.inc(); }
+    void entriesDropped(int excess, int invalid) {
+        if (excess > 0) entriesExcess.inc(excess);
+        if (invalid > 0) entriesInvalid.inc(invalid);
+    }
+    void internalError() { internalErrors.inc(); }
     void messageReceived() { messagesReceived.inc(); }
     void messageDelivered() { messagesDelivered.inc(); }
     void messageDuplicate() { messagesDuplicate.inc(); }
@@ -167,6 +182,8 @@ public final class GossipSubMetrics {
     public long rpcsGraylisted() { return rpcsGraylisted.getLongValue(); }
     public long rpcsMalformed() { return rpcsMalformed.getLongValue(); }
     public long rpcsNotQueued() { return rpcsNotQueued.getLongValue(); }
+    public long entriesDropped() { return entriesExcess.getLongValue() + entriesInvalid.getLongValue(); }
+    public long internalErrors() { return internalErrors.getLongValue(); }
     public long messagesReceived() { return messagesReceived.getLongValue(); }
     public long messagesDelivered() { return messagesDelivered.getLongValue(); }
     public long messagesDuplicate() { return messagesDuplicate.getLongValue(); }

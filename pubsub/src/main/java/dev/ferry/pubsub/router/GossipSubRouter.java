@@ -301,6 +301,7 @@ public final class GossipSubRouter implements AutoCloseable {
             // Decoding (and the allocation it bounds) happens here, off the router thread.
             RpcDecodeResult result = codec.decode(bytes);
             if (result instanceof RpcDecodeResult.Decoded decoded) {
+                metrics.entriesDropped(decoded.dropped().excess(), decoded.dropped().invalid());
                 run(() -> received(peer, decoded.rpc()));
             } else {
                 metrics.rpcMalformed();
@@ -569,12 +570,22 @@ public final class GossipSubRouter implements AutoCloseable {
         }
     }
 
+    /**
+     * One step on the router thread. A step that throws is a bug of ours: it is counted and the
+     * router goes on (an exception would otherwise end the heartbeat's schedule for good).
+     */
     private void step(Runnable task) {
         if (closed) return;
         try {
             task.run();
+        } catch (RuntimeException e) {
+            metrics.internalError();
         } finally {
-            flush();
+            try {
+                flush();
+            } catch (RuntimeException e) {
+                metrics.internalError();
+            }
         }
     }
 

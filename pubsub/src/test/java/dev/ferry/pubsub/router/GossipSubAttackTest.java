@@ -132,4 +132,15 @@ class GossipSubAttackTest {
         assertThat(target.router().metrics().behaviourPenalties()).isGreaterThanOrEqualTo(6);
         assertHonestDeliveryComplete();
     }
+
+    @Test
+    void shouldDropMalformedRpcsWholeAndKeepTheStream() {
+        long before = target.router().metrics().rpcsMalformed();
+        attacker.sendRaw(target, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x01, 0x02});
+        await().atMost(WAIT).until(() -> target.router().metrics().rpcsMalformed() == before + 1);
+
+        attacker.send(target, Rpc.ofMessages(List.of(attacker.signed(TOPIC, "still heard"))));
+        await().atMost(WAIT).until(() -> honest.stream().allMatch(n -> anyReceived(n, "still heard")));
+        assertThat(target.router().metrics().internalErrors()).isZero();
+    }
 }

@@ -69,7 +69,12 @@ final class HandDrivenPeer {
     }
 
     void send(Node to, Rpc rpc) {
-        if (!links.send(to.peerId(), codec.encode(rpc), false)) throw new AssertionError("could not queue an RPC for " + to.peerId());
+        sendRaw(to, codec.encode(rpc));
+    }
+
+    /** Sends {@code bytes} as one length-prefixed RPC, whatever they are. */
+    void sendRaw(Node to, byte[] bytes) {
+        if (!links.send(to.peerId(), bytes, false)) throw new AssertionError("could not queue an RPC for " + to.peerId());
     }
 
     void subscribe(Node to, String topic) {
