@@ -1,5 +1,8 @@
 package dev.ferry.monitoring;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -8,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.DoubleSupplier;
 
 /**
  * One node's metrics: a Prometheus registry that every layer registers its metrics in, and its
@@ -39,6 +43,16 @@ public final class Metrics {
 
     public PrometheusRegistry registry() {
         return registry;
+    }
+
+    /** Registers an unlabelled counter and returns its one data point. */
+    public CounterDataPoint counter(String name, String help) {
+        return Counter.builder().name(name).help(help).register(registry).labelValues();
+    }
+
+    /** Registers an unlabelled gauge whose value is read from {@code value} at each scrape. */
+    public void gauge(String name, String help, DoubleSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(registry);
     }
 
     /** Writes every metric in the Prometheus text format (version 0.0.4). */

@@ -4,7 +4,6 @@ import dev.ferry.dht.message.MessageType;
 import dev.ferry.monitoring.Metrics;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import java.util.EnumMap;
 import java.util.Locale;
@@ -60,30 +59,30 @@ public final class DhtMetrics {
         Counter lookupCounter = Counter.builder().name("ferry_dht_lookups_total")
                 .help("Lookups finished, by outcome.").labelNames("outcome").register(registry);
         for (LookupOutcome o : LookupOutcome.values()) lookups.put(o, lookupCounter.labelValues(o.label()));
-        malformed = counter(metrics, "ferry_dht_inbound_malformed_total",
+        malformed = metrics.counter("ferry_dht_inbound_malformed_total",
                 "Inbound messages that did not decode or broke the framing or a size limit; each reset its stream.");
-        peersRefused = counter(metrics, "ferry_dht_response_peers_refused_total",
+        peersRefused = metrics.counter("ferry_dht_response_peers_refused_total",
                 "Peers in answers that a lookup did not follow: past the per-answer limit, the responder or us, repeats.");
-        answerPeersDropped = counter(metrics, "ferry_dht_answer_peers_dropped_total",
+        answerPeersDropped = metrics.counter("ferry_dht_answer_peers_dropped_total",
                 "Peers left out of answers while decoding: past the per-message limit, invalid PeerIds, repeats.");
-        answersRefused = counter(metrics, "ferry_dht_answers_refused_total",
+        answersRefused = metrics.counter("ferry_dht_answers_refused_total",
                 "Answers that did not decode, broke the framing or a size limit, or did not match the request.");
-        invalidRecordsReceived = counter(metrics, "ferry_dht_invalid_records_received_total",
+        invalidRecordsReceived = metrics.counter("ferry_dht_invalid_records_received_total",
                 "Records in GET_VALUE answers that failed their namespace's validator.");
-        recordCorrections = counter(metrics, "ferry_dht_record_corrections_total",
+        recordCorrections = metrics.counter("ferry_dht_record_corrections_total",
                 "PUT_VALUEs sent after a GET_VALUE to peers that held an older record.");
-        recordsRepublished = counter(metrics, "ferry_dht_records_republished_total",
+        recordsRepublished = metrics.counter("ferry_dht_records_republished_total",
                 "Republishes of records this node owns.");
-        providersRepublished = counter(metrics, "ferry_dht_provider_records_republished_total",
+        providersRepublished = metrics.counter("ferry_dht_provider_records_republished_total",
                 "Republishes of provider records for keys this node provides.");
-        evictions = counter(metrics, "ferry_dht_routing_table_evictions_total",
+        evictions = metrics.counter("ferry_dht_routing_table_evictions_total",
                 "Peers removed from the routing table because a request to them failed or a liveness check found them dead.");
-        probesSent = counter(metrics, "ferry_dht_probes_sent_total",
+        probesSent = metrics.counter("ferry_dht_probes_sent_total",
                 "FIND_NODEs sent to peers that asked us something, to learn whether they serve the DHT.");
-        probesFinished = counter(metrics, "ferry_dht_probes_finished_total", "Probes answered, failed or timed out.");
-        livenessChecks = counter(metrics, "ferry_dht_liveness_checks_total",
+        probesFinished = metrics.counter("ferry_dht_probes_finished_total", "Probes answered, failed or timed out.");
+        livenessChecks = metrics.counter("ferry_dht_liveness_checks_total",
                 "Requests sent to check that a peer is alive: the least recently seen of a full bucket, or one silent for a refresh interval.");
-        refreshLookups = counter(metrics, "ferry_dht_refresh_lookups_total",
+        refreshLookups = metrics.counter("ferry_dht_refresh_lookups_total",
                 "Lookups started by the routing table refresh (self-lookups and random keys in stale buckets).");
         lookupSeconds = Histogram.builder().name("ferry_dht_lookup_duration_seconds")
                 .help("Time from the start of a lookup to its end, any outcome but failed.")
@@ -92,16 +91,9 @@ public final class DhtMetrics {
         lookupHops = Histogram.builder().name("ferry_dht_lookup_hops")
                 .help("Rounds of requests a lookup took to reach the closest peers it returned.")
                 .classicOnly().classicUpperBounds(1, 2, 3, 4, 5, 6, 8, 10, 15, 20).register(registry);
-        GaugeWithCallback.builder().name("ferry_dht_routing_table_peers").help("Peers in the routing table.")
-                .callback(cb -> cb.call(routingTablePeers)).register(registry);
-        GaugeWithCallback.builder().name("ferry_dht_records_stored").help("Records held for other peers (and our own).")
-                .callback(cb -> cb.call(recordsStored)).register(registry);
-        GaugeWithCallback.builder().name("ferry_dht_provider_records_stored").help("Provider records held.")
-                .callback(cb -> cb.call(providerRecordsStored)).register(registry);
-    }
-
-    private static CounterDataPoint counter(Metrics metrics, String name, String help) {
-        return Counter.builder().name(name).help(help).register(metrics.registry()).labelValues();
+        metrics.gauge("ferry_dht_routing_table_peers", "Peers in the routing table.", () -> routingTablePeers);
+        metrics.gauge("ferry_dht_records_stored", "Records held for other peers (and our own).", () -> recordsStored);
+        metrics.gauge("ferry_dht_provider_records_stored", "Provider records held.", () -> providerRecordsStored);
     }
 
     // ---------------------------------------------------------------- recording (package)

@@ -70,29 +70,29 @@ public final class GossipSubMetrics {
 
     GossipSubMetrics(Metrics metrics) {
         var registry = metrics.registry();
-        rpcsReceived = counter(metrics, "ferry_pubsub_rpcs_received_total", "RPCs received and decoded.");
-        rpcsSent = counter(metrics, "ferry_pubsub_rpcs_sent_total", "RPCs queued for peers.");
-        rpcsGraylisted = counter(metrics, "ferry_pubsub_rpcs_graylisted_total",
+        rpcsReceived = metrics.counter("ferry_pubsub_rpcs_received_total", "RPCs received and decoded.");
+        rpcsSent = metrics.counter("ferry_pubsub_rpcs_sent_total", "RPCs queued for peers.");
+        rpcsGraylisted = metrics.counter("ferry_pubsub_rpcs_graylisted_total",
                 "RPCs dropped unread because the sender's score was below the graylist threshold.");
-        rpcsMalformed = counter(metrics, "ferry_pubsub_rpcs_malformed_total",
+        rpcsMalformed = metrics.counter("ferry_pubsub_rpcs_malformed_total",
                 "RPCs that did not decode or broke a limit of the codec or the framing; each was dropped whole.");
-        rpcsNotQueued = counter(metrics, "ferry_pubsub_rpcs_not_queued_total",
+        rpcsNotQueued = metrics.counter("ferry_pubsub_rpcs_not_queued_total",
                 "RPCs not sent because the peer's queue was full (gossip first) or its stream was gone.");
         Counter dropped = Counter.builder().name("ferry_pubsub_rpc_entries_dropped_total")
                 .help("RPC entries skipped while decoding: past a count limit (excess) or wrong or too big themselves (invalid).")
                 .labelNames("cause").register(registry);
         entriesExcess = dropped.labelValues("excess");
         entriesInvalid = dropped.labelValues("invalid");
-        internalErrors = counter(metrics, "ferry_pubsub_internal_errors_total",
+        internalErrors = metrics.counter("ferry_pubsub_internal_errors_total",
                 "Router steps that failed on a bug of ours; the router kept running. Should stay 0.");
-        messagesReceived = counter(metrics, "ferry_pubsub_messages_received_total",
+        messagesReceived = metrics.counter("ferry_pubsub_messages_received_total",
                 "Messages received in RPCs, before any check; duplicates included.");
-        messagesDelivered = counter(metrics, "ferry_pubsub_messages_delivered_total",
+        messagesDelivered = metrics.counter("ferry_pubsub_messages_delivered_total",
                 "Messages accepted and handed to the application, each once.");
-        messagesDuplicate = counter(metrics, "ferry_pubsub_messages_duplicate_total",
+        messagesDuplicate = metrics.counter("ferry_pubsub_messages_duplicate_total",
                 "Messages received again within the seen-cache time; not delivered again.");
-        messagesPublished = counter(metrics, "ferry_pubsub_messages_published_total", "Messages this node published.");
-        messagesForwarded = counter(metrics, "ferry_pubsub_messages_forwarded_total",
+        messagesPublished = metrics.counter("ferry_pubsub_messages_published_total", "Messages this node published.");
+        messagesForwarded = metrics.counter("ferry_pubsub_messages_forwarded_total",
                 "Copies of accepted messages queued for mesh peers.");
         Counter rejected = Counter.builder().name("ferry_pubsub_messages_rejected_total")
                 .help("Messages dropped by the signature policy or a validator, or ignored by a validator, by reason.")
@@ -100,9 +100,9 @@ public final class GossipSubMetrics {
         for (RejectReason reason : RejectReason.values()) {
             messagesRejected.put(reason, rejected.labelValues(reason.name().toLowerCase(Locale.ROOT)));
         }
-        messagesUnsubscribed = counter(metrics, "ferry_pubsub_messages_unsubscribed_topic_total",
+        messagesUnsubscribed = metrics.counter("ferry_pubsub_messages_unsubscribed_topic_total",
                 "Messages for topics this node has not joined; dropped unchecked.");
-        validatorErrors = counter(metrics, "ferry_pubsub_validator_errors_total",
+        validatorErrors = metrics.counter("ferry_pubsub_validator_errors_total",
                 "Application validators that threw; the message was ignored.");
         Counter control = Counter.builder().name("ferry_pubsub_control_messages_total")
                 .help("Control entries (one per IHAVE topic, IWANT, GRAFT or PRUNE topic), by type and direction.")
@@ -112,16 +112,15 @@ public final class GossipSubMetrics {
             controlReceived.put(type, control.labelValues(t, "received"));
             controlSent.put(type, control.labelValues(t, "sent"));
         }
-        brokenPromises = counter(metrics, "ferry_pubsub_broken_promises_total",
+        brokenPromises = metrics.counter("ferry_pubsub_broken_promises_total",
                 "Messages peers advertised in IHAVE, were asked for, and did not deliver in time.");
-        behaviourPenalties = counter(metrics, "ferry_pubsub_behaviour_penalties_total",
+        behaviourPenalties = metrics.counter("ferry_pubsub_behaviour_penalties_total",
                 "P7 penalties given: broken promises, GRAFTs during backoff, IHAVE/IWANT floods.");
         heartbeatSeconds = Histogram.builder().name("ferry_pubsub_heartbeat_duration_seconds")
                 .help("Time one heartbeat took on the router thread.")
                 .classicOnly().classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
                 .register(registry);
-        GaugeWithCallback.builder().name("ferry_pubsub_peers").help("Peers with a pubsub stream.")
-                .callback(cb -> cb.call(peers)).register(registry);
+        metrics.gauge("ferry_pubsub_peers", "Peers with a pubsub stream.", () -> peers);
         GaugeWithCallback.builder().name("ferry_pubsub_mesh_peers").help("Mesh peers per joined topic.")
                 .labelNames("topic")
                 .callback(cb -> meshPeers.forEach((topic, n) -> cb.call(n, topic))).register(registry);
@@ -129,10 +128,6 @@ public final class GossipSubMetrics {
                 .labelNames("band")
                 .callback(cb -> scoreBands.forEach((band, n) -> cb.call(n, band.name().toLowerCase(Locale.ROOT))))
                 .register(registry);
-    }
-
-    private static CounterDataPoint counter(Metrics metrics, String name, String help) {
-        return Counter.builder().name(name).help(help).register(metrics.registry()).labelValues();
     }
 
     // ---------------------------------------------------------------- recording (package)
