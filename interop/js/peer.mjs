@@ -536,8 +536,20 @@ function signaturePolicyOf (value) {
   throw new Error('--sign-policy must be StrictSign or StrictNoSign')
 }
 
-function pubsubMessageEvent (msg) {
-  const out = { event: 'pubsub:message', topic: msg.topic, data: Buffer.from(msg.data).toString('utf8'), dataHex: toHex(msg.data) }
+/**
+ * A message handed to our subscription ('gossipsub:message', dispatched once per message just
+ * before 'message'): its id as gossipsub computed it (base64, gossipsub's own string form), and
+ * the peer that sent it to us (the propagation source, not the author).
+ */
+function pubsubMessageEvent ({ msg, msgId, propagationSource }) {
+  const out = {
+    event: 'pubsub:message',
+    topic: msg.topic,
+    data: Buffer.from(msg.data).toString('utf8'),
+    dataHex: toHex(msg.data),
+    msgId,
+    receivedFrom: propagationSource.toString()
+  }
   if (msg.type === 'signed') {
     out.from = msg.from.toString()
     out.seqno = msg.sequenceNumber.toString()
@@ -635,7 +647,7 @@ async function cmdListen (opts) {
   process.on('SIGINT', () => { shutdown('SIGINT') })
   if (withPubsub) {
     for (const topic of [opts.topic ?? []].flat()) node.services.pubsub.subscribe(topic)
-    node.services.pubsub.addEventListener('message', (evt) => { emit(pubsubMessageEvent(evt.detail)) })
+    node.services.pubsub.addEventListener('gossipsub:message', (evt) => { emit(pubsubMessageEvent(evt.detail)) })
     emit({ event: 'pubsub:ready', peer: node.peerId.toString(), signaturePolicy })
   }
   if (withDht) {

@@ -19,10 +19,12 @@ final class FerryPeer implements AutoCloseable {
     /** What a Ferry node built with the default config announces through identify. */
     static final String AGENT_VERSION = "ferry/" + HostConfig.ferryVersion();
 
+    private final IdentityKeyPair identity;
     private final OverlayNode node;
 
     private FerryPeer(boolean servePerf) {
-        this.node = OverlayNode.create(HostConfig.builder(IdentityKeyPair.generate(new SecureRandom())).build(), servePerf);
+        this.identity = IdentityKeyPair.generate(new SecureRandom());
+        this.node = OverlayNode.create(HostConfig.builder(identity).build(), servePerf);
     }
 
     /** A node that serves identify and ping only. */
@@ -33,6 +35,11 @@ final class FerryPeer implements AutoCloseable {
     /** A node that also serves {@code /perf/1.0.0}. */
     static FerryPeer startServingPerf() {
         return new FerryPeer(true);
+    }
+
+    /** Its identity, for services that sign with it (GossipSub under StrictSign). */
+    IdentityKeyPair identity() {
+        return identity;
     }
 
     OverlayNode node() {
