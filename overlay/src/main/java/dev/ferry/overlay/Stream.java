@@ -49,6 +49,13 @@ public interface Stream {
 
     void resumeReading();
 
+    /**
+     * Whether this stream keeps its connection from being closed as idle; true when opened. A
+     * long-lived background stream (pubsub's, to a peer we share no topic with) sets it to false,
+     * so the connection still closes once nothing else has used it for the idle timeout.
+     */
+    void keepConnectionOpen(boolean keep);
+
     /** Completes when the stream is fully closed (both sides done) or reset. */
     CompletableFuture<Void> closeFuture();
 }

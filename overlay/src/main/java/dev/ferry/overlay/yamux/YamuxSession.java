@@ -114,11 +114,28 @@ public final class YamuxSession extends ChannelDuplexHandler {
         armIdleTimer();
     }
 
-    /** Starts the idle countdown if no stream is open and none is running. Event loop. */
+    /** Starts the idle countdown if no open stream keeps the connection and none is running. Event loop. */
     private void armIdleTimer() {
         long timeout = config.idleTimeout().toMillis();
-        if (timeout <= 0 || idleTimer != null || !streams.isEmpty()) return;
+        if (timeout <= 0 || idleTimer != null || inUse()) return;
         idleTimer = ctx.executor().schedule(this::closeIfIdle, timeout, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether an open stream keeps the connection from idling out. */
+    private boolean inUse() {
+        for (YamuxStream stream : streams.values()) {
+            if (stream.keepsConnectionOpen) return true;
+        }
+        return false;
+    }
+
+    /** A stream changed whether it keeps the connection open; any thread. */
+    void keepAliveChanged() {
+        execute(() -> {
+            if (ctx == null || !ctx.channel().isActive()) return;
+            if (inUse()) disarmIdleTimer();
+            else armIdleTimer();
+        });
     }
 
     private void disarmIdleTimer() {
@@ -130,8 +147,8 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
     private void closeIfIdle() {
         idleTimer = null;
-        if (!streams.isEmpty() || !ctx.channel().isActive()) return;
-        LOG.log(Level.FINE, () -> "closing " + ctx.channel() + ": no stream for " + config.idleTimeout().toMillis() + " ms");
+        if (inUse() || !ctx.channel().isActive()) return;
+        LOG.log(Level.FINE, () -> "closing " + ctx.channel() + ": no stream in use for " + config.idleTimeout().toMillis() + " ms");
         goAway(YamuxProtocol.GO_AWAY_NORMAL);
         ctx.close();
     }

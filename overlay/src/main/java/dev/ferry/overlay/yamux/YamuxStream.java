@@ -23,6 +23,8 @@ public final class YamuxStream implements Stream {
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
 
     private volatile String protocol = "";
+    /** See {@link Stream#keepConnectionOpen}; read by the session on the event loop. */
+    volatile boolean keepsConnectionOpen = true;
     private Connection connection;
 
     // flow control (event loop only)
@@ -57,6 +59,13 @@ public final class YamuxStream implements Stream {
 
     public int id() {
         return id;
+    }
+
+    @Override
+    public void keepConnectionOpen(boolean keep) {
+        if (keepsConnectionOpen == keep) return;
+        keepsConnectionOpen = keep;
+        session.keepAliveChanged();
     }
 
     /** Set once multistream-select agreed on a protocol. */

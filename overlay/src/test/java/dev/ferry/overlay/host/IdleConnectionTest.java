@@ -55,6 +55,23 @@ class IdleConnectionTest {
     }
 
     @Test
+    void shouldCloseAConnectionWhoseOpenStreamsDoNotKeepItOpen() throws Exception {
+        OverlayNode a = idleNode();
+        OverlayNode b = net.node();
+        Connection connection = TestNetwork.connect(a, b);
+        Stream background = join(connection.newStream(EchoProtocol.ID));
+        background.keepConnectionOpen(false);
+        Stream held = join(connection.newStream(EchoProtocol.ID));
+
+        Thread.sleep(IDLE.multipliedBy(3).toMillis());
+        assertThat(connection.isOpen()).as("a stream that keeps it open is still there").isTrue();
+
+        held.keepConnectionOpen(false);
+        join(connection.closeFuture());
+        assertThat(background.closeFuture()).isDone();
+    }
+
+    @Test
     void shouldDialAgainForAStreamAfterTheIdleConnectionClosed() {
         OverlayNode a = idleNode();
         OverlayNode b = net.node();

@@ -179,6 +179,7 @@ class LengthPrefixedMessagesTest {
         @Override public void reset() { resets++; }
         @Override public void pauseReading() { }
         @Override public void resumeReading() { }
+        @Override public void keepConnectionOpen(boolean keep) { }
         @Override public CompletableFuture<Void> closeFuture() { return new CompletableFuture<>(); }
     }
 }

@@ -40,6 +40,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -487,8 +488,23 @@ public final class GossipSubRouter implements AutoCloseable {
         });
         cache.shift();
         seen.prune(now);
+        links.keepOpen(peersWeNeed());
         recordSizes(now);
         metrics.heartbeat((System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * The peers whose connections pubsub keeps open: those of the topics we joined and of our
+     * fanout. Connections to the others close when nothing else uses them.
+     */
+    private Set<PeerId> peersWeNeed() {
+        Set<PeerId> needed = new HashSet<>();
+        for (String topic : state.subscriptions()) {
+            needed.addAll(state.topicPeers(topic));
+            needed.addAll(state.meshPeers(topic));
+        }
+        for (String topic : state.fanoutTopics()) needed.addAll(state.fanoutPeers(topic));
+        return needed;
     }
 
     private void recordSizes(Instant now) {

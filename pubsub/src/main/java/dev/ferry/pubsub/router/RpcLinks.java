@@ -13,9 +13,11 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,6 +36,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * peer stays open, it is opened again, but after {@link #MAX_QUICK_RELINKS} streams in a row that
  * lived less than {@link #QUICK_LINK}, not again until the next connection: a peer that resets
  * every stream we open cannot keep us in a loop.
+ *
+ * <p>The streams do not keep their connection open by themselves: a connection another protocol
+ * made (a DHT lookup, say) still closes when idle, unless the router says with {@link #keepOpen}
+ * that it needs the peer (it shares a topic with us). Otherwise pubsub would hold a connection to
+ * every peer ever met, and a node would drift towards a full mesh of connections.
  *
  * <p>Thread-safe. {@link Listener} callbacks come from event loop threads and must not block.
  */
@@ -84,7 +91,9 @@ public final class RpcLinks {
     private final Limits limits;
     private final Listener listener;
     private final Map<PeerId, Outbound> outbound = new ConcurrentHashMap<>();
-    private final Map<PeerId, Integer> inboundCount = new ConcurrentHashMap<>();
+    private final Map<PeerId, Set<Stream>> inbound = new ConcurrentHashMap<>();
+    /** Peers whose streams keep their connection open; see {@link #keepOpen}. */
+    private final Set<PeerId> kept = ConcurrentHashMap.newKeySet();
     /** Streams to a peer that closed quickly, in a row; cleared by a new connection. */
     private final Map<PeerId, Integer> quickCloses = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
@@ -141,6 +150,27 @@ public final class RpcLinks {
         return link == null ? 0 : link.queuedBytes();
     }
 
+    /**
+     * Makes the streams of exactly {@code peers} keep their connections open: the peers the router
+     * needs. The streams of every other peer let their connection close when nothing else uses it.
+     */
+    public void keepOpen(Set<PeerId> peers) {
+        Set<PeerId> changed = new HashSet<>(peers);
+        for (PeerId peer : kept) {
+            if (!changed.remove(peer)) changed.add(peer);
+        }
+        kept.retainAll(peers);
+        kept.addAll(peers);
+        for (PeerId peer : changed) applyKeepOpen(peer);
+    }
+
+    private void applyKeepOpen(PeerId peer) {
+        boolean keep = kept.contains(peer);
+        Outbound link = outbound.get(peer);
+        if (link != null) link.stream.keepConnectionOpen(keep);
+        for (Stream stream : inbound.getOrDefault(peer, Set.of())) stream.keepConnectionOpen(keep);
+    }
+
     /** Stops serving, and resets our streams. */
     public void close() {
         closed = true;
@@ -159,6 +189,7 @@ public final class RpcLinks {
                 stream.reset();
                 return;
             }
+            stream.keepConnectionOpen(kept.contains(peer));
             Outbound link = new Outbound(stream);
             if (outbound.putIfAbsent(peer, link) != null) {
                 stream.reset(); // two connections raced; one stream is enough
@@ -241,9 +272,17 @@ public final class RpcLinks {
 
     private void inbound(Stream stream) {
         PeerId peer = stream.remotePeer();
-        int open = inboundCount.merge(peer, 1, Integer::sum);
-        stream.closeFuture().whenComplete((v, e) -> inboundCount.computeIfPresent(peer, (p, n) -> n > 1 ? n - 1 : null));
-        if (open > limits.inboundStreams() || closed) {
+        stream.keepConnectionOpen(kept.contains(peer));
+        Set<Stream> open = inbound.compute(peer, (p, set) -> {
+            Set<Stream> streams = set == null ? ConcurrentHashMap.<Stream>newKeySet() : set;
+            streams.add(stream);
+            return streams;
+        });
+        stream.closeFuture().whenComplete((v, e) -> inbound.computeIfPresent(peer, (p, set) -> {
+            set.remove(stream);
+            return set.isEmpty() ? null : set;
+        }));
+        if (open.size() > limits.inboundStreams() || closed) {
             stream.reset();
             return;
         }

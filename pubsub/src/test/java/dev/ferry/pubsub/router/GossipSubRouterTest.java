@@ -14,10 +14,14 @@ import dev.ferry.pubsub.message.SignaturePolicy;
 import dev.ferry.pubsub.router.GossipSubMetrics.Control;
 import dev.ferry.pubsub.router.PubSubTestNetwork.Node;
 import dev.ferry.pubsub.score.RejectReason;
+import dev.ferry.overlay.host.HostConfig;
+import dev.ferry.overlay.yamux.YamuxConfig;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -202,5 +206,26 @@ class GossipSubRouterTest {
                 .contains("ferry_pubsub_control_messages_total{direction=\"sent\",type=\"graft\"}")
                 .contains("ferry_pubsub_peers_by_score{band=\"non_negative\"} 1.0")
                 .contains("ferry_pubsub_peers 1.0");
+    }
+
+    @Test
+    void shouldKeepConnectionsToTopicPeersOpenAndLetOthersIdleOut() throws InterruptedException {
+        Duration idle = Duration.ofMillis(1500);
+        UnaryOperator<HostConfig.Builder> shortIdle = b -> b.yamux(YamuxConfig.DEFAULTS.withIdleTimeout(idle));
+        Node a = network.start(GossipSubConfig.defaults(), Metrics.create(), shortIdle);
+        Node sharing = network.start(GossipSubConfig.defaults(), Metrics.create(), shortIdle);
+        Node stranger = network.start(GossipSubConfig.defaults(), Metrics.create(), shortIdle);
+        a.subscribe(TOPIC);
+        sharing.subscribe(TOPIC);
+        stranger.subscribe("ferry/elsewhere");
+        connect(a, sharing);
+        connect(a, stranger);
+        await().atMost(WAIT).until(() -> join(a.router().peers()).size() == 2);
+
+        // Only pubsub streams run on both connections; the one to the stranger serves no topic of ours.
+        await().atMost(WAIT).until(() -> a.overlay().host().connections(stranger.peerId()).isEmpty());
+        Thread.sleep(idle.multipliedBy(2).toMillis());
+        assertThat(a.overlay().host().connections(sharing.peerId())).isNotEmpty();
+        assertThat(join(a.router().meshPeers(TOPIC))).containsExactly(sharing.peerId());
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /** Real hosts on loopback sharing one small event loop group, each with a GossipSub router. */
 final class PubSubTestNetwork implements AutoCloseable {
@@ -68,8 +69,13 @@ final class PubSubTestNetwork implements AutoCloseable {
     }
 
     synchronized Node start(GossipSubConfig config, Metrics metrics) {
+        return start(config, metrics, b -> b);
+    }
+
+    /** A node whose host limits {@code host} adjusts. */
+    synchronized Node start(GossipSubConfig config, Metrics metrics, UnaryOperator<HostConfig.Builder> host) {
         IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
-        OverlayNode overlay = listening(identity);
+        OverlayNode overlay = listening(identity, host);
         GossipSubRouter router = GossipSubRouter.create(overlay.host(), identity, config, metrics).start();
         Node node = new Node(overlay, router, identity, new ConcurrentHashMap<>());
         nodes.add(node);
@@ -78,13 +84,13 @@ final class PubSubTestNetwork implements AutoCloseable {
 
     /** A listening host with no router, for a test to speak pubsub by hand. */
     OverlayNode bareHost() {
-        OverlayNode overlay = listening(IdentityKeyPair.generate(RANDOM));
+        OverlayNode overlay = listening(IdentityKeyPair.generate(RANDOM), b -> b);
         bareHosts.add(overlay);
         return overlay;
     }
 
-    private OverlayNode listening(IdentityKeyPair identity) {
-        OverlayNode overlay = OverlayNode.create(HostConfig.builder(identity).sharedEventLoops(group).build(), false);
+    private OverlayNode listening(IdentityKeyPair identity, UnaryOperator<HostConfig.Builder> host) {
+        OverlayNode overlay = OverlayNode.create(host.apply(HostConfig.builder(identity).sharedEventLoops(group)).build(), false);
         join(overlay.host().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
         identities.put(overlay, identity);
         return overlay;
