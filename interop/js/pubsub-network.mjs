@@ -196,6 +196,7 @@ async function main () {
     mesh_min: mesh[0],
     mesh_median: mesh[Math.floor(n / 2)],
     mesh_max: mesh[n - 1],
+    mesh_mean: round(mesh.reduce((a, b) => a + b, 0) / n, 2),
     topic_peers_min: topicPeers[0],
     topic_peers_median: topicPeers[Math.floor(n / 2)]
   })

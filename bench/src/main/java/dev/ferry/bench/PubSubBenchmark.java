@@ -188,7 +188,7 @@ public final class PubSubBenchmark implements Callable<Integer> {
      * @param rpcsSent RPCs all nodes sent during the measured phase, control and gossip included
      * @param appDuplicates (message, node) pairs handed to the application more than once
      */
-    private record Side(String name, String meshes, List<Double> latencyMs, long expectedPairs, long copiesReceived,
+    private record Side(List<Double> latencyMs, long expectedPairs, long copiesReceived,
                         long rpcsSent, long appDuplicates, double drainMs, double cpuSeconds) {
         long deliveredPairs() {
             return latencyMs.size();
@@ -246,8 +246,7 @@ public final class PubSubBenchmark implements Callable<Integer> {
                 mesh[i] = await(network.get(i).router().meshPeers(TOPIC)).size();
                 topicPeers[i] = await(network.get(i).router().topicPeers(TOPIC)).size();
             }
-            String meshes = meshes(mesh, topicPeers);
-            say("  connected in %.1f s; after %.0f s: %s", connectSeconds, warmupSeconds, meshes);
+            say("  connected in %.1f s; after %.0f s: %s", connectSeconds, warmupSeconds, meshes(mesh, topicPeers));
 
             Phase<FerryNode> publish = (m, from) -> {
                 byte[] data = new byte[size];
@@ -274,7 +273,7 @@ public final class PubSubBenchmark implements Callable<Integer> {
                     if (i != publishers[m] && t != 0) latency.add((t - publishedAt[m]) / 1e6);
                 }
             }
-            return new Side("Ferry", meshes, latency, (long) messages * (nodes - 1), after[0] - before[0],
+            return new Side(latency, (long) messages * (nodes - 1), after[0] - before[0],
                     after[1] - before[1], appDuplicates.get(), drainMs, cpuSeconds);
         } finally {
             long t = System.nanoTime();
@@ -341,8 +340,8 @@ public final class PubSubBenchmark implements Callable<Integer> {
         int[] b = topicPeers.clone();
         Arrays.sort(a);
         Arrays.sort(b);
-        return String.format(Locale.ROOT, "mesh peers %d min, %d median, %d max; topic peers %d min, %d median",
-                a[0], a[a.length / 2], a[a.length - 1], b[0], b[b.length / 2]);
+        return String.format(Locale.ROOT, "mesh peers %d min, %d median, %.2f mean, %d max; topic peers %d min, %d median",
+                a[0], a[a.length / 2], Arrays.stream(a).average().orElse(0), a[a.length - 1], b[0], b[b.length / 2]);
     }
 
     private static <T> T await(CompletableFuture<T> future) throws Exception {
@@ -380,8 +379,9 @@ public final class PubSubBenchmark implements Callable<Integer> {
                 String started = p.awaitLine(l -> "started".equals(JsonLine.field(l, "event")) ? l : null, JS_TIMEOUT);
                 say("  started in %s s, %s MiB resident", JsonLine.field(started, "seconds"), JsonLine.field(started, "rss_mib"));
                 String m = p.awaitLine(l -> "meshes".equals(JsonLine.field(l, "event")) ? l : null, JS_TIMEOUT);
-                String meshes = String.format(Locale.ROOT, "mesh peers %s min, %s median, %s max; topic peers %s min, %s median",
-                        JsonLine.field(m, "mesh_min"), JsonLine.field(m, "mesh_median"), JsonLine.field(m, "mesh_max"),
+                String meshes = String.format(Locale.ROOT, "mesh peers %s min, %s median, %s mean, %s max; topic peers %s min, %s median",
+                        JsonLine.field(m, "mesh_min"), JsonLine.field(m, "mesh_median"), JsonLine.field(m, "mesh_mean"),
+                        JsonLine.field(m, "mesh_max"),
                         JsonLine.field(m, "topic_peers_min"), JsonLine.field(m, "topic_peers_median"));
                 say("  connected in %s s; after %.0f s: %s", JsonLine.field(m, "connect_seconds"), warmupSeconds, meshes);
                 List<String> out = p.awaitSuccess(JS_TIMEOUT);
@@ -392,7 +392,7 @@ public final class PubSubBenchmark implements Callable<Integer> {
                         JsonLine.field(s, "event_loop_delay_p99_ms"), JsonLine.field(s, "total_seconds"));
                 List<Double> latency = JsonLine.numbers(s, "latency_ms");
                 if (latency == null) throw new BenchmarkException("pubsub-network.mjs printed no latency_ms");
-                Side side = new Side("js-libp2p", meshes, latency, (long) number(s, "expected_pairs"),
+                Side side = new Side(latency, (long) number(s, "expected_pairs"),
                         (long) number(s, "copies_received"), (long) number(s, "rpcs_sent"), (long) number(s, "app_duplicates"),
                         number(s, "drain_ms"), number(s, "cpu_seconds"));
                 ok = true;
