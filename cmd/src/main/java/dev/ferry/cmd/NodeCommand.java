@@ -84,7 +84,7 @@ final class NodeCommand implements Callable<Integer> {
              // also before listening, and always: a node relays for its peers the topics it joins
              GossipSubRouter pubsub = GossipSubRouter.create(node.host(), identity, GossipSubConfig.defaults(),
                      config.metrics()).start()) {
-            // Messages are kept for relaying, not shown: a node's output stays one line per event.
+            // The node relays messages without showing them: its output stays one line per event.
             for (String topic : joined) pubsub.subscribe(topic, message -> {}).get();
             for (Multiaddr a : addresses) node.host().listen(a).join();
             for (Multiaddr a : node.host().listenAddresses()) {
