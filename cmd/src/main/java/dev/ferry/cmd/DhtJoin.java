@@ -29,29 +29,39 @@ final class DhtJoin {
      * none of them answered on the DHT protocol.
      */
     static CompletableFuture<Integer> join(Host host, DhtService dht, List<Multiaddr> seeds) {
+        return dial(host, seeds.subList(0, Math.min(seeds.size(), DhtService.MAX_BOOTSTRAP_PEERS))).thenCompose(reached ->
+                dht.bootstrap(reached).thenCompose(lookup -> dht.routingTablePeers()).thenApply(table -> {
+                    if (table.isEmpty()) {
+                        throw new JoinFailed("no --bootstrap peer answered on " + dht.config().protocolId()
+                                + " (is it a DHT server? check --dht-protocol)");
+                    }
+                    return table.size();
+                }));
+    }
+
+    /**
+     * Dials every one of {@code seeds} and completes, once each answered or failed, with the
+     * addresses of those reached (with their PeerId); fails with {@link JoinFailed}, naming the
+     * first failure, if none was.
+     */
+    static CompletableFuture<List<Multiaddr>> dial(Host host, List<Multiaddr> seeds) {
         List<CompletableFuture<Multiaddr>> dials = new ArrayList<>();
         List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        for (Multiaddr seed : seeds.subList(0, Math.min(seeds.size(), DhtService.MAX_BOOTSTRAP_PEERS))) {
+        for (Multiaddr seed : seeds) {
             dials.add(host.dial(seed).handle((Connection c, Throwable e) -> {
                 if (e == null) return seed.withPeerId(c.remotePeer());
                 failures.add(seedFailure(seed, Main.oneLine(e)));
                 return null;
             }));
         }
-        return CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+        return CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new)).thenApply(v -> {
             List<Multiaddr> reached = dials.stream().map(CompletableFuture::join).filter(a -> a != null).toList();
             if (reached.isEmpty()) {
                 String first = failures.isEmpty() ? "no address" : failures.getFirst();
                 throw new JoinFailed("cannot reach " + (dials.size() == 1 ? "the --bootstrap peer" : "any of the "
                         + dials.size() + " --bootstrap peers") + ": " + first);
             }
-            return dht.bootstrap(reached).thenCompose(lookup -> dht.routingTablePeers()).thenApply(table -> {
-                if (table.isEmpty()) {
-                    throw new JoinFailed("no --bootstrap peer answered on " + dht.config().protocolId()
-                            + " (is it a DHT server? check --dht-protocol)");
-                }
-                return table.size();
-            });
+            return reached;
         });
     }
 

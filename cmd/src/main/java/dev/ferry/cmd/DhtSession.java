@@ -10,9 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One {@code ferry dht} command's view of the DHT: a short-lived node running the DHT in client
@@ -25,14 +23,12 @@ final class DhtSession implements AutoCloseable {
 
     private final ShortLivedNode node;
     final DhtService dht;
-    private final Duration timeout;
-    private final long deadlineNanos;
+    private final Deadline deadline;
 
     private DhtSession(ShortLivedNode node, DhtService dht, Duration timeout) {
         this.node = node;
         this.dht = dht;
-        this.timeout = timeout;
-        this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+        this.deadline = new Deadline(timeout);
     }
 
     /** Starts a client node as {@code identity} and joins the DHT through {@code seeds}, within {@code timeout}. */
@@ -57,17 +53,7 @@ final class DhtSession implements AutoCloseable {
      * its cause, a timeout as one naming {@code what} and {@code --timeout}.
      */
     <T> T await(CompletableFuture<T> work, String what) throws Exception {
-        long left = deadlineNanos - System.nanoTime();
-        try {
-            // Done work is taken even past the deadline: it cost nothing to wait for.
-            return work.isDone() ? work.get() : work.get(Math.max(0, left), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            work.cancel(false);
-            throw new TimeoutException(what + " took longer than --timeout " + DurationConverter.format(timeout));
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) throw cause;
-            throw e;
-        }
+        return deadline.await(work, what);
     }
 
     @Override

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Ferry: a peer-to-peer secure messaging overlay node.",
-        subcommands = {NodeCommand.class, IdCommand.class, PingCommand.class, PerfCommand.class, DhtCommand.class})
+        subcommands = {NodeCommand.class, IdCommand.class, PingCommand.class, PerfCommand.class, DhtCommand.class,
+            PubSubCommand.class})
 public final class FerryCommand implements Runnable {
     @Override
     public void run() {

@@ -13,12 +13,15 @@ import java.util.concurrent.TimeoutException;
 /** A throw-away node for one-shot commands: a fresh identity unless given one, no listener. */
 final class ShortLivedNode implements AutoCloseable {
     final OverlayNode node;
+    /** The node's identity, for protocols that sign as it (pubsub under StrictSign). */
+    final IdentityKeyPair identity;
 
     ShortLivedNode() {
         this(IdentityKeyPair.generate(new SecureRandom()));
     }
 
     ShortLivedNode(IdentityKeyPair identity) {
+        this.identity = identity;
         node = OverlayNode.create(HostConfig.builder(identity).ioThreads(2).build(), false);
     }
 
