@@ -52,11 +52,13 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -105,6 +107,9 @@ public final class GossipSubRouter implements AutoCloseable {
     private ScheduledFuture<?> heartbeat;
     private volatile boolean closed;
 
+    /** Longest {@link #close()} waits for queued RPCs to be written. */
+    public static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+
     /**
      * A router on {@code host}; call {@link #start()}. {@code executor} must be single-threaded;
      * the router owns it and shuts it down on {@link #close()}.
@@ -141,11 +146,19 @@ public final class GossipSubRouter implements AutoCloseable {
     /** A router with its own router thread and the system clock, its metrics registered in {@code metrics}. */
     public static GossipSubRouter create(Host host, IdentityKeyPair keys, GossipSubConfig config, Metrics metrics) {
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "pubsub-" + host.peerId().toBase58().substring(0, 8));
+            Thread t = new Thread(r, threadName(host.peerId()));
             t.setDaemon(true);
             return t;
         });
         return new GossipSubRouter(host, keys, config, Clock.systemUTC(), executor, metrics);
+    }
+
+    private static String threadName(PeerId peer) {
+        return "pubsub-" + peer.toBase58().substring(0, 8);
+    }
+
+    private String threadName() {
+        return threadName(self);
     }
 
     /** Serves the protocols, links to every pubsub peer, and starts the heartbeat. */
@@ -274,14 +287,36 @@ public final class GossipSubRouter implements AutoCloseable {
         return onRouterThread(() -> score.score(peer, clock.instant()));
     }
 
-    /** Stops the heartbeat, resets our streams, stops serving and ends the router thread. */
+    /**
+     * Stops the heartbeat and the router thread, and ends our streams after what is queued on
+     * them, waiting up to {@link #CLOSE_GRACE} for that: a client that publishes and closes has its
+     * message sent. Calls made before close complete; later ones fail.
+     */
     @Override
     public void close() {
         if (closed) return;
         closed = true;
         if (heartbeat != null) heartbeat.cancel(false);
-        links.close();
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        try {
+            // Runs after every step queued before it, so everything they sent is in the links.
+            executor.execute(() -> drained.complete(null));
+        } catch (RejectedExecutionException e) {
+            drained.complete(null);
+        }
         executor.shutdown();
+        if (Thread.currentThread().getName().equals(threadName())) {
+            links.close(); // called from a subscriber: the steps before us cannot run while we wait
+            return;
+        }
+        try {
+            drained.thenCompose(v -> links.close()).get(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            links.close(); // a slow peer: stop waiting for it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            links.close();
+        }
     }
 
     // ---------------------------------------------------------------- link events (event loop threads)
@@ -591,20 +626,26 @@ public final class GossipSubRouter implements AutoCloseable {
      * router goes on (an exception would otherwise end the heartbeat's schedule for good).
      */
     private void step(Runnable task) {
-        if (closed) return;
         try {
             task.run();
         } catch (RuntimeException e) {
             metrics.internalError();
-        } finally {
-            try {
-                flush();
-            } catch (RuntimeException e) {
-                metrics.internalError();
-            }
+        }
+        flushSafely();
+    }
+
+    private void flushSafely() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            metrics.internalError();
         }
     }
 
+    /**
+     * Runs {@code task} on the router thread; the future completes after what the task sent is
+     * queued on the links, so a caller that then closes the router has it sent.
+     */
     private <T> CompletableFuture<T> onRouterThread(Callable<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
         if (closed) {
@@ -612,13 +653,16 @@ public final class GossipSubRouter implements AutoCloseable {
             return result;
         }
         try {
-            executor.execute(() -> step(() -> {
+            executor.execute(() -> {
                 try {
-                    result.complete(task.call());
+                    T value = task.call();
+                    flushSafely();
+                    result.complete(value);
                 } catch (Exception e) {
+                    flushSafely();
                     result.completeExceptionally(e);
                 }
-            }));
+            });
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(new PubSubException("the pubsub router is closed"));
         }

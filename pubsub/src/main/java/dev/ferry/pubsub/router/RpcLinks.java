@@ -13,11 +13,13 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -171,12 +173,18 @@ public final class RpcLinks {
         for (Stream stream : inbound.getOrDefault(peer, Set.of())) stream.keepConnectionOpen(keep);
     }
 
-    /** Stops serving, and resets our streams. */
-    public void close() {
+    /**
+     * Stops serving and linking, and ends our streams after what is queued on them: each is
+     * half-closed once its last frame is written. The future completes when every stream has
+     * been ended so (or failed); a caller that cannot wait for a slow peer bounds the wait.
+     */
+    public CompletableFuture<Void> close() {
         closed = true;
         for (String protocol : protocols) host.removeProtocolHandler(protocol);
-        for (Outbound link : outbound.values()) link.stream.reset();
+        List<CompletableFuture<Void>> ended = new ArrayList<>();
+        for (Outbound link : outbound.values()) ended.add(link.finish());
         outbound.clear();
+        return CompletableFuture.allOf(ended.toArray(CompletableFuture[]::new));
     }
 
     // ---------------------------------------------------------------- outbound
@@ -218,6 +226,8 @@ public final class RpcLinks {
         private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
         private long queuedBytes;
         private boolean writing;
+        /** Set by {@link #finish()}: half-close once the queue is empty. */
+        private CompletableFuture<Void> finished;
 
         Outbound(Stream stream) {
             this.stream = stream;
@@ -236,18 +246,36 @@ public final class RpcLinks {
             return true;
         }
 
+        /** Half-closes the stream once everything queued is written. */
+        CompletableFuture<Void> finish() {
+            synchronized (this) {
+                if (finished != null) return finished;
+                finished = new CompletableFuture<>();
+                if (writing) return finished; // writeNext half-closes after the last frame
+            }
+            halfClose();
+            return finished;
+        }
+
+        private void halfClose() {
+            stream.closeWrite().whenComplete((v, e) -> finished.complete(null));
+        }
+
         synchronized long queuedBytes() {
             return queuedBytes;
         }
 
         private void writeNext() {
             byte[] next;
+            boolean finishing;
             synchronized (this) {
                 next = queue.poll();
-                if (next == null) {
-                    writing = false;
-                    return;
-                }
+                finishing = next == null && finished != null;
+                if (next == null) writing = false;
+            }
+            if (next == null) {
+                if (finishing) halfClose();
+                return;
             }
             byte[] frame = next;
             stream.write(LengthPrefixed.encode(ByteBufAllocator.DEFAULT, frame)).whenComplete((v, e) -> {
@@ -257,12 +285,15 @@ public final class RpcLinks {
                 if (e == null) {
                     writeNext();
                 } else {
+                    CompletableFuture<Void> ending;
                     synchronized (this) {
                         queue.clear();
                         queuedBytes = 0;
                         writing = false;
+                        ending = finished;
                     }
                     stream.reset();
+                    if (ending != null) ending.complete(null);
                 }
             });
         }

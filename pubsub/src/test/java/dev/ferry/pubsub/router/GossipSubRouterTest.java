@@ -10,17 +10,31 @@ import static org.awaitility.Awaitility.await;
 import dev.ferry.monitoring.Metrics;
 import dev.ferry.pubsub.mesh.GossipSubParams;
 import dev.ferry.pubsub.message.MessageIdFunction;
+import dev.ferry.pubsub.message.Rpc;
+import dev.ferry.pubsub.message.RpcCodec;
+import dev.ferry.pubsub.message.RpcDecodeResult;
+import dev.ferry.pubsub.message.RpcLimits;
 import dev.ferry.pubsub.message.SignaturePolicy;
 import dev.ferry.pubsub.router.GossipSubMetrics.Control;
 import dev.ferry.pubsub.router.PubSubTestNetwork.Node;
 import dev.ferry.pubsub.score.RejectReason;
+import dev.ferry.overlay.Stream;
+import dev.ferry.overlay.framing.LengthPrefixed;
+import dev.ferry.overlay.framing.MessageReceiver;
 import dev.ferry.overlay.host.HostConfig;
+import dev.ferry.overlay.host.OverlayNode;
 import dev.ferry.overlay.yamux.YamuxConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -134,6 +148,50 @@ class GossipSubRouterTest {
         assertThat(publisher.publish(TOPIC, "from outside").peers()).isEqualTo(1);
 
         await().atMost(WAIT).until(() -> reader.received(TOPIC).size() == 1);
+    }
+
+    @Test
+    void shouldSendWhatWasPublishedBeforeClosingToASlowReader() throws Exception {
+        Node publisher = network.start(GossipSubConfig.defaults());
+        // A reader that holds its stream paused: what the publisher sent is still unread when the
+        // router closes, and must reach the reader all the same (a reset would discard it).
+        OverlayNode reader = network.bareHost();
+        AtomicReference<Stream> fromPublisher = new AtomicReference<>();
+        AtomicInteger messages = new AtomicInteger();
+        reader.host().setProtocolHandler(GossipSubConfig.MESHSUB_V11, stream -> {
+            stream.pauseReading();
+            stream.setReceiver(new MessageReceiver(RpcLimits.DEFAULT_MAX_RPC_BYTES) {
+                @Override
+                protected void onMessage(Stream s, ByteBuf rpc) {
+                    if (RpcCodec.withDefaultLimits().decode(ByteBufUtil.getBytes(rpc)) instanceof RpcDecodeResult.Decoded d) {
+                        messages.addAndGet(d.rpc().messages().size());
+                    }
+                }
+            });
+            fromPublisher.set(stream);
+        });
+        join(reader.host().dial(publisher.fullAddress()));
+        Stream toPublisher = join(reader.host().newStream(publisher.peerId(), GossipSubConfig.MESHSUB_V11));
+        byte[] subscribe = RpcCodec.withDefaultLimits().encode(Rpc.ofSubscriptions(List.of(new Rpc.Subscription(true, TOPIC))));
+        join(toPublisher.write(LengthPrefixed.encode(ByteBufAllocator.DEFAULT, subscribe)));
+        await().atMost(WAIT).until(() -> fromPublisher.get() != null
+                && join(publisher.router().topicPeers(TOPIC)).contains(reader.host().peerId()));
+
+        byte[] chunk = new byte[512 * 1024];
+        for (int i = 0; i < 4; i++) join(publisher.router().publish(TOPIC, withIndex(chunk, i)));
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(publisher.router()::close);
+        join(closing);
+        Thread.sleep(300);
+        fromPublisher.get().resumeReading();
+
+        await().atMost(WAIT).until(() -> messages.get() == 4);
+        assertThatThrownBy(() -> publisher.router().publish(TOPIC, new byte[1]).get()).hasCauseInstanceOf(PubSubException.class);
+    }
+
+    private static byte[] withIndex(byte[] data, int index) {
+        byte[] copy = data.clone();
+        copy[0] = (byte) index;
+        return copy;
     }
 
     @Test
