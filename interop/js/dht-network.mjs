@@ -41,40 +41,15 @@ import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
+import { cpuSeconds, diagnostics, emit, intOpt, parseArgs, rssMiB, round, runMain, stopper } from './network-script.mjs'
+
+const diag = diagnostics('dht-network')
 
 const K = 20 // kad-dht's k: peers a lookup returns, and the size of the truth
 const DEFAULT_PROTOCOL = '/ipfs/kad/1.0.0'
 const JOIN_TIMEOUT_MS = 60_000 // one seed dial and its routing table entry, on a loaded process
 const SETTLE_TIMEOUT_MS = 30_000 // waiting for the routing table work a join started
 const LOOKUP_TIMEOUT_MS = 60_000 // far above any lookup on loopback; a stuck one fails the run
-const STOP_TIMEOUT_MS = 20_000
-
-function emit (obj) {
-  process.stdout.write(JSON.stringify(obj) + '\n')
-}
-
-function diag (...args) {
-  process.stderr.write(`[dht-network] ${args.join(' ')}\n`)
-}
-
-function parseArgs (argv) {
-  const opts = {}
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`)
-    const name = a.slice(2)
-    if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) opts[name] = argv[++i]
-    else opts[name] = true
-  }
-  return opts
-}
-
-function intOpt (opts, name, def, min) {
-  if (opts[name] == null) return def
-  const n = Number(opts[name])
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: expected an integer >= ${min}, got "${opts[name]}"`)
-  return n
-}
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest()
 const hex = (bytes) => Buffer.from(bytes).toString('hex')
@@ -220,9 +195,6 @@ function trueClosest (all, key, self) {
     .map(p => p.id)
 }
 
-const rssMiB = () => Math.round(process.memoryUsage().rss / 1048576)
-const cpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6 }
-const round = (x, digits) => Math.round(x * 10 ** digits) / 10 ** digits
 
 async function main () {
   const opts = parseArgs(process.argv.slice(2))
@@ -239,13 +211,7 @@ async function main () {
   const loopDelay = monitorEventLoopDelay({ resolution: 10 })
   loopDelay.enable()
   const nodes = []
-  const stopAll = async () => {
-    const timer = setTimeout(() => { diag('stopping timed out'); process.exit(0) }, STOP_TIMEOUT_MS)
-    timer.unref()
-    await Promise.allSettled(nodes.map(node => node.stop()))
-    clearTimeout(timer)
-  }
-  process.on('SIGTERM', () => { stopAll().finally(() => process.exit(143)) })
+  const stopAll = stopper(nodes, diag)
 
   for (let i = 0; i < n; i++) nodes.push(await createNode(protocol, alpha))
   const all = nodes.map(describe)
@@ -318,10 +284,4 @@ async function main () {
   await stopAll()
 }
 
-process.on('unhandledRejection', err => { diag('unhandled rejection:', err?.stack ?? String(err)) })
-
-main().then(() => process.exit(0), err => {
-  diag('error:', err?.stack ?? String(err))
-  emit({ event: 'error', name: err?.name ?? null, message: err?.message ?? String(err) })
-  process.stdout.write('', () => process.exit(1))
-})
+runMain(main, diag)

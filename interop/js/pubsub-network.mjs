@@ -36,36 +36,11 @@ import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
+import { cpuSeconds, diagnostics, emit, intOpt, numOpt, parseArgs, rssMiB, round, runMain, stopper } from './network-script.mjs'
+
+const diag = diagnostics('pubsub-network')
 
 const DIAL_TIMEOUT_MS = 30_000
-const STOP_TIMEOUT_MS = 20_000
-
-function emit (obj) {
-  process.stdout.write(JSON.stringify(obj) + '\n')
-}
-
-function diag (...args) {
-  process.stderr.write(`[pubsub-network] ${args.join(' ')}\n`)
-}
-
-function parseArgs (argv) {
-  const opts = {}
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`)
-    const name = a.slice(2)
-    if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) opts[name] = argv[++i]
-    else opts[name] = true
-  }
-  return opts
-}
-
-function numOpt (opts, name, def, min) {
-  if (opts[name] == null) return def
-  const n = Number(opts[name])
-  if (!Number.isFinite(n) || n < min) throw new Error(`--${name}: expected a number >= ${min}, got "${opts[name]}"`)
-  return n
-}
 
 function intList (opts, name) {
   if (typeof opts[name] !== 'string') throw new Error(`--${name} is required`)
@@ -124,14 +99,11 @@ function instrument (gs) {
 }
 
 const sleep = (ms) => new Promise(resolve => setTimeout(resolve, Math.max(0, ms)))
-const rssMiB = () => Math.round(process.memoryUsage().rss / 1048576)
-const cpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6 }
-const round = (x, digits) => Math.round(x * 10 ** digits) / 10 ** digits
 
 async function main () {
   const opts = parseArgs(process.argv.slice(2))
-  const n = numOpt(opts, 'nodes', 30, 2)
-  const size = numOpt(opts, 'size', 256, 4)
+  const n = intOpt(opts, 'nodes', 30, 2)
+  const size = intOpt(opts, 'size', 256, 4)
   const rate = numOpt(opts, 'rate', 20, 0.01)
   const warmupSeconds = numOpt(opts, 'warmup', 5, 0)
   const drainSeconds = numOpt(opts, 'drain', 10, 0)
@@ -141,19 +113,13 @@ async function main () {
   const publishers = intList(opts, 'publishers')
   for (const [a, b] of edges) if (!(a >= 0 && a < n && b >= 0 && b < n && a !== b)) throw new Error(`bad edge ${a}:${b}`)
   for (const p of publishers) if (p >= n) throw new Error(`publisher ${p} is not a node`)
-  const warmupMessages = numOpt(opts, 'warmup-messages', 0, 0)
+  const warmupMessages = intOpt(opts, 'warmup-messages', 0, 0)
   if (warmupMessages >= publishers.length) throw new Error('--warmup-messages leaves no measured message')
   const messages = publishers.length - warmupMessages
 
   const began = performance.now()
   const nodes = []
-  const stopAll = async () => {
-    const timer = setTimeout(() => { diag('stopping timed out'); process.exit(0) }, STOP_TIMEOUT_MS)
-    timer.unref()
-    await Promise.allSettled(nodes.map(node => node.stop()))
-    clearTimeout(timer)
-  }
-  process.on('SIGTERM', () => { stopAll().finally(() => process.exit(143)) })
+  const stopAll = stopper(nodes, diag)
 
   // received[m][i]: when node i got message m (performance.now() ms), or -1
   const received = Array.from({ length: publishers.length }, () => new Float64Array(n).fill(-1))
@@ -264,10 +230,4 @@ async function main () {
   await stopAll()
 }
 
-process.on('unhandledRejection', err => { diag('unhandled rejection:', err?.stack ?? String(err)) })
-
-main().then(() => process.exit(0), err => {
-  diag('error:', err?.stack ?? String(err))
-  emit({ event: 'error', name: err?.name ?? null, message: err?.message ?? String(err) })
-  process.stdout.write('', () => process.exit(1))
-})
+runMain(main, diag)

@@ -13,8 +13,6 @@ import dev.ferry.overlay.host.OverlayNode;
 import dev.ferry.overlay.multiaddr.Multiaddr;
 import io.netty.channel.EventLoopGroup;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -264,65 +262,29 @@ public final class DhtBenchmark implements Callable<Integer> {
     private Side jsNetwork() throws Exception {
         say("");
         say("js-libp2p: %d nodes in one Node.js process (interop/js/dht-network.mjs), %s", jsNodes, PROTOCOL);
-        Path work = Files.createTempDirectory("ferry-bench-dht-");
-        Path log = work.resolve("dht-network.log");
-        List<String> command = setup.node("dht-network.mjs",
+        List<String> args = List.of(
                 "--nodes", Integer.toString(jsNodes), "--lookups", Integer.toString(lookups),
                 "--warmup", Integer.toString(warmup), "--seeds", Integer.toString(seeds), "--protocol", PROTOCOL, "--quiet");
-        boolean ok = false;
-        try (ChildProcess p = ChildProcess.start("dht-network", command, setup.jsDir, log)) {
-            Thread stopper = new Thread(p::close, "bench-cleanup");
-            Runtime.getRuntime().addShutdownHook(stopper);
-            try {
-                String started = p.awaitLine(l -> "started".equals(JsonLine.field(l, "event")) ? l : null, JS_TIMEOUT);
-                say("  started in %s s, %s MiB resident", JsonLine.field(started, "seconds"), JsonLine.field(started, "rss_mib"));
-                String joined = p.awaitLine(l -> "joined".equals(JsonLine.field(l, "event")) ? l : null, JS_TIMEOUT);
-                say("  joined in %s s (each from %d earlier nodes, then its self-lookup); a second self-lookup round %s s",
-                        JsonLine.field(joined, "join_seconds"), seeds, JsonLine.field(joined, "self_lookups_seconds"));
-                say("  routing tables: %s min, %s median, %s max peers; %s MiB resident", JsonLine.field(joined, "routing_table_min"),
-                        JsonLine.field(joined, "routing_table_median"), JsonLine.field(joined, "routing_table_max"),
-                        JsonLine.field(joined, "rss_mib"));
-                List<String> out = p.awaitSuccess(JS_TIMEOUT);
-                String summary = out.stream().filter(l -> "summary".equals(JsonLine.field(l, "event"))).findFirst()
-                        .orElseThrow(() -> new BenchmarkException("dht-network.mjs printed no summary:\n  " + String.join("\n  ", out)));
-                say("  lookups done; %s MiB resident, event loop delay during lookups %s ms median, %s ms p99; %s s in all",
-                        JsonLine.field(summary, "rss_mib"), JsonLine.field(summary, "event_loop_delay_p50_ms"),
-                        JsonLine.field(summary, "event_loop_delay_p99_ms"), JsonLine.field(summary, "total_seconds"));
-                List<Double> errors = numbers(summary, "errors");
-                ClosestPeersConfig c = new ClosestPeersConfig((int) number(summary, "alpha"), (int) number(summary, "disjoint_paths"));
-                Side side = new Side("js-libp2p", jsNodes, c.describe(), numbers(summary, "latency_ms"), numbers(summary, "hops"),
-                        numbers(summary, "found"), numbers(summary, "requests"),
-                        (long) errors.stream().mapToDouble(Double::doubleValue).sum(),
-                        number(summary, "lookup_cpu_seconds") / (lookups + warmup));
-                ok = true;
-                return side;
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(stopper);
-                } catch (IllegalStateException e) {
-                    // the JVM is shutting down; the hook stops the process
-                }
-            }
-        } finally {
-            if (ok) {
-                Files.deleteIfExists(log);
-                Files.deleteIfExists(work);
-            } else {
-                System.err.println("bench: the js network's log is kept in " + log);
-            }
-        }
-    }
-
-    private static List<Double> numbers(String line, String key) throws BenchmarkException {
-        List<Double> v = JsonLine.numbers(line, key);
-        if (v == null) throw new BenchmarkException("dht-network.mjs printed no " + key);
-        return v;
-    }
-
-    private static double number(String line, String key) throws BenchmarkException {
-        String v = JsonLine.field(line, key);
-        if (v == null) throw new BenchmarkException("dht-network.mjs printed no " + key);
-        return Double.parseDouble(v);
+        return JsNetwork.run(setup, "dht-network.mjs", args, JS_TIMEOUT, js -> {
+            String started = js.awaitEvent("started");
+            say("  started in %s s, %s MiB resident", JsonLine.field(started, "seconds"), JsonLine.field(started, "rss_mib"));
+            String joined = js.awaitEvent("joined");
+            say("  joined in %s s (each from %d earlier nodes, then its self-lookup); a second self-lookup round %s s",
+                    JsonLine.field(joined, "join_seconds"), seeds, JsonLine.field(joined, "self_lookups_seconds"));
+            say("  routing tables: %s min, %s median, %s max peers; %s MiB resident", JsonLine.field(joined, "routing_table_min"),
+                    JsonLine.field(joined, "routing_table_median"), JsonLine.field(joined, "routing_table_max"),
+                    JsonLine.field(joined, "rss_mib"));
+            String summary = js.awaitSummary();
+            say("  lookups done; %s MiB resident, event loop delay during lookups %s ms median, %s ms p99; %s s in all",
+                    JsonLine.field(summary, "rss_mib"), JsonLine.field(summary, "event_loop_delay_p50_ms"),
+                    JsonLine.field(summary, "event_loop_delay_p99_ms"), JsonLine.field(summary, "total_seconds"));
+            List<Double> errors = js.numbers(summary, "errors");
+            ClosestPeersConfig c = new ClosestPeersConfig((int) js.number(summary, "alpha"), (int) js.number(summary, "disjoint_paths"));
+            return new Side("js-libp2p", jsNodes, c.describe(), js.numbers(summary, "latency_ms"), js.numbers(summary, "hops"),
+                    js.numbers(summary, "found"), js.numbers(summary, "requests"),
+                    (long) errors.stream().mapToDouble(Double::doubleValue).sum(),
+                    js.number(summary, "lookup_cpu_seconds") / (lookups + warmup));
+        });
     }
 
     // ------------------------------------------------------------------ summary

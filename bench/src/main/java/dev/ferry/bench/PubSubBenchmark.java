@@ -13,8 +13,6 @@ import dev.ferry.pubsub.router.ReceivedMessage;
 import io.netty.channel.EventLoopGroup;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -362,62 +360,30 @@ public final class PubSubBenchmark implements Callable<Integer> {
         say("");
         say("js-libp2p: %d nodes in one Node.js process (interop/js/pubsub-network.mjs), gossipsub defaults "
                 + "but loopback left out of IP colocation scoring, as in Ferry's", nodes);
-        Path work = Files.createTempDirectory("ferry-bench-pubsub-");
-        Path log = work.resolve("pubsub-network.log");
-        List<String> command = setup.node("pubsub-network.mjs",
+        List<String> args = List.of(
                 "--nodes", Integer.toString(nodes),
                 "--edges", edges.stream().map(e -> e[0] + ":" + e[1]).collect(Collectors.joining(",")),
                 "--publishers", Arrays.stream(publishers).mapToObj(Integer::toString).collect(Collectors.joining(",")),
                 "--warmup-messages", Integer.toString(warmupMessages), "--size", Integer.toString(size),
                 "--rate", Double.toString(rate), "--warmup", Double.toString(warmupSeconds),
                 "--drain", Double.toString(drainSeconds), "--topic", TOPIC);
-        boolean ok = false;
-        try (ChildProcess p = ChildProcess.start("pubsub-network", command, setup.jsDir, log)) {
-            Thread stopper = new Thread(p::close, "bench-cleanup");
-            Runtime.getRuntime().addShutdownHook(stopper);
-            try {
-                String started = p.awaitLine(l -> "started".equals(JsonLine.field(l, "event")) ? l : null, JS_TIMEOUT);
-                say("  started in %s s, %s MiB resident", JsonLine.field(started, "seconds"), JsonLine.field(started, "rss_mib"));
-                String m = p.awaitLine(l -> "meshes".equals(JsonLine.field(l, "event")) ? l : null, JS_TIMEOUT);
-                String meshes = String.format(Locale.ROOT, "mesh peers %s min, %s median, %s mean, %s max; topic peers %s min, %s median",
-                        JsonLine.field(m, "mesh_min"), JsonLine.field(m, "mesh_median"), JsonLine.field(m, "mesh_mean"),
-                        JsonLine.field(m, "mesh_max"),
-                        JsonLine.field(m, "topic_peers_min"), JsonLine.field(m, "topic_peers_median"));
-                say("  connected in %s s; after %.0f s: %s", JsonLine.field(m, "connect_seconds"), warmupSeconds, meshes);
-                List<String> out = p.awaitSuccess(JS_TIMEOUT);
-                String s = out.stream().filter(l -> "summary".equals(JsonLine.field(l, "event"))).findFirst()
-                        .orElseThrow(() -> new BenchmarkException("pubsub-network.mjs printed no summary:\n  " + String.join("\n  ", out)));
-                say("  published and drained; %s MiB resident, event loop delay while publishing %s ms median, %s ms p99; %s s in all",
-                        JsonLine.field(s, "rss_mib"), JsonLine.field(s, "event_loop_delay_p50_ms"),
-                        JsonLine.field(s, "event_loop_delay_p99_ms"), JsonLine.field(s, "total_seconds"));
-                List<Double> latency = JsonLine.numbers(s, "latency_ms");
-                if (latency == null) throw new BenchmarkException("pubsub-network.mjs printed no latency_ms");
-                Side side = new Side(latency, (long) number(s, "expected_pairs"),
-                        (long) number(s, "copies_received"), (long) number(s, "rpcs_sent"), (long) number(s, "app_duplicates"),
-                        number(s, "drain_ms"), number(s, "cpu_seconds"));
-                ok = true;
-                return side;
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(stopper);
-                } catch (IllegalStateException e) {
-                    // the JVM is shutting down; the hook stops the process
-                }
-            }
-        } finally {
-            if (ok) {
-                Files.deleteIfExists(log);
-                Files.deleteIfExists(work);
-            } else {
-                System.err.println("bench: the js network's log is kept in " + log);
-            }
-        }
-    }
-
-    private static double number(String line, String key) throws BenchmarkException {
-        String v = JsonLine.field(line, key);
-        if (v == null) throw new BenchmarkException("pubsub-network.mjs printed no " + key);
-        return Double.parseDouble(v);
+        return JsNetwork.run(setup, "pubsub-network.mjs", args, JS_TIMEOUT, js -> {
+            String started = js.awaitEvent("started");
+            say("  started in %s s, %s MiB resident", JsonLine.field(started, "seconds"), JsonLine.field(started, "rss_mib"));
+            String m = js.awaitEvent("meshes");
+            String meshes = String.format(Locale.ROOT, "mesh peers %s min, %s median, %s mean, %s max; topic peers %s min, %s median",
+                    JsonLine.field(m, "mesh_min"), JsonLine.field(m, "mesh_median"), JsonLine.field(m, "mesh_mean"),
+                    JsonLine.field(m, "mesh_max"),
+                    JsonLine.field(m, "topic_peers_min"), JsonLine.field(m, "topic_peers_median"));
+            say("  connected in %s s; after %.0f s: %s", JsonLine.field(m, "connect_seconds"), warmupSeconds, meshes);
+            String s = js.awaitSummary();
+            say("  published and drained; %s MiB resident, event loop delay while publishing %s ms median, %s ms p99; %s s in all",
+                    JsonLine.field(s, "rss_mib"), JsonLine.field(s, "event_loop_delay_p50_ms"),
+                    JsonLine.field(s, "event_loop_delay_p99_ms"), JsonLine.field(s, "total_seconds"));
+            return new Side(js.numbers(s, "latency_ms"), (long) js.number(s, "expected_pairs"),
+                    (long) js.number(s, "copies_received"), (long) js.number(s, "rpcs_sent"), (long) js.number(s, "app_duplicates"),
+                    js.number(s, "drain_ms"), js.number(s, "cpu_seconds"));
+        });
     }
 
     // ------------------------------------------------------------------ summary
