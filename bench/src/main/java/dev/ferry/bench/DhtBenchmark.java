@@ -26,8 +26,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -97,14 +95,7 @@ public final class DhtBenchmark implements Callable<Integer> {
     private final SecureRandom random = new SecureRandom();
 
     public static void main(String[] args) {
-        // 200 hosts would log every closed connection at INFO
-        Logger.getLogger("").setLevel(Level.WARNING);
-        CommandLine cli = new CommandLine(new DhtBenchmark());
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("bench: " + (e instanceof BenchmarkException ? e.getMessage() : e.toString()));
-            return 1;
-        });
-        System.exit(cli.execute(args));
+        BenchmarkMain.run(new DhtBenchmark(), args);
     }
 
     @Override

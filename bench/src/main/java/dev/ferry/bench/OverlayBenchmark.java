@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -79,14 +77,7 @@ public final class OverlayBenchmark implements Callable<Integer> {
     private Path work;
 
     public static void main(String[] args) {
-        // the in-process client would log every closed connection's details at INFO
-        Logger.getLogger("").setLevel(Level.WARNING);
-        CommandLine cli = new CommandLine(new OverlayBenchmark());
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("bench: " + (e instanceof BenchmarkException ? e.getMessage() : e.toString()));
-            return 1;
-        });
-        System.exit(cli.execute(args));
+        BenchmarkMain.run(new OverlayBenchmark(), args);
     }
 
     @Override

@@ -28,8 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -111,14 +109,7 @@ public final class PubSubBenchmark implements Callable<Integer> {
     boolean help;
 
     public static void main(String[] args) {
-        // 30 hosts would log every closed connection at INFO
-        Logger.getLogger("").setLevel(Level.WARNING);
-        CommandLine cli = new CommandLine(new PubSubBenchmark());
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("bench: " + (e instanceof BenchmarkException ? e.getMessage() : e.toString()));
-            return 1;
-        });
-        System.exit(cli.execute(args));
+        BenchmarkMain.run(new PubSubBenchmark(), args);
     }
 
     @Override
