@@ -57,14 +57,37 @@ public final class ReedSolomonCodec {
             long from = (long) i * shardSize;
             shards[i] = from >= data.length ? new byte[shardSize] : Arrays.copyOfRange(data, (int) from, (int) from + shardSize);
         }
-        byte[][] dataShards = Arrays.copyOf(shards, k);
-        for (int r = 0; r < parityRows.length; r++) {
-            shards[k + r] = new byte[shardSize];
-            parityRows[r].apply(dataShards, shards[k + r], shardSize);
-        }
+        byte[][] parity = encodeParity(Arrays.copyOf(shards, k));
+        System.arraycopy(parity, 0, shards, k, parity.length);
         List<byte[]> hashes = new ArrayList<>(shards.length);
         for (byte[] shard : shards) hashes.add(ShardManifest.sha256(shard));
         return new EncodedShards(new ShardManifest(parameters, data.length, hashes), shards);
+    }
+
+    /**
+     * Only the coding step of {@link #encode}: the m parity shards of k equal-sized data shards,
+     * without hashes. For callers that cut the data themselves, and to measure the arithmetic
+     * apart from SHA-256.
+     *
+     * @throws IllegalArgumentException unless there are k data shards of one size, at least 1
+     */
+    public byte[][] encodeParity(byte[][] dataShards) {
+        int k = parameters.dataShards();
+        if (dataShards == null || dataShards.length != k) {
+            throw new IllegalArgumentException("a " + parameters + " code takes " + k + " data shards");
+        }
+        for (byte[] shard : dataShards) {
+            if (shard == null || shard.length == 0 || shard.length != dataShards[0].length) {
+                throw new IllegalArgumentException("data shards must be non-empty and of one size");
+            }
+        }
+        int shardSize = dataShards[0].length;
+        byte[][] parity = new byte[parityRows.length][];
+        for (int r = 0; r < parityRows.length; r++) {
+            parity[r] = new byte[shardSize];
+            parityRows[r].apply(dataShards, parity[r], shardSize);
+        }
+        return parity;
     }
 
     /**
