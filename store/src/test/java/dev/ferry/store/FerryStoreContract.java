@@ -287,6 +287,49 @@ public abstract class FerryStoreContract {
                 .isInstanceOf(IllegalStateException.class);
     }
 
+    @Test
+    void shouldRefuseAWriteOnTheStoreItselfInsideABatch() {
+        FerryStore store = open(ROOMY);
+
+        assertThatThrownBy(() -> store.write(batch -> {
+            batch.sessions().put(ALICE, new byte[] {1});
+            store.sessions().put(BOB, new byte[] {2});
+        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("inside a batch");
+
+        assertThat(store.sessions().get(ALICE)).isEmpty();
+        assertThat(store.sessions().get(BOB)).isEmpty();
+    }
+
+    @Test
+    void shouldNeverPassALimitUnderConcurrentWriters() throws InterruptedException {
+        FerryStore store = open(new StoreLimits(120 * 50, 1 << 20, 1 << 20, 1000));
+        int writers = 4;
+        java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 40; i++) {
+                    try {
+                        store.shards().put(shard(writer * 1000 + i, 0));
+                        stored.incrementAndGet();
+                    } catch (StoreRefusedException e) {
+                        refused.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+
+        assertThat(stored.get()).isEqualTo(50);
+        assertThat(refused.get()).isEqualTo(writers * 40 - 50);
+        assertThat(store.shards().usage()).isEqualTo(new StoreUsage(120 * 50, 50));
+        assertThat(store.shards().list(MAILBOX_A, Optional.empty(), 1000).shards()).hasSize(50);
+    }
+
     // ---- expiry
 
     @Test
@@ -457,6 +500,14 @@ public abstract class FerryStoreContract {
                 .hasMessageContaining("closed");
         assertThatThrownBy(() -> store.sessions().get(ALICE)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> store.sweepExpired(T0, 1)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void shouldRefuseToCloseFromInsideABatch() {
+        FerryStore store = open(ROOMY);
+
+        assertThatThrownBy(() -> store.write(batch -> store.close())).isInstanceOf(IllegalStateException.class);
+        assertThat(store.shards().usage()).isEqualTo(StoreUsage.NONE);
     }
 
     @Test

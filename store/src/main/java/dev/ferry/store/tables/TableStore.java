@@ -192,6 +192,9 @@ public class TableStore implements FerryStore {
     /** Closes the engine once no call is running; later calls throw {@link IllegalStateException}. */
     @Override
     public void close() {
+        if (lifecycle.getReadHoldCount() > 0) {
+            throw new IllegalStateException("close called from inside a call on the same store: " + description);
+        }
         lifecycle.writeLock().lock();
         try {
             if (!closed) {
@@ -227,6 +230,11 @@ public class TableStore implements FerryStore {
         lifecycle.readLock().lock();
         try {
             requireOpen();
+            if (writer.isHeldByCurrentThread()) {
+                // It would commit on its own, apart from the batch the caller is in.
+                throw new IllegalStateException(
+                        "write on the store inside a batch of the same store: write through the batch's parts");
+            }
             writer.lock();
             try {
                 Staging staging = new Staging(tables);
