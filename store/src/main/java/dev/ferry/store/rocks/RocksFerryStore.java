@@ -9,6 +9,7 @@ import dev.ferry.store.tables.TableEntry;
 import dev.ferry.store.tables.TableStore;
 import dev.ferry.store.tables.TableWrite;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
@@ -99,7 +101,7 @@ public final class RocksFerryStore extends TableStore {
     private static final class RocksTables implements SortedTables {
         private final Path directory;
         private final LRUCache cache;
-        private final ColumnFamilyOptions familyOptions;
+        private final List<ColumnFamilyOptions> familyOptions;
         private final DBOptions dbOptions;
         private final WriteOptions writeOptions;
         private final ReadOptions readOptions;
@@ -107,7 +109,7 @@ public final class RocksFerryStore extends TableStore {
         private final Map<Table, ColumnFamilyHandle> families;
         private final RocksDB db;
 
-        private RocksTables(Path directory, LRUCache cache, ColumnFamilyOptions familyOptions, DBOptions dbOptions,
+        private RocksTables(Path directory, LRUCache cache, List<ColumnFamilyOptions> familyOptions, DBOptions dbOptions,
                 WriteOptions writeOptions, List<ColumnFamilyHandle> handles, RocksDB db) {
             this.directory = directory;
             this.cache = cache;
@@ -135,6 +137,9 @@ public final class RocksFerryStore extends TableStore {
                     .setTableFormatConfig(new BlockBasedTableConfig()
                             .setBlockCache(cache)
                             .setFilterPolicy(new BloomFilter(BLOOM_BITS_PER_KEY)));
+            // Shards are ciphertext: compressing them costs CPU and saves nothing.
+            ColumnFamilyOptions shardOptions = new ColumnFamilyOptions(familyOptions)
+                    .setCompressionType(CompressionType.NO_COMPRESSION);
             DBOptions dbOptions = new DBOptions()
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
@@ -146,16 +151,19 @@ public final class RocksFerryStore extends TableStore {
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions));
             for (Table table : Table.values()) {
-                descriptors.add(new ColumnFamilyDescriptor(table.familyName().getBytes(), familyOptions));
+                descriptors.add(new ColumnFamilyDescriptor(table.familyName().getBytes(StandardCharsets.UTF_8),
+                        table == Table.SHARDS ? shardOptions : familyOptions));
             }
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             try {
                 RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
-                return new RocksTables(directory, cache, familyOptions, dbOptions, writeOptions, handles, db);
+                return new RocksTables(directory, cache, List.of(familyOptions, shardOptions), dbOptions, writeOptions,
+                        handles, db);
             } catch (RocksDBException e) {
                 handles.forEach(ColumnFamilyHandle::close);
                 writeOptions.close();
                 dbOptions.close();
+                shardOptions.close();
                 familyOptions.close();
                 cache.close();
                 throw new StoreFailureException(directory, "open", e);
@@ -226,7 +234,7 @@ public final class RocksFerryStore extends TableStore {
                 readOptions.close();
                 writeOptions.close();
                 dbOptions.close();
-                familyOptions.close();
+                familyOptions.forEach(ColumnFamilyOptions::close);
                 cache.close();
             }
         }
