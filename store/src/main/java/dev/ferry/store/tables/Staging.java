@@ -14,6 +14,8 @@ import java.util.TreeMap;
 final class Staging {
     private final SortedTables base;
     private final Map<Table, TreeMap<byte[], byte[]>> staged = new EnumMap<>(Table.class);
+    /** Values read from the tables, absent ones as null: the tables do not change under a staging (writes are serialized). */
+    private final Map<Table, TreeMap<byte[], byte[]>> read = new EnumMap<>(Table.class);
 
     Staging(SortedTables base) {
         this.base = base;
@@ -24,7 +26,13 @@ final class Staging {
         if (writes != null && writes.containsKey(key)) {
             return writes.get(key);
         }
-        return base.get(table, key);
+        TreeMap<byte[], byte[]> known = read.computeIfAbsent(table, t -> new TreeMap<>(Arrays::compareUnsigned));
+        if (known.containsKey(key)) {
+            return known.get(key);
+        }
+        byte[] value = base.get(table, key);
+        known.put(key, value);
+        return value;
     }
 
     List<TableEntry> scan(Table table, byte[] from, byte[] prefix, int limit) {

@@ -585,7 +585,7 @@ public class TableStore implements FerryStore {
         @Override
         public Optional<byte[]> get(K key) {
             byte[] encoded = encode.apply(key);
-            return access.read(staging -> Optional.ofNullable(staging.get(table, encoded)));
+            return access.read(staging -> Optional.ofNullable(staging.get(table, encoded)).map(byte[]::clone));
         }
 
         @Override
@@ -605,7 +605,7 @@ public class TableStore implements FerryStore {
             checkLimit(limit, MAX_LIST);
             byte[] from = after.map(key -> Layout.successor(encode.apply(key))).orElse(new byte[0]);
             return access.read(staging -> staging.scan(table, from, new byte[0], limit).stream()
-                    .<Map.Entry<K, byte[]>>map(e -> new AbstractMap.SimpleImmutableEntry<>(decode.apply(e.key()), e.value()))
+                    .<Map.Entry<K, byte[]>>map(e -> new AbstractMap.SimpleImmutableEntry<>(decode.apply(e.key()), e.value().clone()))
                     .toList());
         }
     }
