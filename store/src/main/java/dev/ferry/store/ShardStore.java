@@ -1,0 +1,55 @@
+package dev.ferry.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The shards this node holds for mailboxes, with their byte accounting against
+ * {@link StoreLimits}. Each shard is listed under its mailbox and deleted by the expiry sweep at
+ * its expiry time.
+ */
+public interface ShardStore {
+    /** How many shards one {@link #list} call returns at most: a page, not a whole mailbox. */
+    int MAX_LIST = 1000;
+
+    /**
+     * Stores a shard together with its mailbox-index and expiry-index entries and the byte
+     * accounting, all in one write.
+     *
+     * @return true if stored; false if this shard (envelope and index) was already stored, in
+     *     which case nothing changed (a retried push is harmless and cannot replace a shard)
+     * @throws StoreRefusedException if a limit or a tombstone refuses it; nothing was written
+     */
+    boolean put(Shard shard);
+
+    /** The shard with this index of this envelope, if held. */
+    Optional<Shard> get(EnvelopeId envelope, int index);
+
+    /** All held shards of this envelope, in index order. */
+    List<Shard> getAll(EnvelopeId envelope);
+
+    /** Whether any shard of this envelope is held. */
+    boolean has(EnvelopeId envelope);
+
+    /**
+     * One page of a mailbox's shards in (envelope id, index) order, starting after {@code after}
+     * (from the beginning when empty), at most {@code limit} of them.
+     */
+    ShardPage list(MailboxKey mailbox, Optional<ShardPage.Cursor> after, int limit);
+
+    /**
+     * Deletes every shard of this envelope with its index entries, releasing its bytes.
+     *
+     * @return how many shards were deleted
+     */
+    int deleteEnvelope(EnvelopeId envelope);
+
+    /** What all shards take. */
+    StoreUsage usage();
+
+    /** What one mailbox's shards take. */
+    StoreUsage usage(MailboxKey mailbox);
+
+    /** What the shards one peer stored take. */
+    StoreUsage usage(PeerBytes sender);
+}

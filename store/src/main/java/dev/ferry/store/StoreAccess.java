@@ -1,0 +1,28 @@
+package dev.ferry.store;
+
+/** The parts of the store, each a small interface; {@link FerryStore} and {@link StoreBatch} both offer them. */
+public interface StoreAccess {
+    /** Mailbox shards with their limits. */
+    ShardStore shards();
+
+    /** Tombstones of acknowledged envelopes. */
+    AckTombstones tombstones();
+
+    /** Double Ratchet session state by peer. */
+    KeyedRecords<PeerBytes> sessions();
+
+    /** This node's signed prekeys (private parts included) by prekey id. */
+    KeyedRecords<Integer> prekeys();
+
+    /** Contacts by peer. */
+    KeyedRecords<PeerBytes> contacts();
+
+    /** Groups (member list, epoch, sender keys) by group id. */
+    KeyedRecords<GroupId> groups();
+
+    /** Decrypted messages by conversation. */
+    Inbox inbox();
+
+    /** Envelopes sent and not yet done with. */
+    Outbox outbox();
+}

@@ -1,0 +1,44 @@
+package dev.ferry.store;
+
+/**
+ * How many shard bytes a node keeps, checked when a shard is written. A shard's charged size is
+ * its header plus its data ({@link Shard#chargedBytes()}). A write that would pass a limit is
+ * refused with a {@link StoreRefusedException}; stored data is never evicted to make room.
+ *
+ * @param maxTotalBytes all shards of all mailboxes together: the disk the operator gives relaying
+ * @param maxMailboxBytes one mailbox's shards: one recipient cannot take a whole node
+ * @param maxPeerBytes the shards one sending peer stored here: one sender cannot fill a node or a
+ *     mailbox (flooding a victim's mailbox costs the flooder its own quota first)
+ * @param maxShardBytes one shard's charged size: a cap on any single write
+ */
+public record StoreLimits(long maxTotalBytes, long maxMailboxBytes, long maxPeerBytes, int maxShardBytes) {
+    /** 1 GiB: a relay on a small VPS gives this much disk to strangers' shards. */
+    public static final long DEFAULT_MAX_TOTAL_BYTES = 1L << 30;
+
+    /**
+     * 64 MiB: a week of heavy 1:1 and group traffic for one offline recipient, while 16 full
+     * mailboxes still fit in the total.
+     */
+    public static final long DEFAULT_MAX_MAILBOX_BYTES = 64L << 20;
+
+    /** 32 MiB: half a mailbox, so a single sender cannot fill one mailbox on its own. */
+    public static final long DEFAULT_MAX_PEER_BYTES = 32L << 20;
+
+    /**
+     * 1 MiB: an envelope is at most a few MiB and is cut into k = 4 data shards, so a real shard
+     * plus its header is well below this.
+     */
+    public static final int DEFAULT_MAX_SHARD_BYTES = 1 << 20;
+
+    /** The defaults above. */
+    public static final StoreLimits DEFAULTS = new StoreLimits(
+            DEFAULT_MAX_TOTAL_BYTES, DEFAULT_MAX_MAILBOX_BYTES, DEFAULT_MAX_PEER_BYTES, DEFAULT_MAX_SHARD_BYTES);
+
+    /** Checks that every limit is positive. */
+    public StoreLimits {
+        if (maxTotalBytes <= 0 || maxMailboxBytes <= 0 || maxPeerBytes <= 0 || maxShardBytes <= 0) {
+            throw new IllegalArgumentException("store limits must be positive: " + maxTotalBytes + ", "
+                    + maxMailboxBytes + ", " + maxPeerBytes + ", " + maxShardBytes);
+        }
+    }
+}
