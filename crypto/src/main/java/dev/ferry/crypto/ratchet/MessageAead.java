@@ -2,6 +2,7 @@ package dev.ferry.crypto.ratchet;
 
 import dev.ferry.crypto.Aes256Gcm;
 import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -12,7 +13,8 @@ import javax.crypto.spec.SecretKeySpec;
  * ENCRYPT and DECRYPT of the spec: AES-256-GCM under the key and nonce derived from a message
  * key, with associated data = the session's associated data || the message header. Works in place
  * on the message bytes (no copies of header or ciphertext) and reuses one {@link Cipher} per
- * thread, re-initialised on every call.
+ * thread, re-initialised on every call. That Cipher also refuses to encrypt twice in a row under the
+ * same key and nonce, a last guard against a session state being encrypted from twice.
  */
 final class MessageAead {
     private static final ThreadLocal<Cipher> AES_GCM = ThreadLocal.withInitial(() -> {
@@ -33,6 +35,9 @@ final class MessageAead {
             cipher.updateAAD(associatedData);
             cipher.updateAAD(message, 0, RatchetMessage.HEADER_LENGTH);
             cipher.doFinal(plaintext, 0, plaintext.length, message, RatchetMessage.HEADER_LENGTH);
+        } catch (InvalidAlgorithmParameterException e) {
+            // The JDK refuses the key and nonce it has just encrypted with: a state was encrypted from twice.
+            throw new IllegalStateException("message key used twice: continue from the newest session state", e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256-GCM encryption failed", e);
         } finally {
