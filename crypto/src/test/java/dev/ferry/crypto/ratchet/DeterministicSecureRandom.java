@@ -11,6 +11,7 @@ final class DeterministicSecureRandom extends SecureRandom {
     private final Random random;
 
     DeterministicSecureRandom(long seed) {
+        super(null, null); // no provider: every method used here is overridden, and no entropy source is opened
         this.random = new Random(seed);
     }
 
@@ -22,6 +23,11 @@ final class DeterministicSecureRandom extends SecureRandom {
     @Override
     public int nextInt() {
         return random.nextInt();
+    }
+
+    @Override
+    public void setSeed(long seed) {
+        // called by Random's constructor; the seed is fixed at construction
     }
 
     @Override
