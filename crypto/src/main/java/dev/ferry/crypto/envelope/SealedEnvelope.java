@@ -94,8 +94,13 @@ public final class SealedEnvelope {
      */
     public static Sealed seal(InnerContent content, byte[] recipientX25519Public, byte[] mailbox, Instant created, Instant expires,
             SecureRandom random) {
+        return seal(content, recipientX25519Public, mailbox, created, expires, content.ackSecret().hash(), random);
+    }
+
+    /** As the public seal, with the outer ACK hash given: tests use it to seal a mismatching one. */
+    static Sealed seal(InnerContent content, byte[] recipientX25519Public, byte[] mailbox, Instant created, Instant expires,
+            byte[] ackHash, SecureRandom random) {
         byte[] inner = content.encode();
-        byte[] ackHash = content.ackSecret().hash();
         // The header's own checks (sizes, times) before any work; its ciphertext fields are placeholders.
         EnvelopeHeader outer = new EnvelopeHeader(mailbox, created, expires, ackHash, 1, 0, OVERHEAD + inner.length,
                 new byte[EnvelopeHeader.HASH_LENGTH], List.of(new byte[EnvelopeHeader.HASH_LENGTH]));
