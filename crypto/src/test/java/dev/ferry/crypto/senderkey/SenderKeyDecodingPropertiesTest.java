@@ -6,7 +6,9 @@ import dev.ferry.crypto.ByteMutations;
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.SeededProperty;
 import java.security.SecureRandom;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,23 +72,23 @@ class SenderKeyDecodingPropertiesTest {
                 GroupSenderKeys receiver = GroupSenderKeys.create(group, bob.publicKey(), sender.currentEpoch(), RANDOM)
                         .accept(sender.distribution(), alice.publicKey());
                 int count = 1 + random.nextInt(30);
-                byte[][] messages = new byte[count][];
+                List<byte[]> messages = new ArrayList<>();
                 for (int i = 0; i < count; i++) {
                     GroupSenderKeys.Encrypted step = sender.encrypt(SeededProperty.bytes(random, random.nextInt(50)));
-                    messages[i] = step.message();
+                    messages.add(step.message());
                     sender = step.next();
                 }
-                for (int i = 0; i < count; i++) {
-                    if (random.nextBoolean()) receiver = receiver.decrypt(messages[random.nextInt(count)]).next();
-                }
+                // Some of the messages, each once, in a random order: skipped keys are left behind.
+                Collections.shuffle(messages, random);
+                for (byte[] message : messages.subList(0, random.nextInt(count + 1))) receiver = receiver.decrypt(message).next();
+
                 byte[] encoded = receiver.encode();
                 GroupSenderKeys decoded = GroupSenderKeys.decode(encoded);
                 assertThat(decoded).isEqualTo(receiver);
-                assertThat(Arrays.equals(decoded.encode(), encoded)).isTrue();
+                assertThat(decoded.encode()).isEqualTo(encoded);
                 assertThat(GroupSenderKeys.decode(sender.encode())).isEqualTo(sender);
             } catch (SenderKeyException e) {
-                // a random pick repeats a message: a replay, refused as it should be
-                assertThat(e.reason()).isEqualTo(SenderKeyException.Reason.DUPLICATE_OR_TOO_OLD);
+                throw new AssertionError(e);
             }
         });
     }
