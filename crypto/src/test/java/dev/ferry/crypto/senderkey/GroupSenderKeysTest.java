@@ -243,6 +243,10 @@ class GroupSenderKeysTest {
                 .isInstanceOfSatisfying(SenderKeyException.class, e -> assertThat(e.reason()).isEqualTo(SenderKeyException.Reason.WRONG_GROUP));
         assertThatThrownBy(() -> bob.keys.accept(bob.keys.distribution(), bob.id()))
                 .isInstanceOfSatisfying(SenderKeyException.class, e -> assertThat(e.reason()).isEqualTo(SenderKeyException.Reason.SENDER_MISMATCH));
+
+        GroupSenderKeys aliceElsewhere = GroupSenderKeys.create(new byte[] {1, 2, 3}, alice.id(), 0, RANDOM);
+        byte[] otherGroupMessage = aliceElsewhere.encrypt(new byte[] {9}).message();
+        assertThat(refusal(bob, otherGroupMessage)).isEqualTo(SenderKeyException.Reason.WRONG_GROUP);
     }
 
     @Test
