@@ -6,10 +6,12 @@ import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.IdentityPublicKey;
 import dev.ferry.crypto.proto.SenderKeyProto;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.SequencedSet;
 import java.util.TreeMap;
@@ -151,7 +153,26 @@ public final class GroupSenderKeys {
         ReceivedSenderChain.Decrypted step = chain.decrypt(groupId, message);
         TreeMap<ChainId, ReceivedSenderChain> next = new TreeMap<>(received);
         next.put(id, step.next());
+        keepSkippedKeysWithinTheGroupCap(next, id);
         return new Decrypted(message.sender(), message.epoch(), step.plaintext(), new GroupSenderKeys(groupId, ownIdentity, own, next));
+    }
+
+    /**
+     * Drops skipped keys beyond {@link SenderKeyLimits#MAX_SKIPPED_KEYS_PER_GROUP}: from the chains
+     * in order (oldest epoch first, then by sender), oldest keys first, the chain just read last.
+     */
+    private static void keepSkippedKeysWithinTheGroupCap(TreeMap<ChainId, ReceivedSenderChain> chains, ChainId justRead) {
+        int excess = chains.values().stream().mapToInt(c -> c.skipped().size()).sum() - SenderKeyLimits.MAX_SKIPPED_KEYS_PER_GROUP;
+        List<ChainId> order = new ArrayList<>(chains.keySet());
+        order.remove(justRead);
+        order.add(justRead);
+        for (ChainId id : order) {
+            if (excess <= 0) return;
+            ReceivedSenderChain chain = chains.get(id);
+            int drop = Math.min(excess, chain.skipped().size());
+            if (drop > 0) chains.put(id, chain.withoutOldestSkipped(drop));
+            excess -= drop;
+        }
     }
 
     /**
@@ -261,6 +282,7 @@ public final class GroupSenderKeys {
 
         TreeMap<ChainId, ReceivedSenderChain> received = new TreeMap<>();
         Map<Long, Integer> sendersPerEpoch = new TreeMap<>();
+        int totalSkipped = 0;
         for (SenderKeyProto.ReceivedSenderChainState chain : state.getReceivedChainsList()) {
             long epoch = chain.getEpoch();
             if (!keeps(current, epoch)) throw SenderKeyMessage.malformed("received chain of an epoch that is not kept");
@@ -279,6 +301,8 @@ public final class GroupSenderKeys {
                     throw SenderKeyMessage.malformed("skipped message key out of range, of the wrong size or repeated");
                 }
             }
+            totalSkipped += skipped.size();
+            if (totalSkipped > SenderKeyLimits.MAX_SKIPPED_KEYS_PER_GROUP) throw SenderKeyMessage.malformed("too many skipped keys in the group");
             ChainId id = new ChainId(epoch, sender);
             ReceivedSenderChain previous = received.put(id, new ReceivedSenderChain(epoch, sender, chainKey,
                     SenderKeyMessage.identity(chain.getSigningPublicKey().toByteArray()), skipped));

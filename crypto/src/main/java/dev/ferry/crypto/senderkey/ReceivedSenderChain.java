@@ -76,6 +76,17 @@ final class ReceivedSenderChain {
         }
     }
 
+    /** This chain without its {@code count} oldest skipped keys. */
+    ReceivedSenderChain withoutOldestSkipped(int count) {
+        LinkedHashMap<Integer, byte[]> remaining = new LinkedHashMap<>(skipped);
+        Iterator<Integer> oldestFirst = remaining.keySet().iterator();
+        for (int i = 0; i < count && oldestFirst.hasNext(); i++) {
+            oldestFirst.next();
+            oldestFirst.remove();
+        }
+        return new ReceivedSenderChain(epoch, sender, chainKey, signingKey, remaining);
+    }
+
     private static byte[] open(byte[] messageKey, SenderKeyMessage message, byte[] associatedData) throws SenderKeyException {
         try {
             return GroupMessageCipher.decrypt(messageKey, message.ciphertext(), associatedData);

@@ -15,6 +15,13 @@ public final class SenderKeyLimits {
      */
     public static final int MAX_SKIPPED_KEYS_PER_CHAIN = 2000;
     /**
+     * Skipped message keys kept per group over all its chains: the state is persisted with every
+     * message, so it must stay small (about 40 bytes a key: some 320 KB at most). Beyond it, keys
+     * are dropped from the oldest epoch's chains first (the least likely to be needed), never from
+     * the chain just read.
+     */
+    public static final int MAX_SKIPPED_KEYS_PER_GROUP = 4 * MAX_SKIPPED_KEYS_PER_CHAIN;
+    /**
      * Epochs kept for late messages, counting the current one: an epoch starts when a member is
      * removed, and messages sent just before still arrive through gossip and mailboxes for a
      * while. Older epochs' chains are dropped.
@@ -43,11 +50,11 @@ public final class SenderKeyLimits {
     /** The largest encoded distribution: a few fixed-size fields. */
     public static final int MAX_DISTRIBUTION_LENGTH = 512;
     /**
-     * The largest encoded state: every kept chain full of skipped keys (about 40 bytes each), with
-     * room for the framing.
+     * The largest encoded state: every kept chain (about 120 bytes each) and the group's skipped
+     * keys (about 40 bytes each, 48 with framing), with room for the own chain.
      */
     public static final int MAX_STATE_LENGTH =
-            (MAX_EPOCHS_KEPT + MAX_EPOCHS_AHEAD) * MAX_SENDERS_PER_EPOCH * (MAX_SKIPPED_KEYS_PER_CHAIN * 48 + 256) + 1024;
+            (MAX_EPOCHS_KEPT + MAX_EPOCHS_AHEAD) * MAX_SENDERS_PER_EPOCH * 256 + MAX_SKIPPED_KEYS_PER_GROUP * 48 + 1024;
 
     private SenderKeyLimits() {}
 }

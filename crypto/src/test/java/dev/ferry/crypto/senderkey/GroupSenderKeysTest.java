@@ -135,6 +135,40 @@ class GroupSenderKeysTest {
     }
 
     @Test
+    void shouldKeepTheGroupsSkippedKeysWithinTheGroupCapDroppingFromOtherChainsFirst() throws Exception {
+        Member bob = new Member(0);
+        int chainsAtTheirCap = SenderKeyLimits.MAX_SKIPPED_KEYS_PER_GROUP / SenderKeyLimits.MAX_SKIPPED_KEYS_PER_CHAIN + 1;
+        List<byte[]> firstMessages = new ArrayList<>();
+        byte[] lastSendersFirst = null;
+        for (int i = 0; i < chainsAtTheirCap; i++) {
+            IdentityKeyPair sender = IdentityKeyPair.generate(RANDOM);
+            OwnSenderChain chain = OwnSenderChain.create(0, RANDOM);
+            bob.keys = bob.keys.accept(chain.distribution(GROUP, sender.publicKey()), sender.publicKey());
+            OwnSenderChain.Encrypted first = chain.encrypt(GROUP, sender.publicKey(), new byte[] {1});
+            SenderChainKey far = first.next().chainKey();
+            while (far.iteration() < SenderKeyLimits.MAX_SKIPPED_KEYS_PER_CHAIN) far = far.next(); // HMACs only, no signatures
+            byte[] farMessage = new OwnSenderChain(0, far, chain.signingKey()).encrypt(GROUP, sender.publicKey(), new byte[] {2}).message().encode();
+            bob.read(farMessage); // leaves every earlier key of this chain skipped
+            firstMessages.add(first.message().encode());
+            lastSendersFirst = first.message().encode();
+        }
+
+        int readable = 0;
+        GroupSenderKeys probe = bob.keys;
+        for (byte[] message : firstMessages) {
+            try {
+                probe.decrypt(message);
+                readable++;
+            } catch (SenderKeyException e) {
+                assertThat(e.reason()).isEqualTo(SenderKeyException.Reason.DUPLICATE_OR_TOO_OLD);
+            }
+        }
+        assertThat(readable).isEqualTo(chainsAtTheirCap - 1);
+        assertThat(bob.keys.decrypt(lastSendersFirst).plaintext()).containsExactly(1);
+        assertThat(GroupSenderKeys.decode(bob.keys.encode())).isEqualTo(bob.keys);
+    }
+
+    @Test
     void shouldRefuseAForgedSignatureOrAnotherSigningKeyWithoutChangingState() throws Exception {
         Member alice = new Member(0), bob = new Member(0);
         introduce(alice, bob);
