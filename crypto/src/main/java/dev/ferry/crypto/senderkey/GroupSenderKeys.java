@@ -242,7 +242,7 @@ public final class GroupSenderKeys {
                     .setIteration(chain.chainKey().iteration())
                     .setChainKey(ByteString.copyFrom(chain.chainKey().key()))
                     .setSigningPublicKey(ByteString.copyFrom(chain.signingKey().raw()));
-            chain.skipped().forEach((iteration, key) -> encoded.addSkipped(SenderKeyProto.SkippedMessageKey.newBuilder()
+            chain.skipped().forEach((iteration, key) -> encoded.addSkipped(SenderKeyProto.SkippedSenderMessageKey.newBuilder()
                     .setIteration(iteration)
                     .setMessageKey(ByteString.copyFrom(key))));
             state.addReceivedChains(encoded);
@@ -294,7 +294,7 @@ public final class GroupSenderKeys {
             SenderChainKey chainKey = chainKey(chain.getIteration(), chain.getChainKey());
             if (chain.getSkippedCount() > SenderKeyLimits.MAX_SKIPPED_KEYS_PER_CHAIN) throw SenderKeyMessage.malformed("too many skipped keys");
             LinkedHashMap<Integer, byte[]> skipped = new LinkedHashMap<>();
-            for (SenderKeyProto.SkippedMessageKey key : chain.getSkippedList()) {
+            for (SenderKeyProto.SkippedSenderMessageKey key : chain.getSkippedList()) {
                 byte[] messageKey = key.getMessageKey().toByteArray();
                 if (key.getIteration() < 0 || key.getIteration() >= chainKey.iteration() || messageKey.length != SenderChainKey.KEY_LENGTH
                         || skipped.put(key.getIteration(), messageKey) != null) {
