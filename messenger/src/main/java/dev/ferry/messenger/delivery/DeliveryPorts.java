@@ -1,0 +1,60 @@
+package dev.ferry.messenger.delivery;
+
+import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.envelope.EnvelopeHeader;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the outbox needs from the network, as three small interfaces, so that the delivery logic
+ * is told results instead of reaching into the protocols: the node implements them with the DHT,
+ * {@code /ferry/direct/1.0.0} and {@code /ferry/mailbox/1.0.0}.
+ */
+public final class DeliveryPorts {
+    private DeliveryPorts() {}
+
+    /** Finds the peers that hold a mailbox. */
+    public interface HolderDirectory {
+        /**
+         * The peers closest to {@code mailbox}, closest first, without this node and without
+         * {@code owner} (a mailbox is for when its owner is away, so it never holds its own).
+         */
+        CompletableFuture<List<PeerId>> holders(byte[] mailbox, PeerId owner);
+    }
+
+    /** How a direct delivery ended. */
+    public enum DirectOutcome {
+        /** The recipient answered with the envelope's ACK secret. */
+        DELIVERED,
+        /** The recipient answered but did not take it (or answered with a wrong secret). */
+        REFUSED,
+        /** No answer in time: not connected, not reachable, or too slow. */
+        UNREACHABLE
+    }
+
+    /** Delivers an envelope to a recipient who is online. */
+    public interface DirectTransport {
+        CompletableFuture<DirectOutcome> deliver(PeerId recipient, EnvelopeHeader header, byte[] ciphertext, Duration timeout);
+    }
+
+    /** How a holder answered a STORE. */
+    public enum StoreOutcome {
+        /** Stored (or already held). */
+        STORED,
+        /** The envelope was acknowledged already: it needs no more storing. */
+        ACKNOWLEDGED,
+        /** Refused for a reason that another holder may not have (quota, full). */
+        REFUSED,
+        /** No answer. */
+        UNREACHABLE
+    }
+
+    /** Talks to mailbox holders on the sender's behalf. */
+    public interface ShardTransport {
+        CompletableFuture<StoreOutcome> store(PeerId holder, EnvelopeHeader header, int index, byte[] shard);
+
+        /** Whether {@code holder} knows the envelope was acknowledged. */
+        CompletableFuture<Boolean> acknowledged(PeerId holder, byte[] envelopeId);
+    }
+}
