@@ -1,0 +1,223 @@
+package dev.ferry.messenger.delivery;
+
+import dev.ferry.crypto.IdentityKeyPair;
+import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.envelope.EnvelopeHeader;
+import dev.ferry.messenger.delivery.DeliveryPorts.HolderDirectory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+/**
+ * The recipient's side of store-and-forward for one mailbox: finds the mailbox's holders, keeps a
+ * WATCH open on each so that new shards are fetched at once, fetches everything they hold on
+ * start and every {@code fetchInterval} (pushes are lost when a holder restarts), rebuilds
+ * envelopes from any k valid shards, hands each to the intake, and acknowledges it to every
+ * holder.
+ *
+ * <p>One thread (the given executor) owns the state; network answers hop back onto it.
+ */
+public final class MailboxRetrieval implements AutoCloseable {
+    /** Shards asked for per FETCH: a page stays well under the mailbox protocol's message limit. */
+    public static final int PAGE_SIZE = 64;
+    /** Pages fetched from one holder per round: a holder listing more waits for the next round. */
+    public static final int MAX_PAGES_PER_ROUND = 64;
+    /** Incomplete envelopes kept between rounds. */
+    public static final int MAX_PENDING_ENVELOPES = 4096;
+    /** Shard bytes kept between rounds: 64 MiB. */
+    public static final long MAX_PENDING_BYTES = 64L << 20;
+    /** Wait after a WATCH push before fetching, so that a burst of pushes becomes one fetch. */
+    public static final Duration PUSH_COALESCING = Duration.ofMillis(20);
+
+    /** One shard a holder returned, with the header it came with (decoded: its id is verified). */
+    public record FetchedShard(EnvelopeHeader header, int index, byte[] data) {}
+
+    /** A page of a FETCH answer. */
+    public record FetchedPage(List<FetchedShard> shards, Optional<byte[]> next) {}
+
+    /** The mailbox protocol as the recipient uses it. */
+    public interface MailboxReader {
+        CompletableFuture<FetchedPage> fetch(PeerId holder, byte[] mailbox, IdentityKeyPair owner, Optional<byte[]> cursor, int limit);
+
+        CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret);
+
+        /**
+         * Opens a WATCH: {@code onPush} runs for each new shard the holder announces, {@code onEnd}
+         * once when the watch ends; the future gives the handle that ends it.
+         */
+        CompletableFuture<AutoCloseable> watch(PeerId holder, byte[] mailbox, IdentityKeyPair owner, Runnable onPush, Runnable onEnd);
+    }
+
+    private final byte[] mailbox;
+    private final IdentityKeyPair owner;
+    private final PeerId ownerPeer;
+    private final boolean acknowledge;
+    private final HolderDirectory directory;
+    private final MailboxReader reader;
+    private final BiFunction<EnvelopeHeader, byte[], CompletableFuture<Optional<byte[]>>> intake;
+    private final ScheduledExecutorService executor;
+    private final Duration fetchInterval;
+    private final ShardCollector collector = new ShardCollector(MAX_PENDING_ENVELOPES, MAX_PENDING_BYTES);
+    private final Map<PeerId, AutoCloseable> watches = new HashMap<>();
+    private final Set<PeerId> fetchScheduled = new HashSet<>();
+    private List<PeerId> holders = List.of();
+    private ScheduledFuture<?> rounds;
+    private boolean closed;
+    private long tamperedShards;
+
+    /**
+     * @param mailbox the mailbox key
+     * @param owner the key that authorises FETCH and WATCH for it (the node key, or a group's mailbox key)
+     * @param ownerPeer the mailbox owner's PeerId (never asked to hold its own mailbox)
+     * @param acknowledge whether envelopes are acknowledged to the holders (not for group mailboxes,
+     *     whose envelopes stay for every member until they expire)
+     * @param intake opens a rebuilt envelope and gives its ACK secret if it should be acknowledged
+     */
+    public MailboxRetrieval(byte[] mailbox, IdentityKeyPair owner, PeerId ownerPeer, boolean acknowledge, HolderDirectory directory,
+            MailboxReader reader, BiFunction<EnvelopeHeader, byte[], CompletableFuture<Optional<byte[]>>> intake,
+            ScheduledExecutorService executor, Duration fetchInterval) {
+        this.mailbox = mailbox.clone();
+        this.owner = owner;
+        this.ownerPeer = ownerPeer;
+        this.acknowledge = acknowledge;
+        this.directory = directory;
+        this.reader = reader;
+        this.intake = intake;
+        this.executor = executor;
+        this.fetchInterval = fetchInterval;
+    }
+
+    /** Starts: a first round now, then one every {@code fetchInterval}. */
+    public void start() {
+        executor.execute(() -> {
+            if (closed || rounds != null) return;
+            rounds = executor.scheduleWithFixedDelay(this::round, 0, fetchInterval.toMillis(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /** Runs a round now (after the node (re)joined the network, say); completes when its lookups and fetches are done. */
+    public CompletableFuture<Void> fetchNow() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            executor.execute(() -> roundThen(done));
+        } catch (RejectedExecutionException e) {
+            done.completeExceptionally(new IllegalStateException("closed"));
+        }
+        return done;
+    }
+
+    /** Shards that did not match their header's hash, served by some holder. */
+    public long tamperedShards() {
+        return tamperedShards;
+    }
+
+    private void round() {
+        roundThen(new CompletableFuture<>());
+    }
+
+    private void roundThen(CompletableFuture<Void> done) {
+        if (closed) {
+            done.complete(null);
+            return;
+        }
+        directory.holders(mailbox, ownerPeer).whenCompleteAsync((found, failure) -> {
+            if (failure != null || closed) {
+                done.complete(null);
+                return;
+            }
+            holders = List.copyOf(found);
+            refreshWatches();
+            List<CompletableFuture<Void>> fetches = new ArrayList<>();
+            for (PeerId holder : holders) fetches.add(fetchAll(holder, Optional.empty(), 0));
+            CompletableFuture.allOf(fetches.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> done.complete(null));
+        }, executor);
+    }
+
+    /** Fetches every page a holder has, one after another; completes when the listing ends or the round's page budget does. */
+    private CompletableFuture<Void> fetchAll(PeerId holder, Optional<byte[]> cursor, int pages) {
+        return reader.fetch(holder, mailbox, owner, cursor, PAGE_SIZE).handleAsync((page, failure) -> {
+            if (failure != null || closed) return CompletableFuture.<Void>completedFuture(null);
+            List<CompletableFuture<Void>> opened = new ArrayList<>();
+            for (FetchedShard shard : page.shards()) opened.add(offer(shard));
+            CompletableFuture<Void> rest = page.next().isPresent() && pages + 1 < MAX_PAGES_PER_ROUND
+                    ? fetchAll(holder, page.next(), pages + 1)
+                    : CompletableFuture.completedFuture(null);
+            opened.add(rest);
+            return CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new));
+        }, executor).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Void> offer(FetchedShard shard) {
+        if (!java.util.Arrays.equals(shard.header().mailbox(), mailbox)) return CompletableFuture.completedFuture(null);
+        ShardCollector.Outcome outcome = collector.offer(shard.header(), shard.index(), shard.data());
+        if (outcome instanceof ShardCollector.Tampered) tamperedShards++;
+        if (!(outcome instanceof ShardCollector.Complete complete)) return CompletableFuture.completedFuture(null);
+        return intake.apply(complete.header(), complete.ciphertext()).thenAcceptAsync(secret -> {
+            if (secret.isEmpty() || !acknowledge) return;
+            for (PeerId holder : holders) reader.acknowledge(holder, complete.header().envelopeId(), secret.get());
+        }, executor).exceptionally(e -> null);
+    }
+
+    private void refreshWatches() {
+        for (PeerId holder : holders) {
+            if (watches.containsKey(holder)) continue;
+            watches.put(holder, () -> {});
+            reader.watch(holder, mailbox, owner, () -> executor.execute(() -> pushed(holder)),
+                    () -> executor.execute(() -> watches.remove(holder))).whenCompleteAsync((handle, failure) -> {
+                        if (failure != null) {
+                            watches.remove(holder);
+                        } else if (closed || !watches.containsKey(holder)) {
+                            closeQuietly(handle);
+                        } else {
+                            watches.put(holder, handle);
+                        }
+                    }, executor);
+        }
+        for (PeerId gone : new ArrayList<>(watches.keySet())) {
+            if (!holders.contains(gone)) closeQuietly(watches.remove(gone));
+        }
+    }
+
+    private void pushed(PeerId holder) {
+        if (closed || !fetchScheduled.add(holder)) return;
+        executor.schedule(() -> {
+            fetchScheduled.remove(holder);
+            fetchAll(holder, Optional.empty(), 0);
+        }, PUSH_COALESCING.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static void closeQuietly(AutoCloseable handle) {
+        if (handle == null) return;
+        try {
+            handle.close();
+        } catch (Exception e) {
+            // a watch that fails to close is gone anyway
+        }
+    }
+
+    /** Stops the rounds and closes the watches. */
+    @Override
+    public void close() {
+        try {
+            executor.execute(() -> {
+                closed = true;
+                if (rounds != null) rounds.cancel(false);
+                watches.values().forEach(MailboxRetrieval::closeQuietly);
+                watches.clear();
+            });
+        } catch (RejectedExecutionException e) {
+            // the executor is gone already
+        }
+    }
+}
