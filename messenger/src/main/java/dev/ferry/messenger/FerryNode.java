@@ -1,0 +1,271 @@
+package dev.ferry.messenger;
+
+import dev.ferry.crypto.IdentityKeyPair;
+import dev.ferry.crypto.NodeKeyStore;
+import dev.ferry.crypto.PeerId;
+import dev.ferry.dht.record.Validators;
+import dev.ferry.dht.service.DhtConfig;
+import dev.ferry.dht.service.DhtService;
+import dev.ferry.monitoring.Metrics;
+import dev.ferry.overlay.Connection;
+import dev.ferry.overlay.Host;
+import dev.ferry.overlay.host.HostConfig;
+import dev.ferry.overlay.host.OverlayNode;
+import dev.ferry.overlay.multiaddr.Multiaddr;
+import dev.ferry.pubsub.router.GossipSubConfig;
+import dev.ferry.pubsub.router.GossipSubRouter;
+import dev.ferry.store.FerryStore;
+import dev.ferry.store.memory.InMemoryFerryStore;
+import dev.ferry.store.rocks.RocksFerryStore;
+import io.netty.channel.EventLoopGroup;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+
+/**
+ * A whole Ferry node, embeddable: the libp2p host, the DHT, GossipSub, the store and the
+ * messenger on top of them. A program builds one with {@link #builder()}, starts it, and sends and
+ * receives through it; the {@code ferry} command line and its HTTP API are such programs.
+ *
+ * <p>Threads: Netty's event loops carry the wire; the DHT and GossipSub each own a thread; the
+ * messenger owns two (one for delivery state, one that opens envelopes and writes the store).
+ */
+public final class FerryNode implements AutoCloseable {
+    /** How long {@link #close()} waits for each part to stop. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+    private final IdentityKeyPair identity;
+    private final MessengerConfig config;
+    private final Clock clock;
+    private final SecureRandom random;
+    private final Metrics metrics;
+    private final FerryStore store;
+    private final OverlayNode overlay;
+    private final DhtService dht;
+    private final GossipSubRouter pubsub;
+    private final ScheduledExecutorService deliveryThread;
+    private final ScheduledExecutorService intakeThread;
+    private final OwnKeys keys;
+    private final DhtHolders holders;
+    private final PrekeyDirectory prekeys;
+    private final List<Multiaddr> bootstrap;
+
+    private FerryNode(Builder b, IdentityKeyPair identity, FerryStore store) {
+        this.identity = identity;
+        this.config = b.config;
+        this.clock = b.clock;
+        this.random = b.random;
+        this.metrics = b.metrics;
+        this.store = store;
+        this.bootstrap = List.copyOf(b.bootstrap);
+        HostConfig.Builder host = HostConfig.builder(identity).clock(clock).metrics(metrics);
+        if (b.eventLoops != null) host.sharedEventLoops(b.eventLoops);
+        this.overlay = OverlayNode.create(b.host.apply(host).build(), false);
+        this.dht = DhtService.create(overlay.host(), b.dhtConfig, Validators.standard(), clock, metrics);
+        this.pubsub = GossipSubRouter.create(overlay.host(), identity, b.gossipSubConfig, metrics).start();
+        this.deliveryThread = Executors.newSingleThreadScheduledExecutor(daemon("ferry-delivery"));
+        this.intakeThread = Executors.newSingleThreadScheduledExecutor(daemon("ferry-intake"));
+        this.keys = OwnKeys.loadOrCreate(store, identity, clock.instant(), random);
+        this.holders = new DhtHolders(dht, identity.peerId(), clock);
+        this.prekeys = new PrekeyDirectory(dht, identity, clock, config.prekeys());
+    }
+
+    /** A builder with every default: an in-memory store and a fresh identity unless told otherwise. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** This node's PeerId: the user's address. */
+    public PeerId peerId() {
+        return identity.peerId();
+    }
+
+    /** The addresses the node listens on, with its PeerId, for others to dial or bootstrap from. */
+    public List<Multiaddr> addresses() {
+        return overlay.host().listenAddresses().stream().map(a -> a.withPeerId(peerId())).toList();
+    }
+
+    /** The node's configuration. */
+    public MessengerConfig config() {
+        return config;
+    }
+
+    /** The node's metrics registry. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** The libp2p host, for diagnostics. */
+    public Host host() {
+        return overlay.host();
+    }
+
+    /** The DHT service, for diagnostics. */
+    public DhtService dht() {
+        return dht;
+    }
+
+    /** The GossipSub router, for diagnostics. */
+    public GossipSubRouter pubsub() {
+        return pubsub;
+    }
+
+    /** Where prekey bundles are published and looked up. */
+    PrekeyDirectory prekeyDirectory() {
+        return prekeys;
+    }
+
+    /** The user's own messaging keys. */
+    OwnKeys ownKeys() {
+        return keys;
+    }
+
+    /** The node's store. */
+    public FerryStore store() {
+        return store;
+    }
+
+    /**
+     * Joins the network through the bootstrap peers and publishes this user's prekey bundle.
+     *
+     * @return the routing table's size once joined; fails if no bootstrap peer answered
+     */
+    public CompletableFuture<Integer> join() {
+        if (bootstrap.isEmpty()) return CompletableFuture.completedFuture(0);
+        List<CompletableFuture<Connection>> dials = new ArrayList<>();
+        for (Multiaddr seed : bootstrap) dials.add(overlay.host().dial(seed));
+        return CompletableFuture.allOf(dials.stream().map(d -> d.handle((c, e) -> c)).toArray(CompletableFuture[]::new))
+                .thenCompose(v -> {
+                    List<Multiaddr> reached = new ArrayList<>();
+                    for (int i = 0; i < dials.size(); i++) {
+                        Connection c = dials.get(i).handle((conn, e) -> conn).join();
+                        if (c != null) reached.add(bootstrap.get(i).withPeerId(c.remotePeer()));
+                    }
+                    if (reached.isEmpty()) {
+                        return CompletableFuture.failedFuture(new IllegalStateException("no bootstrap peer could be reached"));
+                    }
+                    return dht.bootstrap(reached).thenCompose(r -> dht.routingTablePeers()).thenApply(List::size);
+                })
+                .thenCompose(size -> {
+                    holders.forget();
+                    return prekeys.publish(keys.bundle()).handle((stored, e) -> size);
+                });
+    }
+
+    /** Stops every part; a RocksDB store is closed last, after everything that writes to it. */
+    @Override
+    public void close() {
+        pubsub.close();
+        await(dht.close());
+        overlay.close();
+        deliveryThread.shutdownNow();
+        intakeThread.shutdown();
+        try {
+            intakeThread.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
+    }
+
+    private static void await(CompletableFuture<?> future) {
+        try {
+            future.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // stopping anyway
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Sets up a {@link FerryNode}. */
+    public static final class Builder {
+        private IdentityKeyPair identity;
+        private Path dataDirectory;
+        private List<Multiaddr> listen = List.of(Multiaddr.parse("/ip4/0.0.0.0/tcp/0"));
+        private List<Multiaddr> bootstrap = List.of();
+        private MessengerConfig config = MessengerConfig.defaults();
+        private DhtConfig dhtConfig = DhtConfig.defaults();
+        private GossipSubConfig gossipSubConfig = GossipSubConfig.defaults();
+        private UnaryOperator<HostConfig.Builder> host = UnaryOperator.identity();
+        private Metrics metrics;
+        private Clock clock = Clock.systemUTC();
+        private SecureRandom random = new SecureRandom();
+        private EventLoopGroup eventLoops;
+
+        private Builder() {}
+
+        /** The node key; without it, the data directory's (created if missing), or a fresh one for an in-memory node. */
+        public Builder identity(IdentityKeyPair v) { identity = Objects.requireNonNull(v); return this; }
+        /** Keeps the node key and a RocksDB store in {@code v}; without it, the node keeps everything in memory. */
+        public Builder dataDirectory(Path v) { dataDirectory = Objects.requireNonNull(v); return this; }
+        /** Addresses to listen on (default {@code /ip4/0.0.0.0/tcp/0}). */
+        public Builder listen(List<Multiaddr> v) { listen = List.copyOf(v); return this; }
+        /** Peers to join the network through. */
+        public Builder bootstrap(List<Multiaddr> v) { bootstrap = List.copyOf(v); return this; }
+        /** Messenger settings. */
+        public Builder config(MessengerConfig v) { config = Objects.requireNonNull(v); return this; }
+        /** DHT settings. */
+        public Builder dhtConfig(DhtConfig v) { dhtConfig = Objects.requireNonNull(v); return this; }
+        /** GossipSub settings. */
+        public Builder gossipSubConfig(GossipSubConfig v) { gossipSubConfig = Objects.requireNonNull(v); return this; }
+        /** Adjusts the host's limits. */
+        public Builder host(UnaryOperator<HostConfig.Builder> v) { host = Objects.requireNonNull(v); return this; }
+        /** Where metrics go (default: a fresh registry with JVM metrics). */
+        public Builder metrics(Metrics v) { metrics = Objects.requireNonNull(v); return this; }
+        /** The clock every part reads. */
+        public Builder clock(Clock v) { clock = Objects.requireNonNull(v); return this; }
+        /** Where keys and nonces come from. */
+        public Builder random(SecureRandom v) { random = Objects.requireNonNull(v); return this; }
+        /** Netty event loops to share with other nodes in this process (tests, the demo). */
+        public Builder eventLoops(EventLoopGroup v) { eventLoops = Objects.requireNonNull(v); return this; }
+
+        /**
+         * Opens the store, starts every part and listens.
+         *
+         * @throws IllegalStateException if the data directory cannot be used (its one-line message says why)
+         */
+        public FerryNode start() {
+            if (metrics == null) metrics = Metrics.create();
+            IdentityKeyPair key = identity != null ? identity
+                    : dataDirectory != null ? NodeKeyStore.loadOrCreate(dataDirectory, random)
+                    : IdentityKeyPair.generate(random);
+            FerryStore store = dataDirectory != null
+                    ? RocksFerryStore.open(dataDirectory.resolve("store"), config.storeLimits())
+                    : InMemoryFerryStore.create(config.storeLimits());
+            FerryNode node;
+            try {
+                node = new FerryNode(this, key, store);
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
+            try {
+                for (Multiaddr address : listen) node.overlay.host().listen(address).get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                node.close();
+                throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage(), e);
+            }
+            return node;
+        }
+    }
+}

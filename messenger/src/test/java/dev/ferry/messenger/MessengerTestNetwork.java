@@ -1,0 +1,116 @@
+package dev.ferry.messenger;
+
+import dev.ferry.crypto.IdentityKeyPair;
+import dev.ferry.overlay.host.NettyHost;
+import dev.ferry.overlay.multiaddr.Multiaddr;
+import io.netty.channel.EventLoopGroup;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Whole Ferry nodes in one JVM on loopback, sharing a small event loop group, each with its own
+ * RocksDB store under a directory the test owns, so that a node can be stopped and started again
+ * with its identity and its data.
+ */
+final class MessengerTestNetwork implements AutoCloseable {
+    /** Longest any one thing in these tests may take. */
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path root;
+    private final EventLoopGroup group = NettyHost.newEventLoopGroup(2);
+    private final MessengerConfig config;
+    private final Map<Integer, IdentityKeyPair> identities = new ConcurrentHashMap<>();
+    private final Map<Integer, FerryNode> running = new ConcurrentHashMap<>();
+    /** The first three nodes started: the others join through those of them that run. */
+    private final List<Integer> seedNodes = new CopyOnWriteArrayList<>();
+
+    MessengerTestNetwork(Path root, MessengerConfig config) {
+        this.root = root;
+        this.config = config;
+    }
+
+    /** A config with intervals short enough for tests. */
+    static MessengerConfig fastConfig() {
+        return MessengerConfig.defaults()
+                .withIntervals(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(1))
+                .withRetry(new dev.ferry.messenger.delivery.RetrySchedule(Duration.ofMillis(200), Duration.ofSeconds(2), 0.2),
+                        Duration.ofSeconds(1));
+    }
+
+    /** Starts {@code count} nodes, numbered from the current size, each joined through the first node(s). */
+    List<FerryNode> start(int count) {
+        List<FerryNode> started = new ArrayList<>();
+        for (int i = 0; i < count; i++) started.add(start(identities.size(), UnaryOperator.identity()));
+        return started;
+    }
+
+    /** Starts node {@code index} (again, with its identity and data, if it ran before). */
+    FerryNode start(int index, UnaryOperator<FerryNode.Builder> adjust) {
+        IdentityKeyPair identity = identities.computeIfAbsent(index, i -> IdentityKeyPair.generate(RANDOM));
+        List<Multiaddr> seeds = seedNodes.stream().filter(i -> i != index && running.containsKey(i))
+                .map(i -> running.get(i).addresses().getFirst()).toList();
+        FerryNode node = adjust.apply(FerryNode.builder()
+                        .identity(identity)
+                        .dataDirectory(root.resolve("node-" + index))
+                        .listen(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
+                        .bootstrap(seeds)
+                        .config(config)
+                        .eventLoops(group))
+                .start();
+        running.put(index, node);
+        if (seedNodes.size() < 3 && !seedNodes.contains(index)) seedNodes.add(index);
+        if (!seeds.isEmpty()) join(node.join());
+        return node;
+    }
+
+    FerryNode node(int index) {
+        FerryNode node = running.get(index);
+        if (node == null) throw new IllegalStateException("node " + index + " is not running");
+        return node;
+    }
+
+    /** Stops node {@code index}, keeping its data for a restart. */
+    void stop(int index) {
+        FerryNode node = running.remove(index);
+        if (node != null) node.close();
+    }
+
+    static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("did not complete in " + WAIT + ": " + e, e);
+        }
+    }
+
+    /** Waits until {@code condition} holds, checking every 20 ms; fails with {@code what} after {@code WAIT}. */
+    static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("not within " + WAIT + ": " + what);
+            try {
+                TimeUnit.MILLISECONDS.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Integer index : List.copyOf(running.keySet())) stop(index);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(WAIT.toMillis());
+    }
+}
