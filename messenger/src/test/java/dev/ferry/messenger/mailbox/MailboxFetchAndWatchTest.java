@@ -272,7 +272,9 @@ class MailboxFetchAndWatchTest {
 
     @Test
     void shouldDropAWatcherThatDoesNotReadItsNotices() {
-        MailboxTestNetwork.Holder holder = holder(MailboxConfig.DEFAULTS.withWatchers(4, 16, 100, 2));
+        // A dropped watcher that does not read its last answer is reset after the request timeout.
+        MailboxTestNetwork.Holder holder = holder(MailboxConfig.DEFAULTS.withWatchers(4, 16, 100, 2)
+                .withRequestTimeout(Duration.ofMillis(300)));
         MailboxTestNetwork.Peer ownerPeer = network.peer(owner, MailboxConfig.DEFAULTS);
         MailboxAuthorisation authorisation = MailboxAuthorisation.sign(MailboxAuthorisation.Purpose.WATCH, owner,
                 holder.peerId(), MailboxKey.of(Mailbox.keyFor(owner.peerId())), new byte[0], network.clock.instant());
