@@ -26,7 +26,8 @@ import java.util.Objects;
  * @param heldBundleLifetime how long after its prekey's creation a held prekey bundle is kept
  * @param sweepInterval how often expired shards, tombstones and bundles are swept
  * @param sweepBatch entries deleted per sweep write
- * @param requestTimeout how long a client waits for an answer
+ * @param requestTimeout how long a client waits for an answer, and how long a holder waits for a
+ *     dropped or refused watcher to take its last answer before it resets the stream
  */
 public record MailboxConfig(Duration maxTtl, Duration maxCreationSkew, Duration authorisationSkew, int fetchPageShards,
         int fetchPageBytes, int maxWatchersPerMailbox, int maxWatchersPerPeer, int maxWatchers, int watchBacklog,

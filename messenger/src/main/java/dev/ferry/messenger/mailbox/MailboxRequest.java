@@ -13,72 +13,43 @@ sealed interface MailboxRequest {
     long id();
 
     /** The kind of request, for metrics. */
-    RequestType type();
-
-    record Store(long id, EnvelopeShard shard) implements MailboxRequest {
-        @Override
-        public RequestType type() {
-            return RequestType.STORE;
-        }
+    default RequestType type() {
+        return switch (this) {
+            case Store s -> RequestType.STORE;
+            case Fetch f -> RequestType.FETCH;
+            case Watch w -> RequestType.WATCH;
+            case Ack a -> RequestType.ACK;
+            case Has h -> RequestType.HAS;
+            case Handover h -> RequestType.HANDOVER;
+            case PutPrekeys p -> RequestType.PREKEYS_PUT;
+            case GetPrekeys g -> RequestType.PREKEYS_GET;
+        };
     }
+
+    record Store(long id, EnvelopeShard shard) implements MailboxRequest {}
 
     /** The cursor is as sent (empty, or what a page returned); the holder parses it. */
-    record Fetch(long id, MailboxAuthorisation authorisation, byte[] cursor, int limit) implements MailboxRequest {
-        @Override
-        public RequestType type() {
-            return RequestType.FETCH;
-        }
-    }
+    record Fetch(long id, MailboxAuthorisation authorisation, byte[] cursor, int limit) implements MailboxRequest {}
 
-    record Watch(long id, MailboxAuthorisation authorisation) implements MailboxRequest {
-        @Override
-        public RequestType type() {
-            return RequestType.WATCH;
-        }
-    }
+    record Watch(long id, MailboxAuthorisation authorisation) implements MailboxRequest {}
 
     /** The secret is a secret: this record's {@code toString} leaves it out. */
     record Ack(long id, EnvelopeId envelope, byte[] secret) implements MailboxRequest {
-        @Override
-        public RequestType type() {
-            return RequestType.ACK;
-        }
-
         @Override
         public String toString() {
             return "Ack[id=" + id + ", " + envelope + "]";
         }
     }
 
-    record Has(long id, EnvelopeId envelope) implements MailboxRequest {
-        @Override
-        public RequestType type() {
-            return RequestType.HAS;
-        }
-    }
+    record Has(long id, EnvelopeId envelope) implements MailboxRequest {}
 
     record Handover(long id, List<EnvelopeShard> shards) implements MailboxRequest {
         public Handover {
             shards = List.copyOf(shards);
         }
-
-        @Override
-        public RequestType type() {
-            return RequestType.HANDOVER;
-        }
     }
 
-    record PutPrekeys(long id, byte[] bundle) implements MailboxRequest {
-        @Override
-        public RequestType type() {
-            return RequestType.PREKEYS_PUT;
-        }
-    }
+    record PutPrekeys(long id, byte[] bundle) implements MailboxRequest {}
 
-    record GetPrekeys(long id, MailboxKey mailbox) implements MailboxRequest {
-        @Override
-        public RequestType type() {
-            return RequestType.PREKEYS_GET;
-        }
-    }
+    record GetPrekeys(long id, MailboxKey mailbox) implements MailboxRequest {}
 }
