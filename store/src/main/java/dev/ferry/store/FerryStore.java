@@ -5,7 +5,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The node's durable state: mailbox shards, ACK tombstones, ratchet sessions, prekeys, contacts,
+ * The node's durable state: mailbox shards, ACK tombstones, prekey bundles held for others, ratchet sessions, prekeys, contacts,
  * groups, inbox and outbox. Each write through one of the parts is atomic; writes that must go
  * together go in one {@link #write} batch. Safe to use from several threads: writes are applied
  * one at a time, reads run alongside.
@@ -33,7 +33,7 @@ public interface FerryStore extends StoreAccess, AutoCloseable {
     <T> T writeReturning(Function<StoreBatch, T> work);
 
     /**
-     * Deletes shards, tombstones and outbox entries whose expiry is at or before {@code now},
+     * Deletes shards, tombstones, outbox entries and held prekey bundles whose expiry is at or before {@code now},
      * at most {@code maxBatch} (1 to {@link #MAX_SWEEP_BATCH}) in one write, earliest first.
      */
     SweepResult sweepExpired(Instant now, int maxBatch);

@@ -1,6 +1,6 @@
 package dev.ferry.store;
 
-/** Why the store refused a shard; the mailbox protocol sends it back to the sender. */
+/** Why the store refused a shard (or a held prekey bundle); the mailbox protocol sends it back to the sender. */
 public enum RefusalReason {
     /** The shard alone is larger than {@link StoreLimits#maxShardBytes()}. */
     TOO_LARGE,
@@ -11,5 +11,7 @@ public enum RefusalReason {
     /** The mailbox already holds {@link StoreLimits#maxMailboxBytes()}. */
     MAILBOX_FULL,
     /** The node already holds {@link StoreLimits#maxTotalBytes()}. */
-    TOTAL_FULL
+    TOTAL_FULL,
+    /** The node already holds {@link StoreLimits#maxHeldPrekeyBundles()} prekey bundles for others. */
+    HELD_BUNDLES_FULL
 }

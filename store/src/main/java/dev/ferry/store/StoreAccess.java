@@ -14,6 +14,9 @@ public interface StoreAccess {
     /** This node's signed prekeys (private parts included) by prekey id. */
     KeyedRecords<Integer> prekeys();
 
+    /** Prekey bundles held for the owners of mailboxes this node serves, by mailbox. */
+    HeldPrekeyBundles heldPrekeyBundles();
+
     /** Contacts by peer. */
     KeyedRecords<PeerBytes> contacts();
 

@@ -10,8 +10,12 @@ package dev.ferry.store;
  * @param maxPeerBytes the shards one sending peer stored here: one sender cannot fill a node or a
  *     mailbox (flooding a victim's mailbox costs the flooder its own quota first)
  * @param maxShardBytes one shard's charged size: a cap on any single write
+ * @param maxHeldPrekeyBundles prekey bundles held for others ({@link HeldPrekeyBundles}), each at
+ *     most {@link HeldPrekeyBundles#MAX_BUNDLE_BYTES}: they are not charged as shard bytes, so
+ *     their own count bounds them
  */
-public record StoreLimits(long maxTotalBytes, long maxMailboxBytes, long maxPeerBytes, int maxShardBytes) {
+public record StoreLimits(long maxTotalBytes, long maxMailboxBytes, long maxPeerBytes, int maxShardBytes,
+        int maxHeldPrekeyBundles) {
     /** 1 GiB: a relay on a small VPS gives this much disk to strangers' shards. */
     public static final long DEFAULT_MAX_TOTAL_BYTES = 1L << 30;
 
@@ -30,15 +34,28 @@ public record StoreLimits(long maxTotalBytes, long maxMailboxBytes, long maxPeer
      */
     public static final int DEFAULT_MAX_SHARD_BYTES = 1 << 20;
 
+    /**
+     * 100,000: a holder serves the mailboxes whose keys are near its own, a few per peer of the
+     * network it knows; at most {@link HeldPrekeyBundles#MAX_BUNDLE_BYTES} each this stays under
+     * 100 MiB (about 25 MiB for real, 250-byte bundles).
+     */
+    public static final int DEFAULT_MAX_HELD_PREKEY_BUNDLES = 100_000;
+
     /** The defaults above. */
-    public static final StoreLimits DEFAULTS = new StoreLimits(
-            DEFAULT_MAX_TOTAL_BYTES, DEFAULT_MAX_MAILBOX_BYTES, DEFAULT_MAX_PEER_BYTES, DEFAULT_MAX_SHARD_BYTES);
+    public static final StoreLimits DEFAULTS = new StoreLimits(DEFAULT_MAX_TOTAL_BYTES, DEFAULT_MAX_MAILBOX_BYTES,
+            DEFAULT_MAX_PEER_BYTES, DEFAULT_MAX_SHARD_BYTES, DEFAULT_MAX_HELD_PREKEY_BUNDLES);
 
     /** Checks that every limit is positive. */
     public StoreLimits {
-        if (maxTotalBytes <= 0 || maxMailboxBytes <= 0 || maxPeerBytes <= 0 || maxShardBytes <= 0) {
+        if (maxTotalBytes <= 0 || maxMailboxBytes <= 0 || maxPeerBytes <= 0 || maxShardBytes <= 0
+                || maxHeldPrekeyBundles <= 0) {
             throw new IllegalArgumentException("store limits must be positive: " + maxTotalBytes + ", "
-                    + maxMailboxBytes + ", " + maxPeerBytes + ", " + maxShardBytes);
+                    + maxMailboxBytes + ", " + maxPeerBytes + ", " + maxShardBytes + ", " + maxHeldPrekeyBundles);
         }
+    }
+
+    /** Shard limits with the default {@link #DEFAULT_MAX_HELD_PREKEY_BUNDLES}. */
+    public StoreLimits(long maxTotalBytes, long maxMailboxBytes, long maxPeerBytes, int maxShardBytes) {
+        this(maxTotalBytes, maxMailboxBytes, maxPeerBytes, maxShardBytes, DEFAULT_MAX_HELD_PREKEY_BUNDLES);
     }
 }

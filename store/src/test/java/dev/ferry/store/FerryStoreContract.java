@@ -413,6 +413,79 @@ public abstract class FerryStoreContract {
         assertThat(store.contacts().get(BOB)).isPresent();
     }
 
+    // ---- prekey bundles held for others
+
+    @Test
+    void shouldHoldOneBundlePerMailboxAndReplaceIt() {
+        FerryStore store = open(ROOMY);
+        store.heldPrekeyBundles().put(MAILBOX_A, new byte[] {1}, T0.plusSeconds(60));
+        store.heldPrekeyBundles().put(MAILBOX_A, new byte[] {2, 2}, T0.plusSeconds(120));
+        store.heldPrekeyBundles().put(MAILBOX_B, new byte[] {3}, T0.plusSeconds(60));
+
+        assertThat(store.heldPrekeyBundles().get(MAILBOX_A)).hasValueSatisfying(v -> assertThat(v).containsExactly(2, 2));
+        assertThat(store.heldPrekeyBundles().expiry(MAILBOX_A)).contains(T0.plusSeconds(120));
+        assertThat(store.heldPrekeyBundles().count()).isEqualTo(2);
+
+        assertThat(store.heldPrekeyBundles().delete(MAILBOX_B)).isTrue();
+        assertThat(store.heldPrekeyBundles().delete(MAILBOX_B)).isFalse();
+        assertThat(store.heldPrekeyBundles().get(MAILBOX_B)).isEmpty();
+        assertThat(store.heldPrekeyBundles().count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseANewBundlePastTheLimitButStillReplaceAHeldOne() {
+        FerryStore store = open(new StoreLimits(10_000, 10_000, 10_000, 1000, 1));
+        store.heldPrekeyBundles().put(MAILBOX_A, new byte[] {1}, T0);
+
+        assertRefused(() -> store.heldPrekeyBundles().put(MAILBOX_B, new byte[] {2}, T0), RefusalReason.HELD_BUNDLES_FULL);
+        store.heldPrekeyBundles().put(MAILBOX_A, new byte[] {3}, T0);
+
+        assertThat(store.heldPrekeyBundles().get(MAILBOX_A)).hasValueSatisfying(v -> assertThat(v).containsExactly(3));
+        assertThat(store.heldPrekeyBundles().get(MAILBOX_B)).isEmpty();
+        assertThat(store.heldPrekeyBundles().count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseAnEmptyOrOversizedBundle() {
+        FerryStore store = open(ROOMY);
+
+        assertThatThrownBy(() -> store.heldPrekeyBundles().put(MAILBOX_A, new byte[0], T0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.heldPrekeyBundles().put(MAILBOX_A,
+                new byte[HeldPrekeyBundles.MAX_BUNDLE_BYTES + 1], T0)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.heldPrekeyBundles().count()).isZero();
+    }
+
+    @Test
+    void shouldSweepAHeldBundleAtItsLatestExpiryOnly() {
+        FerryStore store = open(ROOMY);
+        store.heldPrekeyBundles().put(MAILBOX_A, new byte[] {1}, T0.plusSeconds(10));
+        store.heldPrekeyBundles().put(MAILBOX_A, new byte[] {2}, T0.plusSeconds(60));
+        store.heldPrekeyBundles().put(MAILBOX_B, new byte[] {3}, T0.plusSeconds(20));
+
+        SweepResult early = store.sweepExpired(T0.plusSeconds(30), 10);
+        assertThat(early.prekeyBundles()).isEqualTo(1);
+        assertThat(early.total()).isEqualTo(1);
+        assertThat(store.heldPrekeyBundles().get(MAILBOX_A)).isPresent();
+        assertThat(store.heldPrekeyBundles().get(MAILBOX_B)).isEmpty();
+
+        assertThat(store.sweepExpired(T0.plusSeconds(60), 10).prekeyBundles()).isEqualTo(1);
+        assertThat(store.heldPrekeyBundles().count()).isZero();
+    }
+
+    @Test
+    void shouldApplyNothingOfABundleWriteInABatchThatThrows() {
+        FerryStore store = open(ROOMY);
+
+        assertThatThrownBy(() -> store.write(batch -> {
+            batch.heldPrekeyBundles().put(MAILBOX_A, new byte[] {1}, T0);
+            assertThat(batch.heldPrekeyBundles().count()).isEqualTo(1);
+            throw new IllegalStateException("abandon");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(store.heldPrekeyBundles().get(MAILBOX_A)).isEmpty();
+        assertThat(store.heldPrekeyBundles().count()).isZero();
+    }
+
     // ---- inbox
 
     @Test

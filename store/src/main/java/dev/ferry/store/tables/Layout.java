@@ -25,12 +25,14 @@ final class Layout {
     static final byte KIND_SHARD = 1;
     static final byte KIND_TOMBSTONE = 2;
     static final byte KIND_OUTBOX = 3;
+    static final byte KIND_HELD_PREKEY_BUNDLE = 4;
 
     /** Counter-table key prefixes. */
     private static final byte COUNTER_TOTAL = 0;
     private static final byte COUNTER_MAILBOX = 1;
     private static final byte COUNTER_PEER = 2;
     private static final byte COUNTER_INBOX_SEQUENCE = 3;
+    private static final byte COUNTER_HELD_PREKEY_BUNDLES = 4;
 
     /** (expiry millis) + kind: the expiry-index key's fixed head. */
     static final int EXPIRY_HEAD = Long.BYTES + 1;
@@ -135,6 +137,10 @@ final class Layout {
         return concat(new byte[] {COUNTER_INBOX_SEQUENCE}, conversation.bytes());
     }
 
+    static byte[] heldPrekeyBundlesCounter() {
+        return new byte[] {COUNTER_HELD_PREKEY_BUNDLES};
+    }
+
     static StoreUsage usage(byte[] value) {
         if (value == null) {
             return StoreUsage.NONE;
@@ -183,6 +189,20 @@ final class Layout {
         OutboxState state = OutboxState.values()[in.get()];
         Instant expiry = Instant.ofEpochMilli(in.getLong());
         return new OutboxEntry(EnvelopeId.of(key), state, expiry, take(in, in.remaining()));
+    }
+
+    // Held prekey bundles: key mailbox(32); value expiry(8) bundle.
+
+    static byte[] heldBundleValue(Instant expiry, byte[] bundle) {
+        return ByteBuffer.allocate(Long.BYTES + bundle.length).putLong(expiry.toEpochMilli()).put(bundle).array();
+    }
+
+    static Instant heldBundleExpiry(byte[] value) {
+        return Instant.ofEpochMilli(ByteBuffer.wrap(value).getLong());
+    }
+
+    static byte[] heldBundle(byte[] value) {
+        return Arrays.copyOfRange(value, Long.BYTES, value.length);
     }
 
     static byte[] take(ByteBuffer in, int length) {

@@ -22,8 +22,10 @@ public enum Table {
     INBOX("inbox"),
     /** Envelope id to state, expiry and envelope. */
     OUTBOX("outbox"),
-    /** Byte accounting (total, per mailbox, per sender) and the inbox sequence counters. */
-    COUNTERS("counters");
+    /** Byte accounting (total, per mailbox, per sender), the inbox sequence counters and the held-bundle count. */
+    COUNTERS("counters"),
+    /** Mailbox to the expiry and bytes of the prekey bundle held for its owner. Added last: ordinals name column families. */
+    HELD_PREKEY_BUNDLES("held_prekey_bundles");
 
     private final String familyName;
 

@@ -5,6 +5,7 @@ import dev.ferry.store.ConversationId;
 import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.FerryStore;
 import dev.ferry.store.GroupId;
+import dev.ferry.store.HeldPrekeyBundles;
 import dev.ferry.store.Inbox;
 import dev.ferry.store.InboxMessage;
 import dev.ferry.store.KeyedRecords;
@@ -89,6 +90,11 @@ public class TableStore implements FerryStore {
     }
 
     @Override
+    public HeldPrekeyBundles heldPrekeyBundles() {
+        return direct.heldPrekeyBundles;
+    }
+
+    @Override
     public KeyedRecords<PeerBytes> contacts() {
         return direct.contacts;
     }
@@ -138,6 +144,7 @@ public class TableStore implements FerryStore {
             int shards = 0;
             int tombstones = 0;
             int outbox = 0;
+            int bundles = 0;
             long freed = 0;
             int handled = 0;
             boolean more = false;
@@ -182,10 +189,18 @@ public class TableStore implements FerryStore {
                             outbox++;
                         }
                     }
+                    case Layout.KIND_HELD_PREKEY_BUNDLE -> {
+                        byte[] value = staging.get(Table.HELD_PREKEY_BUNDLES, itemKey);
+                        if (value != null && Layout.heldBundleExpiry(value).equals(at)) {
+                            staging.delete(Table.HELD_PREKEY_BUNDLES, itemKey);
+                            countHeldBundles(staging, -1);
+                            bundles++;
+                        }
+                    }
                     default -> throw new IllegalStateException("expiry index entry of unknown kind " + kind);
                 }
             }
-            return new SweepResult(shards, tombstones, outbox, freed, more);
+            return new SweepResult(shards, tombstones, outbox, bundles, freed, more);
         });
     }
 
@@ -324,6 +339,16 @@ public class TableStore implements FerryStore {
                 .toList();
     }
 
+    private static void countHeldBundles(Staging staging, int delta) {
+        byte[] counter = Layout.heldPrekeyBundlesCounter();
+        long count = Layout.longOf(staging.get(Table.COUNTERS, counter)) + delta;
+        if (count == 0) {
+            staging.delete(Table.COUNTERS, counter);
+        } else {
+            staging.put(Table.COUNTERS, counter, Layout.longValue(count));
+        }
+    }
+
     private static int checkLimit(int limit, int max) {
         if (limit < 1 || limit > max) {
             throw new IllegalArgumentException("limit must be 1.." + max + ", got " + limit);
@@ -378,6 +403,7 @@ public class TableStore implements FerryStore {
         final AckTombstones tombstones;
         final KeyedRecords<PeerBytes> sessions;
         final KeyedRecords<Integer> prekeys;
+        final HeldPrekeyBundles heldPrekeyBundles;
         final KeyedRecords<PeerBytes> contacts;
         final KeyedRecords<GroupId> groups;
         final Inbox inbox;
@@ -389,6 +415,7 @@ public class TableStore implements FerryStore {
             sessions = new Records<>(access, Table.SESSIONS, PeerBytes::bytes, PeerBytes::of);
             prekeys = new Records<>(access, Table.PREKEYS, id -> Layout.concat(ByteBuffer.allocate(4).putInt(id).array()),
                     key -> ByteBuffer.wrap(key).getInt());
+            heldPrekeyBundles = new HeldBundles(access);
             contacts = new Records<>(access, Table.CONTACTS, PeerBytes::bytes, PeerBytes::of);
             groups = new Records<>(access, Table.GROUPS, GroupId::bytes, GroupId::of);
             inbox = new InboxPart(access);
@@ -415,6 +442,11 @@ public class TableStore implements FerryStore {
         @Override
         public KeyedRecords<Integer> prekeys() {
             return parts.prekeys;
+        }
+
+        @Override
+        public HeldPrekeyBundles heldPrekeyBundles() {
+            return parts.heldPrekeyBundles;
         }
 
         @Override
@@ -556,6 +588,80 @@ public class TableStore implements FerryStore {
         public Optional<Instant> expiry(EnvelopeId envelope) {
             return access.read(staging -> Optional.ofNullable(staging.get(Table.TOMBSTONES, envelope.bytes()))
                     .map(Layout::instant));
+        }
+    }
+
+    private final class HeldBundles implements HeldPrekeyBundles {
+        private final Access access;
+
+        HeldBundles(Access access) {
+            this.access = access;
+        }
+
+        @Override
+        public void put(MailboxKey mailbox, byte[] bundle, Instant expiry) {
+            Objects.requireNonNull(mailbox, "mailbox");
+            Objects.requireNonNull(expiry, "expiry");
+            if (bundle.length == 0 || bundle.length > MAX_BUNDLE_BYTES) {
+                throw new IllegalArgumentException("a held prekey bundle must be 1.." + MAX_BUNDLE_BYTES + " bytes, got "
+                        + bundle.length);
+            }
+            byte[] key = mailbox.bytes();
+            byte[] value = Layout.heldBundleValue(expiry, bundle);
+            access.mutate(staging -> {
+                byte[] old = staging.get(Table.HELD_PREKEY_BUNDLES, key);
+                if (old == null) {
+                    long held = Layout.longOf(staging.get(Table.COUNTERS, Layout.heldPrekeyBundlesCounter()));
+                    if (held >= limits.maxHeldPrekeyBundles()) {
+                        throw new StoreRefusedException(RefusalReason.HELD_BUNDLES_FULL,
+                                "the node holds " + held + " prekey bundles, the limit is " + limits.maxHeldPrekeyBundles());
+                    }
+                    countHeldBundles(staging, 1);
+                } else {
+                    staging.delete(Table.EXPIRY,
+                            Layout.expiryKey(Layout.heldBundleExpiry(old), Layout.KIND_HELD_PREKEY_BUNDLE, key));
+                }
+                staging.put(Table.HELD_PREKEY_BUNDLES, key, value);
+                staging.put(Table.EXPIRY, Layout.expiryKey(Layout.heldBundleExpiry(value),
+                        Layout.KIND_HELD_PREKEY_BUNDLE, key), new byte[0]);
+                return null;
+            });
+        }
+
+        @Override
+        public Optional<byte[]> get(MailboxKey mailbox) {
+            byte[] key = mailbox.bytes();
+            return access.read(staging -> Optional.ofNullable(staging.get(Table.HELD_PREKEY_BUNDLES, key))
+                    .map(Layout::heldBundle));
+        }
+
+        @Override
+        public Optional<Instant> expiry(MailboxKey mailbox) {
+            byte[] key = mailbox.bytes();
+            return access.read(staging -> Optional.ofNullable(staging.get(Table.HELD_PREKEY_BUNDLES, key))
+                    .map(Layout::heldBundleExpiry));
+        }
+
+        @Override
+        public boolean delete(MailboxKey mailbox) {
+            byte[] key = mailbox.bytes();
+            return access.mutate(staging -> {
+                byte[] old = staging.get(Table.HELD_PREKEY_BUNDLES, key);
+                if (old == null) {
+                    return false;
+                }
+                staging.delete(Table.HELD_PREKEY_BUNDLES, key);
+                staging.delete(Table.EXPIRY,
+                        Layout.expiryKey(Layout.heldBundleExpiry(old), Layout.KIND_HELD_PREKEY_BUNDLE, key));
+                countHeldBundles(staging, -1);
+                return true;
+            });
+        }
+
+        @Override
+        public long count() {
+            return access.read(staging ->
+                    Layout.longOf(staging.get(Table.COUNTERS, Layout.heldPrekeyBundlesCounter())));
         }
     }
 

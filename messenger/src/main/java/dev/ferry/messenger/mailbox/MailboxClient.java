@@ -1,0 +1,251 @@
+package dev.ferry.messenger.mailbox;
+
+import dev.ferry.crypto.IdentityKeyPair;
+import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.envelope.AckSecret;
+import dev.ferry.crypto.envelope.EnvelopeException;
+import dev.ferry.crypto.envelope.EnvelopeHeader;
+import dev.ferry.crypto.envelope.Mailbox;
+import dev.ferry.crypto.x3dh.PrekeyBundle;
+import dev.ferry.crypto.x3dh.X3dhException;
+import dev.ferry.overlay.Host;
+import dev.ferry.store.EnvelopeId;
+import dev.ferry.store.MailboxKey;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The client side of {@code /ferry/mailbox/1.0.0}: one method per request, each on a new stream to
+ * the holder, each future completing with the holder's answer or failing with a
+ * {@link MailboxException} (or a {@link TimeoutException} after {@link MailboxConfig#requestTimeout()}).
+ * A holder's refusal is a value ({@link MailboxReply}), not a failure. Stateless apart from its
+ * host, so one client serves a whole node from any thread.
+ */
+public final class MailboxClient {
+    /** Requests carry ids per stream; every stream this client opens starts at this one. */
+    private static final long FIRST_ID = 1;
+
+    private final Host host;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final MailboxConfig config;
+
+    /**
+     * A client on {@code host}; {@code clock} stamps FETCH and WATCH signatures, {@code scheduler}
+     * (shared, not owned) times requests out.
+     */
+    public MailboxClient(Host host, Clock clock, ScheduledExecutorService scheduler, MailboxConfig config) {
+        this.host = Objects.requireNonNull(host, "host");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** Asks {@code holder} to keep shard {@code index} of the envelope of {@code header}. */
+    public CompletableFuture<MailboxReply> store(PeerId holder, EnvelopeHeader header, int index, byte[] shard) {
+        MailboxRequest request = new MailboxRequest.Store(FIRST_ID, new EnvelopeShard(header.encode(), index, shard));
+        return one(holder, request).thenApply(MailboxClient::plain);
+    }
+
+    /**
+     * Lists one page of the mailbox of {@code owner} (the key pair whose PeerId names it: the
+     * recipient's, or a group's shared one) at {@code holder}, from {@code cursor} (empty: from the
+     * start), at most {@code limit} shards (0: the holder's page size). Each shard is checked
+     * against its header before it is returned.
+     */
+    public CompletableFuture<FetchedPage> fetch(PeerId holder, IdentityKeyPair owner, Optional<byte[]> cursor, int limit) {
+        if (limit < 0) throw new IllegalArgumentException("limit must not be negative, got " + limit);
+        MailboxKey mailbox = mailboxOf(owner.peerId());
+        byte[] cursorBytes = cursor.map(byte[]::clone).orElse(new byte[0]);
+        MailboxAuthorisation authorisation = MailboxAuthorisation.sign(MailboxAuthorisation.Purpose.FETCH, owner, holder,
+                mailbox, cursorBytes, clock.instant());
+        return one(holder, new MailboxRequest.Fetch(FIRST_ID, authorisation, cursorBytes, limit))
+                .thenApply(answer -> page(answer, mailbox));
+    }
+
+    /**
+     * Opens a WATCH of the mailbox of {@code owner} at {@code holder}: completes with the open
+     * watch once the holder accepted it, or fails with a {@link MailboxRefusedException}.
+     */
+    public CompletableFuture<MailboxWatch> watch(PeerId holder, IdentityKeyPair owner, WatchListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        MailboxKey mailbox = mailboxOf(owner.peerId());
+        MailboxAuthorisation authorisation = MailboxAuthorisation.sign(MailboxAuthorisation.Purpose.WATCH, owner, holder,
+                mailbox, new byte[0], clock.instant());
+        MailboxRequest.Watch request = new MailboxRequest.Watch(FIRST_ID, authorisation);
+        CompletableFuture<MailboxWatch> started = withTimeout(new CompletableFuture<>(), RequestType.WATCH);
+        ClientWatch watch = new ClientWatch(holder, mailbox, FIRST_ID, listener, started);
+        host.newStream(holder, MailboxProtocol.ID).whenComplete((stream, failure) -> {
+            if (failure != null) started.completeExceptionally(new MailboxException("no stream to " + holder, failure));
+            else watch.start(stream, request);
+        });
+        return started;
+    }
+
+    /** Acknowledges the envelope {@code envelope} at {@code holder} with its secret. */
+    public CompletableFuture<MailboxReply> ack(PeerId holder, EnvelopeId envelope, AckSecret secret) {
+        return one(holder, new MailboxRequest.Ack(FIRST_ID, envelope, secret.bytes())).thenApply(MailboxClient::plain);
+    }
+
+    /** What {@code holder} keeps of {@code envelope}: its shard indices, or that it was acknowledged. */
+    public CompletableFuture<EnvelopeHoldings> has(PeerId holder, EnvelopeId envelope) {
+        return one(holder, new MailboxRequest.Has(FIRST_ID, envelope)).thenApply(answer -> {
+            if (answer instanceof MailboxResponse.Held held && held.status().isOk()) {
+                return new EnvelopeHoldings(held.acknowledged(), held.indices());
+            }
+            throw unexpected(answer);
+        });
+    }
+
+    /**
+     * Hands {@code shards} to {@code holder} (which now is among a mailbox's closest), in batches
+     * of at most {@link MailboxLimits#MAX_HANDOVER_SHARDS} and a message's bytes, all on one
+     * stream. Completes with one reply per shard, in order.
+     *
+     * @throws IllegalArgumentException if a single shard cannot fit a message
+     */
+    public CompletableFuture<List<MailboxReply>> handover(PeerId holder, List<EnvelopeShard> shards) {
+        if (shards.isEmpty()) return CompletableFuture.completedFuture(List.of());
+        List<MailboxRequest> requests = new ArrayList<>();
+        List<EnvelopeShard> batch = new ArrayList<>();
+        long bytes = 0;
+        long budget = MailboxLimits.MAX_MESSAGE_BYTES - MailboxLimits.MESSAGE_OVERHEAD_BYTES;
+        for (EnvelopeShard shard : shards) {
+            if (shard.bytes() > budget) {
+                throw new IllegalArgumentException(shard + " does not fit in a message of " + MailboxLimits.MAX_MESSAGE_BYTES);
+            }
+            if (batch.size() == MailboxLimits.MAX_HANDOVER_SHARDS || bytes + shard.bytes() > budget) {
+                requests.add(new MailboxRequest.Handover(FIRST_ID + requests.size(), batch));
+                batch = new ArrayList<>();
+                bytes = 0;
+            }
+            batch.add(shard);
+            bytes += shard.bytes();
+        }
+        requests.add(new MailboxRequest.Handover(FIRST_ID + requests.size(), batch));
+        return exchange(holder, requests).thenApply(answers -> {
+            List<MailboxReply> replies = new ArrayList<>(shards.size());
+            for (int i = 0; i < answers.size(); i++) {
+                MailboxResponse answer = answers.get(i);
+                int sent = ((MailboxRequest.Handover) requests.get(i)).shards().size();
+                if (answer instanceof MailboxResponse.HandoverResults results && results.results().size() == sent) {
+                    replies.addAll(results.results());
+                } else if (answer instanceof MailboxResponse.Plain plain && !plain.status().isOk()) {
+                    for (int j = 0; j < sent; j++) replies.add(new MailboxReply(plain.status(), plain.detail()));
+                } else {
+                    throw unexpected(answer);
+                }
+            }
+            return replies;
+        });
+    }
+
+    /** Asks {@code holder} to hold our own prekey bundle under our mailbox. */
+    public CompletableFuture<MailboxReply> putPrekeys(PeerId holder, PrekeyBundle bundle) {
+        return one(holder, new MailboxRequest.PutPrekeys(FIRST_ID, bundle.encode())).thenApply(MailboxClient::plain);
+    }
+
+    /**
+     * The prekey bundle {@code holder} keeps for {@code owner}, verified and checked to be
+     * {@code owner}'s; empty if none is held. Fails with a {@link MailboxRefusedException} for
+     * another refusal and a {@link MailboxException} for a bundle that is not {@code owner}'s.
+     */
+    public CompletableFuture<Optional<PrekeyBundle>> getPrekeys(PeerId holder, PeerId owner) {
+        return one(holder, new MailboxRequest.GetPrekeys(FIRST_ID, mailboxOf(owner))).thenApply(answer -> {
+            if (answer.status() == MailboxStatus.NOT_FOUND) return Optional.empty();
+            if (!(answer instanceof MailboxResponse.Bundle bundle)) throw unexpected(answer);
+            PrekeyBundle decoded;
+            try {
+                decoded = PrekeyBundle.decode(bundle.bundle());
+            } catch (X3dhException e) {
+                throw new MailboxException("the holder returned a bundle that does not verify: " + e.getMessage());
+            }
+            if (!decoded.identity().peerId().equals(owner)) {
+                throw new MailboxException("the holder returned " + decoded.identity().peerId() + "'s bundle for " + owner);
+            }
+            return Optional.of(decoded);
+        });
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private CompletableFuture<MailboxResponse> one(PeerId holder, MailboxRequest request) {
+        return exchange(holder, List.of(request)).thenApply(List::getFirst);
+    }
+
+    /** Sends {@code requests} on one new stream to {@code holder}; completes with their answers. Tests use it directly. */
+    CompletableFuture<List<MailboxResponse>> exchange(PeerId holder, List<MailboxRequest> requests) {
+        CompletableFuture<List<MailboxResponse>> result = withTimeout(new CompletableFuture<>(), requests.getFirst().type());
+        host.newStream(holder, MailboxProtocol.ID).whenComplete((stream, failure) -> {
+            if (failure != null) result.completeExceptionally(new MailboxException("no stream to " + holder, failure));
+            else ClientExchange.start(stream, requests, result);
+        });
+        return result;
+    }
+
+    private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> future, RequestType type) {
+        try {
+            ScheduledFuture<?> timeout = scheduler.schedule(
+                    () -> future.completeExceptionally(new TimeoutException(type + " timed out after " + config.requestTimeout())),
+                    config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            future.whenComplete((v, e) -> timeout.cancel(false));
+        } catch (RejectedExecutionException e) {
+            future.completeExceptionally(new MailboxException("the scheduler is shut down"));
+        }
+        return future;
+    }
+
+    private static MailboxKey mailboxOf(PeerId owner) {
+        return MailboxKey.of(Mailbox.keyFor(owner));
+    }
+
+    private static MailboxReply plain(MailboxResponse answer) {
+        if (!(answer instanceof MailboxResponse.Plain)) throw unexpected(answer);
+        return new MailboxReply(answer.status(), answer.detail());
+    }
+
+    private static FetchedPage page(MailboxResponse answer, MailboxKey mailbox) {
+        if (answer instanceof MailboxResponse.Plain plain && !plain.status().isOk()) {
+            return new FetchedPage(new MailboxReply(plain.status(), plain.detail()), List.of(), Optional.empty(), 0);
+        }
+        if (!(answer instanceof MailboxResponse.Page page)) throw unexpected(answer);
+        List<FetchedShard> shards = new ArrayList<>(page.shards().size());
+        int rejected = 0;
+        for (EnvelopeShard shard : page.shards()) {
+            Optional<FetchedShard> checked = check(shard, mailbox);
+            if (checked.isPresent()) shards.add(checked.get());
+            else rejected++;
+        }
+        return new FetchedPage(new MailboxReply(page.status(), page.detail()), shards, page.next(), rejected);
+    }
+
+    /** The shard, if its header decodes, names {@code mailbox} and lists the shard's hash at its index. */
+    private static Optional<FetchedShard> check(EnvelopeShard shard, MailboxKey mailbox) {
+        EnvelopeHeader header;
+        try {
+            header = EnvelopeHeader.decode(shard.header());
+        } catch (EnvelopeException e) {
+            return Optional.empty();
+        }
+        byte[] data = shard.data();
+        if (!Arrays.equals(header.mailbox(), mailbox.bytes()) || !header.shardMatches(shard.index(), data)) {
+            return Optional.empty();
+        }
+        return Optional.of(new FetchedShard(header, shard.index(), data));
+    }
+
+    private static MailboxException unexpected(MailboxResponse answer) {
+        return new MailboxException("unexpected answer " + answer.getClass().getSimpleName() + " with status "
+                + answer.status() + (answer.detail().isEmpty() ? "" : ": " + answer.detail()));
+    }
+}

@@ -1,0 +1,269 @@
+package dev.ferry.messenger.mailbox;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.ferry.crypto.IdentityPublicKey;
+import dev.ferry.crypto.envelope.EnvelopeLimits;
+import dev.ferry.crypto.x3dh.PrekeyBundle;
+import dev.ferry.messenger.proto.MailboxProto;
+import dev.ferry.overlay.framing.LengthPrefixed;
+import dev.ferry.store.EnvelopeId;
+import dev.ferry.store.MailboxKey;
+import dev.ferry.store.Shard;
+import dev.ferry.store.ShardStore;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Encodes and decodes the messages of {@code /ferry/mailbox/1.0.0}. Decoding checks structure
+ * only (that fields are there, of the right size and within the counts of {@link MailboxLimits});
+ * it throws nothing but {@link MailboxCodecException}. What a message costs to parse is bounded by
+ * {@link MailboxLimits#MAX_MESSAGE_BYTES}, which the framing enforces before a byte is parsed.
+ */
+final class MailboxCodec {
+    /** Indices in a HAS answer: one per shard of an envelope, and a shard index is one byte. */
+    private static final int MAX_HELD_INDICES = Shard.MAX_INDEX + 1;
+
+    private MailboxCodec() {}
+
+    // ---------------------------------------------------------------- framing
+
+    /** {@code message} with its length prefix, for a stream. */
+    static ByteBuf frame(ByteBufAllocator alloc, byte[] message) {
+        if (message.length > MailboxLimits.MAX_MESSAGE_BYTES) {
+            throw new IllegalArgumentException(
+                    "message of " + message.length + " bytes exceeds " + MailboxLimits.MAX_MESSAGE_BYTES);
+        }
+        return LengthPrefixed.encode(alloc, message);
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    static byte[] encode(MailboxRequest request) {
+        MailboxProto.MailboxRequest.Builder out = MailboxProto.MailboxRequest.newBuilder().setId(request.id());
+        switch (request) {
+            case MailboxRequest.Store store -> out.setStore(MailboxProto.MailboxStore.newBuilder().setShard(shard(store.shard())));
+            case MailboxRequest.Fetch fetch -> out.setFetch(MailboxProto.MailboxFetch.newBuilder()
+                    .setAuthorisation(authorisation(fetch.authorisation()))
+                    .setCursor(ByteString.copyFrom(fetch.cursor()))
+                    .setLimit(fetch.limit()));
+            case MailboxRequest.Watch watch -> out.setWatch(MailboxProto.MailboxWatch.newBuilder()
+                    .setAuthorisation(authorisation(watch.authorisation())));
+            case MailboxRequest.Ack ack -> out.setAck(MailboxProto.MailboxAck.newBuilder()
+                    .setEnvelopeId(ByteString.copyFrom(ack.envelope().bytes()))
+                    .setSecret(ByteString.copyFrom(ack.secret())));
+            case MailboxRequest.Has has -> out.setHas(MailboxProto.MailboxHas.newBuilder()
+                    .setEnvelopeId(ByteString.copyFrom(has.envelope().bytes())));
+            case MailboxRequest.Handover handover -> {
+                MailboxProto.MailboxHandover.Builder shards = MailboxProto.MailboxHandover.newBuilder();
+                handover.shards().forEach(s -> shards.addShards(shard(s)));
+                out.setHandover(shards);
+            }
+            case MailboxRequest.PutPrekeys put -> out.setPrekeysPut(MailboxProto.MailboxPrekeysPut.newBuilder()
+                    .setBundle(ByteString.copyFrom(put.bundle())));
+            case MailboxRequest.GetPrekeys get -> out.setPrekeysGet(MailboxProto.MailboxPrekeysGet.newBuilder()
+                    .setMailbox(ByteString.copyFrom(get.mailbox().bytes())));
+        }
+        return out.build().toByteArray();
+    }
+
+    static MailboxRequest decodeRequest(byte[] bytes) throws MailboxCodecException {
+        MailboxProto.MailboxRequest in;
+        try {
+            in = MailboxProto.MailboxRequest.parseFrom(checkSize(bytes));
+        } catch (InvalidProtocolBufferException e) {
+            throw new MailboxCodecException("not a mailbox request: " + e.getMessage());
+        }
+        long id = in.getId();
+        return switch (in.getBodyCase()) {
+            case STORE -> {
+                if (!in.getStore().hasShard()) throw new MailboxCodecException("STORE without a shard");
+                yield new MailboxRequest.Store(id, shard(in.getStore().getShard()));
+            }
+            case FETCH -> {
+                MailboxProto.MailboxFetch fetch = in.getFetch();
+                if (!fetch.hasAuthorisation()) throw new MailboxCodecException("FETCH without an authorisation");
+                byte[] cursor = bounded(fetch.getCursor(), 0, MailboxLimits.CURSOR_BYTES, "cursor");
+                yield new MailboxRequest.Fetch(id, authorisation(fetch.getAuthorisation()), cursor,
+                        (int) Math.min(Integer.toUnsignedLong(fetch.getLimit()), ShardStore.MAX_LIST));
+            }
+            case WATCH -> {
+                if (!in.getWatch().hasAuthorisation()) throw new MailboxCodecException("WATCH without an authorisation");
+                yield new MailboxRequest.Watch(id, authorisation(in.getWatch().getAuthorisation()));
+            }
+            case ACK -> new MailboxRequest.Ack(id, envelopeId(in.getAck().getEnvelopeId()),
+                    exact(in.getAck().getSecret(), 32, "ACK secret"));
+            case HAS -> new MailboxRequest.Has(id, envelopeId(in.getHas().getEnvelopeId()));
+            case HANDOVER -> {
+                List<MailboxProto.MailboxShard> shards = in.getHandover().getShardsList();
+                if (shards.isEmpty() || shards.size() > MailboxLimits.MAX_HANDOVER_SHARDS) {
+                    throw new MailboxCodecException("HANDOVER of " + shards.size() + " shards, allowed 1.."
+                            + MailboxLimits.MAX_HANDOVER_SHARDS);
+                }
+                List<EnvelopeShard> out = new ArrayList<>(shards.size());
+                for (MailboxProto.MailboxShard s : shards) out.add(shard(s));
+                yield new MailboxRequest.Handover(id, out);
+            }
+            case PREKEYS_PUT -> new MailboxRequest.PutPrekeys(id,
+                    bounded(in.getPrekeysPut().getBundle(), 1, PrekeyBundle.MAX_ENCODED_LENGTH, "prekey bundle"));
+            case PREKEYS_GET -> new MailboxRequest.GetPrekeys(id, mailbox(in.getPrekeysGet().getMailbox()));
+            case BODY_NOT_SET -> throw new MailboxCodecException("request without a body");
+        };
+    }
+
+    // ---------------------------------------------------------------- responses
+
+    static byte[] encode(MailboxResponse response) {
+        MailboxProto.MailboxResponse.Builder out = MailboxProto.MailboxResponse.newBuilder()
+                .setId(response.id())
+                .setStatus(response.status().code())
+                .setDetail(response.detail());
+        switch (response) {
+            case MailboxResponse.Plain plain -> { }
+            case MailboxResponse.Page page -> {
+                MailboxProto.MailboxPage.Builder body = MailboxProto.MailboxPage.newBuilder();
+                page.shards().forEach(s -> body.addShards(shard(s)));
+                page.next().ifPresent(next -> body.setNextCursor(ByteString.copyFrom(next)));
+                out.setPage(body);
+            }
+            case MailboxResponse.Notice notice -> out.setNotice(MailboxProto.MailboxNotice.newBuilder()
+                    .setHeader(ByteString.copyFrom(notice.header())).setIndex(notice.index()));
+            case MailboxResponse.Held held -> out.setHeld(MailboxProto.MailboxHeld.newBuilder()
+                    .setAcknowledged(held.acknowledged()).addAllIndices(held.indices()));
+            case MailboxResponse.HandoverResults results -> {
+                MailboxProto.MailboxHandoverResult.Builder body = MailboxProto.MailboxHandoverResult.newBuilder();
+                results.results().forEach(r -> body.addResults(MailboxProto.MailboxShardResult.newBuilder()
+                        .setStatus(r.status().code()).setDetail(r.detail())));
+                out.setHandover(body);
+            }
+            case MailboxResponse.Bundle bundle -> out.setPrekeyBundle(ByteString.copyFrom(bundle.bundle()));
+        }
+        return out.build().toByteArray();
+    }
+
+    static MailboxResponse decodeResponse(byte[] bytes) throws MailboxCodecException {
+        MailboxProto.MailboxResponse in;
+        try {
+            in = MailboxProto.MailboxResponse.parseFrom(checkSize(bytes));
+        } catch (InvalidProtocolBufferException e) {
+            throw new MailboxCodecException("not a mailbox response: " + e.getMessage());
+        }
+        long id = in.getId();
+        if (in.getStatus() == 0) throw new MailboxCodecException("response without a status");
+        MailboxStatus status = MailboxStatus.ofCode(in.getStatus());
+        String detail = new MailboxReply(status, in.getDetail()).detail();
+        if (in.getBodyCase() != MailboxProto.MailboxResponse.BodyCase.BODY_NOT_SET && !status.isOk()) {
+            throw new MailboxCodecException("a refusal (" + status + ") with a body");
+        }
+        return switch (in.getBodyCase()) {
+            case BODY_NOT_SET -> new MailboxResponse.Plain(id, status, detail);
+            case PAGE -> {
+                MailboxProto.MailboxPage page = in.getPage();
+                if (page.getShardsCount() > ShardStore.MAX_LIST) {
+                    throw new MailboxCodecException("page of " + page.getShardsCount() + " shards");
+                }
+                List<EnvelopeShard> shards = new ArrayList<>(page.getShardsCount());
+                for (MailboxProto.MailboxShard s : page.getShardsList()) shards.add(shard(s));
+                byte[] next = bounded(page.getNextCursor(), 0, MailboxLimits.CURSOR_BYTES, "next cursor");
+                yield new MailboxResponse.Page(id, status, detail, shards,
+                        next.length == 0 ? Optional.empty() : Optional.of(next));
+            }
+            case NOTICE -> new MailboxResponse.Notice(id, status, detail,
+                    bounded(in.getNotice().getHeader(), 1, EnvelopeLimits.MAX_HEADER_LENGTH, "header"),
+                    index(in.getNotice().getIndex()));
+            case HELD -> {
+                MailboxProto.MailboxHeld held = in.getHeld();
+                if (held.getIndicesCount() > MAX_HELD_INDICES) {
+                    throw new MailboxCodecException(held.getIndicesCount() + " held indices");
+                }
+                List<Integer> indices = new ArrayList<>(held.getIndicesCount());
+                for (int index : held.getIndicesList()) indices.add(index(index));
+                yield new MailboxResponse.Held(id, status, detail, held.getAcknowledged(), indices);
+            }
+            case HANDOVER -> {
+                List<MailboxProto.MailboxShardResult> results = in.getHandover().getResultsList();
+                if (results.size() > MailboxLimits.MAX_HANDOVER_SHARDS) {
+                    throw new MailboxCodecException(results.size() + " handover results");
+                }
+                List<MailboxReply> replies = new ArrayList<>(results.size());
+                for (MailboxProto.MailboxShardResult r : results) {
+                    if (r.getStatus() == 0) throw new MailboxCodecException("handover result without a status");
+                    replies.add(MailboxReply.of(MailboxStatus.ofCode(r.getStatus()), r.getDetail()));
+                }
+                yield new MailboxResponse.HandoverResults(id, status, detail, replies);
+            }
+            case PREKEY_BUNDLE -> new MailboxResponse.Bundle(id, status, detail,
+                    bounded(in.getPrekeyBundle(), 1, PrekeyBundle.MAX_ENCODED_LENGTH, "prekey bundle"));
+        };
+    }
+
+    // ---------------------------------------------------------------- parts
+
+    private static MailboxProto.MailboxShard shard(EnvelopeShard shard) {
+        return MailboxProto.MailboxShard.newBuilder()
+                .setHeader(ByteString.copyFrom(shard.header()))
+                .setIndex(shard.index())
+                .setData(ByteString.copyFrom(shard.data()))
+                .build();
+    }
+
+    private static EnvelopeShard shard(MailboxProto.MailboxShard in) throws MailboxCodecException {
+        return new EnvelopeShard(bounded(in.getHeader(), 1, EnvelopeLimits.MAX_HEADER_LENGTH, "header"),
+                index(in.getIndex()), bounded(in.getData(), 1, MailboxLimits.MAX_MESSAGE_BYTES, "shard"));
+    }
+
+    private static MailboxProto.MailboxAuthorisation authorisation(MailboxAuthorisation a) {
+        return MailboxProto.MailboxAuthorisation.newBuilder()
+                .setOwnerPublicKey(ByteString.copyFrom(a.ownerPublicKey()))
+                .setMailbox(ByteString.copyFrom(a.mailbox().bytes()))
+                .setTimestampMillis(a.timestampMillis())
+                .setSignature(ByteString.copyFrom(a.signature()))
+                .build();
+    }
+
+    private static MailboxAuthorisation authorisation(MailboxProto.MailboxAuthorisation in) throws MailboxCodecException {
+        return new MailboxAuthorisation(
+                bounded(in.getOwnerPublicKey(), 1, MailboxLimits.MAX_PUBLIC_KEY_BYTES, "owner public key"),
+                mailbox(in.getMailbox()), in.getTimestampMillis(),
+                exact(in.getSignature(), IdentityPublicKey.SIGNATURE_LENGTH, "signature"));
+    }
+
+    private static int index(int wire) throws MailboxCodecException {
+        if (wire < 0 || wire > Shard.MAX_INDEX) {
+            throw new MailboxCodecException("shard index " + Integer.toUnsignedString(wire) + " is over " + Shard.MAX_INDEX);
+        }
+        return wire;
+    }
+
+    private static EnvelopeId envelopeId(ByteString in) throws MailboxCodecException {
+        return EnvelopeId.of(exact(in, EnvelopeId.LENGTH, "envelope id"));
+    }
+
+    private static MailboxKey mailbox(ByteString in) throws MailboxCodecException {
+        return MailboxKey.of(exact(in, MailboxKey.LENGTH, "mailbox"));
+    }
+
+    private static byte[] exact(ByteString in, int length, String what) throws MailboxCodecException {
+        if (in.size() != length) {
+            throw new MailboxCodecException(what + " must be " + length + " bytes, got " + in.size());
+        }
+        return in.toByteArray();
+    }
+
+    private static byte[] bounded(ByteString in, int min, int max, String what) throws MailboxCodecException {
+        if (in.size() < min || in.size() > max) {
+            throw new MailboxCodecException(what + " must be " + min + ".." + max + " bytes, got " + in.size());
+        }
+        return in.toByteArray();
+    }
+
+    private static byte[] checkSize(byte[] bytes) throws MailboxCodecException {
+        if (bytes.length > MailboxLimits.MAX_MESSAGE_BYTES) {
+            throw new MailboxCodecException("message of " + bytes.length + " bytes exceeds " + MailboxLimits.MAX_MESSAGE_BYTES);
+        }
+        return bytes;
+    }
+}

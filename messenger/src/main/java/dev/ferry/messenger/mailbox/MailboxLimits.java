@@ -1,0 +1,47 @@
+package dev.ferry.messenger.mailbox;
+
+import dev.ferry.crypto.envelope.EnvelopeLimits;
+
+/**
+ * The fixed bounds of {@code /ferry/mailbox/1.0.0}, each with its reason. What an operator may
+ * tune (TTL, page sizes, watcher counts, timeouts) is in {@link MailboxConfig}.
+ */
+public final class MailboxLimits {
+    /**
+     * The largest message either side accepts: a STORE carries one shard (the store's default
+     * limit is 1 MiB with its header) and a header of at most {@link EnvelopeLimits#MAX_HEADER_LENGTH};
+     * 2 MiB leaves room for a node configured with larger shards and for HANDOVER batches, while a
+     * stream can make us buffer at most this much.
+     */
+    public static final int MAX_MESSAGE_BYTES = 2 << 20;
+
+    /**
+     * Room kept in a message for everything but shard bytes (ids, statuses, field tags), so that a
+     * page or a handover batch filled up to {@link #MAX_MESSAGE_BYTES} minus this always fits.
+     */
+    public static final int MESSAGE_OVERHEAD_BYTES = 16 << 10;
+
+    /** Shards in one HANDOVER request: a batch per stream round trip, a status per shard, no more. */
+    public static final int MAX_HANDOVER_SHARDS = 64;
+
+    /**
+     * Requests of one stream read ahead and waiting for their answers. Reading pauses while one is
+     * served, so more wait only when several arrived together; a handful keeps a pipelining client
+     * fast and a flooding one cheap.
+     */
+    public static final int MAX_QUEUED_REQUESTS_PER_STREAM = 8;
+
+    /** A FETCH cursor: the last listed shard's envelope id (32 bytes) and index (1 byte). */
+    public static final int CURSOR_BYTES = 33;
+
+    /**
+     * An owner's public key in the libp2p protobuf form: an Ed25519 one is 36 bytes; 64 refuses
+     * anything larger before it is parsed.
+     */
+    public static final int MAX_PUBLIC_KEY_BYTES = 64;
+
+    /** The detail string of a refusal: one short sentence, cut to this many characters. */
+    public static final int MAX_DETAIL_CHARS = 200;
+
+    private MailboxLimits() {}
+}

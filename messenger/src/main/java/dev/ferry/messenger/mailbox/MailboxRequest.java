@@ -1,0 +1,55 @@
+package dev.ferry.messenger.mailbox;
+
+import dev.ferry.store.EnvelopeId;
+import dev.ferry.store.MailboxKey;
+import java.util.List;
+
+/**
+ * A decoded request: every field has passed the codec's structural checks (sizes, counts), none
+ * its meaning (the holder checks that and answers with a {@link MailboxStatus}).
+ */
+sealed interface MailboxRequest {
+    /** The id the answer carries back. */
+    long id();
+
+    /** The kind of request, for metrics. */
+    default RequestType type() {
+        return switch (this) {
+            case Store s -> RequestType.STORE;
+            case Fetch f -> RequestType.FETCH;
+            case Watch w -> RequestType.WATCH;
+            case Ack a -> RequestType.ACK;
+            case Has h -> RequestType.HAS;
+            case Handover h -> RequestType.HANDOVER;
+            case PutPrekeys p -> RequestType.PREKEYS_PUT;
+            case GetPrekeys g -> RequestType.PREKEYS_GET;
+        };
+    }
+
+    record Store(long id, EnvelopeShard shard) implements MailboxRequest {}
+
+    /** The cursor is as sent (empty, or what a page returned); the holder parses it. */
+    record Fetch(long id, MailboxAuthorisation authorisation, byte[] cursor, int limit) implements MailboxRequest {}
+
+    record Watch(long id, MailboxAuthorisation authorisation) implements MailboxRequest {}
+
+    /** The secret is a secret: this record's {@code toString} leaves it out. */
+    record Ack(long id, EnvelopeId envelope, byte[] secret) implements MailboxRequest {
+        @Override
+        public String toString() {
+            return "Ack[id=" + id + ", " + envelope + "]";
+        }
+    }
+
+    record Has(long id, EnvelopeId envelope) implements MailboxRequest {}
+
+    record Handover(long id, List<EnvelopeShard> shards) implements MailboxRequest {
+        public Handover {
+            shards = List.copyOf(shards);
+        }
+    }
+
+    record PutPrekeys(long id, byte[] bundle) implements MailboxRequest {}
+
+    record GetPrekeys(long id, MailboxKey mailbox) implements MailboxRequest {}
+}
