@@ -4,6 +4,8 @@ import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.envelope.EnvelopeHeader;
 import dev.ferry.messenger.delivery.DeliveryPorts.HolderDirectory;
+import dev.ferry.messenger.mailbox.FetchedPage;
+import dev.ferry.messenger.mailbox.FetchedShard;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,15 +42,10 @@ public final class MailboxRetrieval implements AutoCloseable {
     /** Wait after a WATCH push before fetching, so that a burst of pushes becomes one fetch. */
     public static final Duration PUSH_COALESCING = Duration.ofMillis(20);
 
-    /** One shard a holder returned, with the header it came with (decoded: its id is verified). */
-    public record FetchedShard(EnvelopeHeader header, int index, byte[] data) {}
-
-    /** A page of a FETCH answer. */
-    public record FetchedPage(List<FetchedShard> shards, Optional<byte[]> next) {}
-
     /** The mailbox protocol as the recipient uses it. */
     public interface MailboxReader {
-        CompletableFuture<FetchedPage> fetch(PeerId holder, byte[] mailbox, IdentityKeyPair owner, Optional<byte[]> cursor, int limit);
+        /** A page of what {@code holder} keeps in {@code owner}'s mailbox; each shard already matched its header's hash. */
+        CompletableFuture<FetchedPage> fetch(PeerId holder, IdentityKeyPair owner, Optional<byte[]> cursor, int limit);
 
         CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret);
 
@@ -56,7 +53,7 @@ public final class MailboxRetrieval implements AutoCloseable {
          * Opens a WATCH: {@code onPush} runs for each new shard the holder announces, {@code onEnd}
          * once when the watch ends; the future gives the handle that ends it.
          */
-        CompletableFuture<AutoCloseable> watch(PeerId holder, byte[] mailbox, IdentityKeyPair owner, Runnable onPush, Runnable onEnd);
+        CompletableFuture<AutoCloseable> watch(PeerId holder, IdentityKeyPair owner, Runnable onPush, Runnable onEnd);
     }
 
     private final byte[] mailbox;
@@ -146,12 +143,13 @@ public final class MailboxRetrieval implements AutoCloseable {
 
     /** Fetches every page a holder has, one after another; completes when the listing ends or the round's page budget does. */
     private CompletableFuture<Void> fetchAll(PeerId holder, Optional<byte[]> cursor, int pages) {
-        return reader.fetch(holder, mailbox, owner, cursor, PAGE_SIZE).handleAsync((page, failure) -> {
+        return reader.fetch(holder, owner, cursor, PAGE_SIZE).handleAsync((page, failure) -> {
             if (failure != null || closed) return CompletableFuture.<Void>completedFuture(null);
             List<CompletableFuture<Void>> opened = new ArrayList<>();
             for (FetchedShard shard : page.shards()) opened.add(offer(shard));
-            CompletableFuture<Void> rest = page.next().isPresent() && pages + 1 < MAX_PAGES_PER_ROUND
-                    ? fetchAll(holder, page.next(), pages + 1)
+            tamperedShards += page.rejected();
+            CompletableFuture<Void> rest = page.nextCursor().isPresent() && pages + 1 < MAX_PAGES_PER_ROUND
+                    ? fetchAll(holder, page.nextCursor(), pages + 1)
                     : CompletableFuture.completedFuture(null);
             opened.add(rest);
             return CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new));
@@ -173,7 +171,7 @@ public final class MailboxRetrieval implements AutoCloseable {
         for (PeerId holder : holders) {
             if (watches.containsKey(holder)) continue;
             watches.put(holder, () -> {});
-            reader.watch(holder, mailbox, owner, () -> executor.execute(() -> pushed(holder)),
+            reader.watch(holder, owner, () -> executor.execute(() -> pushed(holder)),
                     () -> executor.execute(() -> watches.remove(holder))).whenCompleteAsync((handle, failure) -> {
                         if (failure != null) {
                             watches.remove(holder);
