@@ -12,6 +12,13 @@ public enum GroupEvent {
     SENDER_KEY_ACCEPTED,
     /** A member's sender key for an epoch not yet installed was kept for later. */
     SENDER_KEY_PENDING,
+    /**
+     * A member that may have missed this member's sender key asked for it (it joined, or asked
+     * again with {@link Groups#requestSenderKeys}); the current one was sent back.
+     */
+    SENDER_KEY_RESENT,
+    /** This member sent its sender key again and asked every member for theirs. */
+    SENDER_KEYS_REQUESTED,
     /** A member left (at the owner, this also started a new epoch). */
     MEMBER_LEFT,
     /** This member left. */

@@ -29,13 +29,18 @@ public final class GroupLimits {
      */
     public static final Duration EPOCH_GRACE = Duration.ofMinutes(15);
     /**
-     * How far ahead of the current epoch a sender key distribution may be held, waiting for the
-     * owner's roster of its epoch (another member's pairwise session can be faster than the
-     * owner's). The sender-key layer's own bound.
+     * How far ahead of the current epoch a sender key distribution is held, waiting for the owner's
+     * roster of its epoch: another member's pairwise session can run several owner changes ahead
+     * of the owner's own (an owner inviting a few people in a row), and a key dropped here would be
+     * missing for the whole epoch. Further ahead than this is no honest lag.
      */
-    public static final int MAX_EPOCHS_AHEAD = SenderKeyLimits.MAX_EPOCHS_AHEAD;
-    /** Distributions held for epochs not yet installed: one per member and epoch ahead. */
-    public static final int MAX_PENDING_DISTRIBUTIONS = MAX_MEMBERS * MAX_EPOCHS_AHEAD;
+    public static final int MAX_PENDING_EPOCHS_AHEAD = 8;
+    /**
+     * Distributions held for epochs not yet installed, over all senders: one per member for as
+     * many epochs as are kept (each sender's newest ones matter). At about 200 bytes each, some
+     * 150 KB at most.
+     */
+    public static final int MAX_PENDING_DISTRIBUTIONS = MAX_MEMBERS * MAX_EPOCHS_KEPT;
     /**
      * The largest epoch number: an owner adds one per change, so no honest group gets near it,
      * and arithmetic on epochs can never overflow.

@@ -268,7 +268,7 @@ public final class GroupState {
         Set<String> seen = new HashSet<>();
         for (ByteString bytes : record.getPendingDistributionsList()) {
             PendingDistribution p = Groups.pendingOf(groupId, bytes.toByteArray());
-            if (p.epoch() <= current.epoch() || p.epoch() - current.epoch() > GroupLimits.MAX_EPOCHS_AHEAD
+            if (p.epoch() <= current.epoch() || p.epoch() - current.epoch() > GroupLimits.MAX_PENDING_EPOCHS_AHEAD
                     || !seen.add(p.epoch() + "/" + p.sender()) || p.sender().equals(self.signingKey())) {
                 throw Refusal.malformed("a pending distribution out of range, repeated or from this member");
             }

@@ -143,6 +143,19 @@ public final class Groups {
     }
 
     /**
+     * Sends this member's sender key of the current epoch to every other member again, asking each
+     * for theirs: the recovery when a member's messages stay unreadable ({@code NO_SENDER_KEY})
+     * because its key was lost on the way. The state does not change.
+     */
+    public GroupResult<GroupChange> requestSenderKeys(GroupState state) {
+        return attempt(() -> {
+            requireOwnState(state);
+            requireActive(state);
+            return counted(new GroupChange(state, ownKeyToOthers(state, true), GroupEvent.SENDER_KEYS_REQUESTED));
+        });
+    }
+
+    /**
      * Takes a control message that arrived over the pairwise session with {@code authenticatedSender}.
      * {@code current} is this member's state for the group the message names (find it with
      * {@link #groupOfControl}), or empty if it holds none: then only an invitation is taken.
@@ -259,9 +272,15 @@ public final class Groups {
         keys = accept(keys, ownerKey);
         GroupState installed = install(current, roster, secret, keys);
         boolean joined = current.isEmpty() || current.get().status() != GroupStatus.ACTIVE;
-        // A member that just joined held no state when the others' keys may have come: it asks for them again.
-        byte[] ownKey = ControlMessages.senderKey(installed.senderKeys().distribution(), joined);
-        List<Outgoing> outgoing = without(installed.members(), self).stream().map(m -> new Outgoing(m, ownKey)).toList();
+        // Keys sent to this member while it held no state (or was inactive) were refused. A member that just
+        // joined asks every member for its key again; later, it asks each member new to it, whose key may
+        // have come before this member's invitation.
+        List<PublicIdentity> known = joined ? List.of() : current.get().members();
+        List<Outgoing> outgoing = new ArrayList<>();
+        for (PublicIdentity member : without(installed.members(), self)) {
+            byte[] ownKey = ControlMessages.senderKey(installed.senderKeys().distribution(), !known.contains(member));
+            outgoing.add(new Outgoing(member, ownKey));
+        }
         return new GroupChange(installed, outgoing, joined ? GroupEvent.JOINED : GroupEvent.EPOCH_STARTED);
     }
 
@@ -274,7 +293,7 @@ public final class Groups {
         }
         long epoch = received.epoch();
         if (epoch > state.epoch()) {
-            if (epoch - state.epoch() > GroupLimits.MAX_EPOCHS_AHEAD) {
+            if (epoch - state.epoch() > GroupLimits.MAX_PENDING_EPOCHS_AHEAD) {
                 throw new Refusal(GroupRefusal.Reason.EPOCH_OUT_OF_RANGE, "distribution for epoch " + epoch + ", too far ahead of " + state.epoch());
             }
             // Its epoch's roster has not arrived yet (another session was faster than the owner's): keep it for then.
@@ -286,15 +305,20 @@ public final class Groups {
             pending.add(received);
             return new GroupChange(state.withPending(pending), List.of(), GroupEvent.SENDER_KEY_PENDING);
         }
-        GroupState.KeptEpoch kept = state.kept(epoch)
-                .orElseThrow(() -> new Refusal(GroupRefusal.Reason.EPOCH_EXPIRED, "distribution for epoch " + epoch + ", no longer kept"));
-        if (!kept.roster().lists(received.sender())) {
+        // The sender asks for this member's key if it may have dropped it (it held no state then, or lagged):
+        // the current key goes back to it if it is a current member.
+        Optional<PublicIdentity> asking = message.getReplyRequested() ? state.roster().member(sender) : Optional.empty();
+        List<Outgoing> reply = asking.map(m -> List.of(new Outgoing(m, ControlMessages.senderKey(state.senderKeys().distribution(), false))))
+                .orElse(List.of());
+        Optional<GroupState.KeptEpoch> kept = state.kept(epoch);
+        if (kept.isEmpty()) {
+            if (asking.isPresent()) return new GroupChange(state, reply, GroupEvent.SENDER_KEY_RESENT);
+            throw new Refusal(GroupRefusal.Reason.EPOCH_EXPIRED, "distribution for epoch " + epoch + ", no longer kept");
+        }
+        if (!kept.get().roster().lists(received.sender())) {
             throw new Refusal(GroupRefusal.Reason.SENDER_NOT_IN_ROSTER, sender + " is not a member of epoch " + epoch);
         }
         GroupState next = state.withSenderKeys(accept(state.senderKeys(), received.distribution()));
-        List<Outgoing> reply = message.getReplyRequested() && epoch == state.epoch()
-                ? List.of(new Outgoing(kept.roster().member(sender).orElseThrow(), ControlMessages.senderKey(next.senderKeys().distribution(), false)))
-                : List.of();
         return new GroupChange(next, reply, GroupEvent.SENDER_KEY_ACCEPTED);
     }
 
@@ -384,6 +408,11 @@ public final class Groups {
             }
         }
         return new GroupState(roster.groupId(), self, GroupStatus.ACTIVE, epochs, keys, pending);
+    }
+
+    private List<Outgoing> ownKeyToOthers(GroupState state, boolean replyRequested) {
+        byte[] control = ControlMessages.senderKey(state.senderKeys().distribution(), replyRequested);
+        return without(state.members(), self).stream().map(m -> new Outgoing(m, control)).toList();
     }
 
     // --- checks and conversions ---
