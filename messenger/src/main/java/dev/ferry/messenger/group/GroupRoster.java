@@ -57,20 +57,24 @@ public final class GroupRoster {
      */
     static GroupRoster sign(byte[] groupId, long epoch, String name, MessagingIdentity owner, List<PublicIdentity> members,
             Instant created) {
+        // The caller's own values: checked against the rules decoding applies, without verifying again
+        // the identities it already holds verified.
+        PublicIdentity ownerIdentity = owner.publicIdentity();
+        if (groupId.length != GroupLimits.GROUP_ID_LENGTH || epoch < 0 || epoch > GroupLimits.MAX_EPOCH
+                || name.getBytes(StandardCharsets.UTF_8).length > GroupLimits.MAX_NAME_BYTES || members.size() > GroupLimits.MAX_MEMBERS
+                || !members.contains(ownerIdentity) || members.stream().map(PublicIdentity::peerId).distinct().count() != members.size()) {
+            throw new IllegalArgumentException("roster breaks its own rules (ids, limits, owner listed, members once)");
+        }
         GroupProto.GroupRosterBody.Builder body = GroupProto.GroupRosterBody.newBuilder()
                 .setGroupId(ByteString.copyFrom(groupId))
                 .setEpoch(epoch)
                 .setName(name)
-                .setOwner(MemberIdentities.encode(owner.publicIdentity()))
+                .setOwner(MemberIdentities.encode(ownerIdentity))
                 .setCreatedMillis(created.toEpochMilli());
         members.forEach(m -> body.addMembers(MemberIdentities.encode(m)));
         byte[] bodyBytes = body.build().toByteArray();
         byte[] signature = owner.nodeKey().sign(signedBytes(bodyBytes));
-        try {
-            return decode(bodyBytes, signature);
-        } catch (Refusal r) {
-            throw new IllegalArgumentException("roster breaks its own rules: " + r.refusal());
-        }
+        return new GroupRoster(groupId.clone(), epoch, name, ownerIdentity, members, Instant.ofEpochMilli(created.toEpochMilli()), bodyBytes, signature);
     }
 
     /** Parses and verifies a signed roster as carried in control messages and stored states. */
