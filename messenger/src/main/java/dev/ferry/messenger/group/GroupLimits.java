@@ -52,7 +52,7 @@ public final class GroupLimits {
     public static final int MAX_ROSTER_LENGTH = (MAX_MEMBERS + 1) * MAX_MEMBER_LENGTH + MAX_NAME_BYTES + 256;
     /**
      * The largest control message: a roster, an epoch secret and a distribution with framing
-     * (about 42 KiB for a full group; well under the pairwise session's 256 KiB).
+     * (about 41 KiB for a full group; well under the pairwise session's 256 KiB).
      */
     public static final int MAX_CONTROL_LENGTH = MAX_ROSTER_LENGTH + SenderKeyLimits.MAX_DISTRIBUTION_LENGTH + 256;
     /**

@@ -196,6 +196,24 @@ class GroupControlRefusalTest {
         assertThat(stranger.refusalOfControl(bobsKey, bob.peerId())).isEqualTo(GroupRefusal.Reason.UNKNOWN_GROUP);
     }
 
+    private static byte[] senderKeyOf(Member sender, byte[] groupId, long epoch) {
+        return GroupProto.GroupControl.newBuilder().setSenderKey(GroupProto.GroupSenderKey.newBuilder()
+                .setDistribution(ByteString.copyFrom(GroupSenderKeys.create(groupId, sender.publicIdentity().signingKey(), epoch,
+                        GroupNetwork.RANDOM).distribution().encode()))).build().toByteArray();
+    }
+
+    @Test
+    void shouldHoldSenderKeysUpToEightEpochsAheadAndRefuseFurther() {
+        GroupState held = carol.state();
+        byte[] farthestHeld = senderKeyOf(bob, held.groupId(), held.epoch() + GroupLimits.MAX_PENDING_EPOCHS_AHEAD);
+        byte[] tooFar = senderKeyOf(bob, held.groupId(), held.epoch() + GroupLimits.MAX_PENDING_EPOCHS_AHEAD + 1);
+
+        GroupChange held8 = carol.groups.handle(carol.state, farthestHeld, bob.peerId()).orElseThrow();
+        assertThat(held8.event()).isEqualTo(GroupEvent.SENDER_KEY_PENDING);
+        assertThat(held8.state().pendingDistributions()).isEqualTo(1);
+        assertThat(carol.refusalOfControl(tooFar, bob.peerId())).isEqualTo(GroupRefusal.Reason.EPOCH_OUT_OF_RANGE);
+    }
+
     @Test
     void shouldRefuseAControlMessageForAnotherGroupThanTheStateGiven() {
         Member other = network.member("other owner");

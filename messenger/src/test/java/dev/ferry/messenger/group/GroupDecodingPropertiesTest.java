@@ -116,13 +116,18 @@ class GroupDecodingPropertiesTest {
         return out;
     }
 
+    /** {@code owner} creates a group and {@code member} joins it. */
+    private static void ownerInvites(GroupNetwork network, Member owner, Member member) {
+        owner.create("fuzz");
+        owner.invite(member);
+        network.deliverAll();
+    }
+
     @Test
     void shouldDecodeMutatedStatesAndRostersToAValueNeverAnException() {
         GroupNetwork network = new GroupNetwork();
         Member owner = network.member("owner"), bob = network.member("bob");
-        owner.create("fuzz");
-        owner.invite(bob);
-        network.deliverAll();
+        ownerInvites(network, owner, bob);
         bob.read(owner.say("something"));
         byte[] state = bob.state().encode();
 
@@ -139,9 +144,7 @@ class GroupDecodingPropertiesTest {
     void shouldRefuseMutatedControlMessagesWithoutChangingStateOrThrowing() {
         GroupNetwork network = new GroupNetwork();
         Member owner = network.member("owner"), bob = network.member("bob"), carol = network.member("carol");
-        owner.create("fuzz");
-        owner.invite(bob);
-        network.deliverAll();
+        ownerInvites(network, owner, bob);
         owner.invite(carol);
         List<GroupNetwork.Delivery> toBob = network.takeInFlightTo(bob);
         network.deliverAll();
@@ -170,9 +173,7 @@ class GroupDecodingPropertiesTest {
     void shouldRefuseMutatedGroupMessagesWithoutChangingStateOrThrowing() {
         GroupNetwork network = new GroupNetwork();
         Member owner = network.member("owner"), bob = network.member("bob");
-        owner.create("fuzz");
-        owner.invite(bob);
-        network.deliverAll();
+        ownerInvites(network, owner, bob);
         byte[] message = owner.say("the one true message");
         GroupState reader = bob.state();
         byte[] encodedBefore = reader.encode();
