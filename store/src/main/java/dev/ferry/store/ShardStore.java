@@ -38,6 +38,13 @@ public interface ShardStore {
     ShardPage list(MailboxKey mailbox, Optional<ShardPage.Cursor> after, int limit);
 
     /**
+     * The mailboxes this store holds shards for, in key order, after {@code after} (from the first
+     * when empty), at most {@code limit} (at most {@link #MAX_LIST}) of them: what a holder's
+     * upkeep walks through. One seek per mailbox, however many shards each holds.
+     */
+    List<MailboxKey> mailboxes(Optional<MailboxKey> after, int limit);
+
+    /**
      * Deletes every shard of this envelope with its index entries, releasing its bytes.
      *
      * @return how many shards were deleted

@@ -129,6 +129,30 @@ public abstract class FerryStoreContract {
     }
 
     @Test
+    void shouldListTheMailboxesItHoldsShardsForOnceEachInKeyOrder() {
+        FerryStore store = open(ROOMY);
+        assertThat(store.shards().mailboxes(Optional.empty(), 10)).isEmpty();
+        MailboxKey last = MailboxKey.of(filled(32, 0xFF));
+        for (int i = 0; i < 3; i++) {
+            store.shards().put(shard(i, 0));
+            store.shards().put(shard(50 + i, i, MAILBOX_B, BOB, T0.plusSeconds(60), 10));
+            store.shards().put(shard(80 + i, i, last, BOB, T0.plusSeconds(60), 10));
+        }
+        List<MailboxKey> sorted = new ArrayList<>(List.of(MAILBOX_A, MAILBOX_B, last));
+        sorted.sort(null);
+
+        assertThat(store.shards().mailboxes(Optional.empty(), 10)).containsExactlyElementsOf(sorted);
+        assertThat(store.shards().mailboxes(Optional.empty(), 2)).containsExactlyElementsOf(sorted.subList(0, 2));
+        assertThat(store.shards().mailboxes(Optional.of(sorted.get(1)), 10)).containsExactly(sorted.get(2));
+        assertThat(store.shards().mailboxes(Optional.of(last), 10)).isEmpty();
+
+        store.shards().deleteEnvelope(envelope(0));
+        store.shards().deleteEnvelope(envelope(1));
+        store.shards().deleteEnvelope(envelope(2));
+        assertThat(store.shards().mailboxes(Optional.empty(), 10)).doesNotContain(MAILBOX_A).hasSize(2);
+    }
+
+    @Test
     void shouldDeleteEveryShardOfAnEnvelopeAndReleaseItsBytes() {
         FerryStore store = open(ROOMY);
         for (int i = 0; i < 6; i++) {

@@ -48,6 +48,18 @@ final class Layout {
         return Arrays.copyOf(key, key.length + 1);
     }
 
+    /** The first key after every key that starts with {@code prefix}, or empty when there is none (all 0xFF). */
+    static java.util.Optional<byte[]> prefixSuccessor(byte[] prefix) {
+        byte[] next = prefix.clone();
+        for (int i = next.length - 1; i >= 0; i--) {
+            if (next[i] != (byte) 0xFF) {
+                next[i]++;
+                return java.util.Optional.of(Arrays.copyOf(next, i + 1));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     static byte[] concat(byte[]... parts) {
         int length = 0;
         for (byte[] part : parts) {

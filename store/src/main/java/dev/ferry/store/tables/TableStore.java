@@ -529,6 +529,23 @@ public class TableStore implements FerryStore {
         }
 
         @Override
+        public List<MailboxKey> mailboxes(Optional<MailboxKey> after, int limit) {
+            checkLimit(limit, MAX_LIST);
+            return access.read(staging -> {
+                List<MailboxKey> found = new ArrayList<>();
+                Optional<byte[]> from = after.isPresent() ? Layout.prefixSuccessor(after.get().bytes()) : Optional.of(new byte[0]);
+                while (from.isPresent() && found.size() < limit) {
+                    List<TableEntry> next = staging.scan(Table.MAILBOX_INDEX, from.get(), new byte[0], 1);
+                    if (next.isEmpty()) break;
+                    byte[] mailbox = java.util.Arrays.copyOf(next.getFirst().key(), MailboxKey.LENGTH);
+                    found.add(MailboxKey.of(mailbox));
+                    from = Layout.prefixSuccessor(mailbox);
+                }
+                return found;
+            });
+        }
+
+        @Override
         public int deleteEnvelope(EnvelopeId envelope) {
             return access.mutate(staging -> {
                 List<Shard> shards = shardsOf(staging, envelope);
