@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * @param recipient the peer it is for
  * @param sealed the envelope before its header: choose {@link SealedEnvelope.Sealed#directHeader()}
  *     or {@link SealedEnvelope.Sealed#codedHeader}
- * @param sequence its number in our sequence towards the recipient
+ * @param sequence its number in our sequence towards the recipient; -1 for a floor update, which has none
  * @param carriesInitialMessage whether it carries our X3DH initial message (the session is not answered yet)
  * @param commit the session change, for the caller's batch
  */
@@ -33,7 +33,7 @@ public record SealedMessage(PeerId recipient, SealedEnvelope.Sealed sealed, long
 
     @Override
     public String toString() {
-        return "SealedMessage[to " + recipient + ", #" + sequence + (carriesInitialMessage ? ", with initial message" : "")
+        return "SealedMessage[to " + recipient + (sequence < 0 ? ", floor update" : ", #" + sequence) + (carriesInitialMessage ? ", with initial message" : "")
                 + ", " + sealed + "]";
     }
 }

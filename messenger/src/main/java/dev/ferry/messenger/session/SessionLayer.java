@@ -107,6 +107,25 @@ public final class SessionLayer {
         if (body.length > SessionLimits.MAX_BODY_LENGTH) {
             throw new IllegalArgumentException("body of " + body.length + " bytes exceeds " + SessionLimits.MAX_BODY_LENGTH);
         }
+        return sealBody(recipient, bundle, type, body, expires, inFlightFloor);
+    }
+
+    /**
+     * Seals a floor update for {@code recipient}: no message, only our floor. Send one when the
+     * floor rose past a message that expired undelivered, so that the recipient delivers what it
+     * holds behind that gap now rather than with our next message. It takes no sequence number
+     * ({@link SealedMessage#sequence()} is -1) and never holds anything up; a lost one is
+     * harmless, as every later message carries the floor too.
+     *
+     * @throws SessionException NO_SESSION when there is no session with the recipient
+     */
+    public SealedMessage sealFloorUpdate(PeerId recipient, Instant expires, long inFlightFloor) throws SessionException {
+        return sealBody(recipient, Optional.empty(), null, null, expires, inFlightFloor);
+    }
+
+    /** Seals a message, or a floor update when {@code type} is null. */
+    private SealedMessage sealBody(PeerId recipient, Optional<PrekeyBundle> bundle, ContentType type, byte[] body, Instant expires,
+            long inFlightFloor) throws SessionException {
         if (inFlightFloor < 0) throw new IllegalArgumentException("in-flight floor must not be negative");
         Instant now = clock.instant();
         PeerBytes key = keyOf(recipient);
@@ -119,21 +138,22 @@ public final class SessionLayer {
                     "no session with " + recipient + " and no prekey bundle to start one")), now);
         }
         long sequence = record.nextSendSequence;
-        long floor = Math.min(Math.max(inFlightFloor, record.sendFloorMinimum), sequence);
-        byte[] plaintext = SessionProto.SessionMessageBody.newBuilder()
+        SessionProto.SessionMessageBody.Builder message = SessionProto.SessionMessageBody.newBuilder()
                 .setStream(ByteString.copyFrom(record.localStream))
-                .setSequence(sequence)
-                .setFloor(floor)
-                .setContentType(ContentTypes.toWire(type))
-                .setBody(ByteString.copyFrom(body))
-                .setSentMillis(now.toEpochMilli())
-                .build()
-                .toByteArray();
+                .setFloor(Math.min(Math.max(inFlightFloor, record.sendFloorMinimum), sequence))
+                .setSentMillis(now.toEpochMilli());
+        if (type == null) {
+            message.setFloorOnly(true);
+            sequence = -1;
+        } else {
+            message.setSequence(sequence).setContentType(ContentTypes.toWire(type)).setBody(ByteString.copyFrom(body));
+            record.nextSendSequence = sequence + 1;
+        }
+        byte[] plaintext = message.build().toByteArray();
         SessionEntry current = record.current();
         RatchetSession.Encrypted encrypted = current.ratchet.encrypt(plaintext);
         Arrays.fill(plaintext, (byte) 0);
         current.ratchet = encrypted.next();
-        record.nextSendSequence = sequence + 1;
         SessionProto.SessionPayload.Builder payload = SessionProto.SessionPayload.newBuilder()
                 .setRatchetMessage(ByteString.copyFrom(encrypted.message()));
         if (current.pendingInitialMessage != null) payload.setInitialMessage(ByteString.copyFrom(current.pendingInitialMessage));
@@ -232,15 +252,18 @@ public final class SessionLayer {
             if (decryption.refusal != null) return decryption.refusal;
 
             SessionProto.SessionMessageBody body;
-            ReceivedMessage received;
+            ReceivedMessage received = null; // stays null for a floor update
             try {
                 body = SessionProto.SessionMessageBody.parseFrom(decryption.plaintext);
                 if (body.getStream().size() != SessionLimits.STREAM_ID_LENGTH) throw new IllegalArgumentException("stream id of " + body.getStream().size() + " bytes");
-                if (body.getSequence() < 0 || body.getFloor() < 0 || body.getFloor() > body.getSequence()) {
-                    throw new IllegalArgumentException("floor " + body.getFloor() + " above sequence " + body.getSequence());
+                if (body.getFloor() < 0) throw new IllegalArgumentException("negative floor");
+                if (!body.getFloorOnly()) {
+                    if (body.getSequence() < 0 || body.getFloor() > body.getSequence()) {
+                        throw new IllegalArgumentException("floor " + body.getFloor() + " above sequence " + body.getSequence());
+                    }
+                    received = new ReceivedMessage(body.getSequence(), ContentTypes.fromWire(body.getContentType()), body.getBody().toByteArray(),
+                            Instant.ofEpochMilli(body.getSentMillis()));
                 }
-                received = new ReceivedMessage(body.getSequence(), ContentTypes.fromWire(body.getContentType()), body.getBody().toByteArray(),
-                        Instant.ofEpochMilli(body.getSentMillis()));
             } catch (InvalidProtocolBufferException | IllegalArgumentException | java.time.DateTimeException e) {
                 return refuse(Refusal.MALFORMED, "message body: " + e.getMessage());
             } finally {
@@ -273,27 +296,30 @@ public final class SessionLayer {
                 restarted = true;
             }
 
-            long sequence = received.sequence();
-            if (sequence < record.nextExpectedSequence || record.held.containsKey(sequence)) {
-                return refuse(Refusal.DUPLICATE, "sequence " + sequence + " received before or skipped");
-            }
-            long expected = Math.max(record.nextExpectedSequence, body.getFloor());
-            if (sequence - expected >= SessionLimits.MAX_SEQUENCE_AHEAD) {
-                return refuse(Refusal.TOO_FAR_AHEAD, "sequence " + sequence + " is " + (sequence - expected) + " past the next expected");
-            }
-            // Below the floor nothing more will come: what is held there goes out, gaps and all.
-            while (!record.held.isEmpty() && record.held.firstKey() < body.getFloor()) {
-                deliverable.add(record.held.pollFirstEntry().getValue());
-            }
-            if (sequence == expected) {
-                deliverable.add(received);
-                expected++;
-            } else {
-                if (record.held.size() >= SessionLimits.MAX_HELD_MESSAGES
-                        || record.heldBytes() + received.bodyLength() > SessionLimits.MAX_HELD_BYTES) {
+            long floor = body.getFloor();
+            long expected = Math.max(record.nextExpectedSequence, floor);
+            if (received != null) {
+                long sequence = received.sequence();
+                if (sequence < record.nextExpectedSequence || record.held.containsKey(sequence)) {
+                    return refuse(Refusal.DUPLICATE, "sequence " + sequence + " received before or skipped");
+                }
+                if (sequence - expected >= SessionLimits.MAX_SEQUENCE_AHEAD) {
+                    return refuse(Refusal.TOO_FAR_AHEAD, "sequence " + sequence + " is " + (sequence - expected) + " past the next expected");
+                }
+                if (sequence != expected && (record.held.size() >= SessionLimits.MAX_HELD_MESSAGES
+                        || record.heldBytes() + received.bodyLength() > SessionLimits.MAX_HELD_BYTES)) {
                     return refuse(Refusal.TOO_FAR_AHEAD, "the hold for early messages is full");
                 }
-                record.held.put(sequence, received);
+            }
+            // Below the floor nothing more will come: what is held there goes out, gaps and all.
+            while (!record.held.isEmpty() && record.held.firstKey() < floor) {
+                deliverable.add(record.held.pollFirstEntry().getValue());
+            }
+            if (received != null && received.sequence() == expected) {
+                deliverable.add(received);
+                expected++;
+            } else if (received != null) {
+                record.held.put(received.sequence(), received);
             }
             // This message, or the floor, may have closed a gap.
             while (!record.held.isEmpty() && record.held.firstKey() == expected) {
@@ -352,16 +378,20 @@ public final class SessionLayer {
         /** The first of {@code sessions} that decrypts {@code message}. */
         private Decryption decryptIn(List<SessionEntry> sessions, RatchetMessage message) {
             boolean duplicate = false;
+            boolean tooFar = false;
             for (SessionEntry entry : sessions) {
                 try {
                     RatchetSession.Decrypted decrypted = entry.ratchet.decrypt(message, random);
                     return new Decryption(entry, decrypted.plaintext(), decrypted.next(), false, null);
                 } catch (RatchetException e) {
                     duplicate |= e.reason() == RatchetException.Reason.DUPLICATE;
+                    tooFar |= e.reason() == RatchetException.Reason.TOO_MANY_SKIPPED;
                 }
             }
-            return Decryption.refused(duplicate ? refuse(Refusal.DUPLICATE, "message key used before")
-                    : refuse(Refusal.UNDECRYPTABLE, "no session of the claimed sender decrypts it"));
+            if (duplicate) return Decryption.refused(refuse(Refusal.DUPLICATE, "message key used before"));
+            // Too many keys to skip now; once the messages before it have come, it will open.
+            if (tooFar) return Decryption.refused(refuse(Refusal.TOO_FAR_AHEAD, "more than MAX_SKIP messages ahead in its chain"));
+            return Decryption.refused(refuse(Refusal.UNDECRYPTABLE, "no session of the claimed sender decrypts it"));
         }
     }
 

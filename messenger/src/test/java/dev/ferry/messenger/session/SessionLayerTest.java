@@ -5,18 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.ferry.crypto.envelope.ContentType;
-import dev.ferry.crypto.envelope.EnvelopeException;
-import dev.ferry.crypto.envelope.InnerContent;
-import dev.ferry.crypto.envelope.Mailbox;
 import dev.ferry.crypto.envelope.SealedEnvelope;
 import dev.ferry.messenger.proto.SessionProto;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 class SessionLayerTest {
@@ -283,12 +279,7 @@ class SessionLayerTest {
         assertThat(shown).doesNotContain("the secret body").doesNotContain(java.util.HexFormat.of().formatHex(accepted.ackSecret().bytes()));
     }
 
-    /** A function over session payloads, to build forgeries and replays. */
-    interface PayloadChange {
-        SessionProto.SessionPayload apply(SessionProto.SessionPayload payload);
-    }
-
-    private static PayloadChange tamperRatchet() {
+    private static UnaryOperator<SessionProto.SessionPayload> tamperRatchet() {
         return p -> {
             byte[] ratchet = p.getRatchetMessage().toByteArray();
             ratchet[ratchet.length - 1] ^= 1;
@@ -296,21 +287,8 @@ class SessionLayerTest {
         };
     }
 
-    /**
-     * Opens {@code envelope} with {@code opener}'s key (as only its recipient can), changes the
-     * payload, names {@code claimed} as the inner sender and seals it anew, to {@code opener}.
-     */
-    private SealedEnvelope.Sealed reseal(Envelope envelope, SessionParty opener, SessionParty claimed, PayloadChange change) {
-        try {
-            InnerContent inner = SealedEnvelope.open(opener.identity.dhKeyPair(), envelope.header(), envelope.ciphertext(), clock.instant());
-            SessionProto.SessionPayload payload = change.apply(SessionProto.SessionPayload.parseFrom(inner.payload()));
-            InnerContent forged = InnerContent.create(ContentType.SESSION_MESSAGE, claimed.nodeKey.publicKey(), clock.instant(),
-                    payload.toByteArray(), random);
-            return SealedEnvelope.seal(forged, opener.identity.dhKeyPair().publicKey(), Mailbox.keyFor(opener.peerId()),
-                    clock.instant(), clock.instant().plus(Duration.ofHours(1)), random);
-        } catch (EnvelopeException | com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new AssertionError(e);
-        }
+    private SealedEnvelope.Sealed reseal(Envelope envelope, SessionParty opener, SessionParty claimed,
+            UnaryOperator<SessionProto.SessionPayload> change) {
+        return Forgeries.reseal(envelope, opener, claimed, change);
     }
-
 }
