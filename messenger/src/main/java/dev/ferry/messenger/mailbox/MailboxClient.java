@@ -108,6 +108,29 @@ public final class MailboxClient {
     }
 
     /**
+     * Shard {@code index} of {@code envelope} from {@code holder}, checked against the header it
+     * comes with; empty if the holder does not hold it (or served bytes that do not match).
+     */
+    public CompletableFuture<Optional<FetchedShard>> shard(PeerId holder, EnvelopeId envelope, int index) {
+        return one(holder, new MailboxRequest.Has(FIRST_ID, envelope, java.util.OptionalInt.of(index))).thenApply(answer -> {
+            if (!(answer instanceof MailboxResponse.Held held) || !held.status().isOk()) throw unexpected(answer);
+            return held.shard().flatMap(shard -> verified(envelope, shard));
+        });
+    }
+
+    private static Optional<FetchedShard> verified(EnvelopeId envelope, EnvelopeShard shard) {
+        try {
+            EnvelopeHeader header = EnvelopeHeader.decode(shard.header());
+            if (!java.util.Arrays.equals(header.envelopeId(), envelope.bytes()) || !header.shardMatches(shard.index(), shard.data())) {
+                return Optional.empty();
+            }
+            return Optional.of(new FetchedShard(header, shard.index(), shard.data()));
+        } catch (dev.ferry.crypto.envelope.EnvelopeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
      * Hands {@code shards} to {@code holder} (which now is among a mailbox's closest), in batches
      * of at most {@link MailboxLimits#MAX_HANDOVER_SHARDS} and a message's bytes, all on one
      * stream. Completes with one reply per shard, in order.

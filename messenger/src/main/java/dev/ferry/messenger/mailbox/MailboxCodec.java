@@ -55,8 +55,12 @@ final class MailboxCodec {
             case MailboxRequest.Ack ack -> out.setAck(MailboxProto.MailboxAck.newBuilder()
                     .setEnvelopeId(ByteString.copyFrom(ack.envelope().bytes()))
                     .setSecret(ByteString.copyFrom(ack.secret())));
-            case MailboxRequest.Has has -> out.setHas(MailboxProto.MailboxHas.newBuilder()
-                    .setEnvelopeId(ByteString.copyFrom(has.envelope().bytes())));
+            case MailboxRequest.Has has -> {
+                MailboxProto.MailboxHas.Builder body = MailboxProto.MailboxHas.newBuilder()
+                        .setEnvelopeId(ByteString.copyFrom(has.envelope().bytes()));
+                has.wantShard().ifPresent(body::setWantShard);
+                out.setHas(body);
+            }
             case MailboxRequest.Handover handover -> {
                 MailboxProto.MailboxHandover.Builder shards = MailboxProto.MailboxHandover.newBuilder();
                 handover.shards().forEach(s -> shards.addShards(shard(s)));
@@ -96,7 +100,8 @@ final class MailboxCodec {
             }
             case ACK -> new MailboxRequest.Ack(id, envelopeId(in.getAck().getEnvelopeId()),
                     exact(in.getAck().getSecret(), 32, "ACK secret"));
-            case HAS -> new MailboxRequest.Has(id, envelopeId(in.getHas().getEnvelopeId()));
+            case HAS -> new MailboxRequest.Has(id, envelopeId(in.getHas().getEnvelopeId()),
+                    in.getHas().hasWantShard() ? java.util.OptionalInt.of(index(in.getHas().getWantShard())) : java.util.OptionalInt.empty());
             case HANDOVER -> {
                 List<MailboxProto.MailboxShard> shards = in.getHandover().getShardsList();
                 if (shards.isEmpty() || shards.size() > MailboxLimits.MAX_HANDOVER_SHARDS) {
@@ -131,8 +136,12 @@ final class MailboxCodec {
             }
             case MailboxResponse.Notice notice -> out.setNotice(MailboxProto.MailboxNotice.newBuilder()
                     .setHeader(ByteString.copyFrom(notice.header())).setIndex(notice.index()));
-            case MailboxResponse.Held held -> out.setHeld(MailboxProto.MailboxHeld.newBuilder()
-                    .setAcknowledged(held.acknowledged()).addAllIndices(held.indices()));
+            case MailboxResponse.Held held -> {
+                MailboxProto.MailboxHeld.Builder body = MailboxProto.MailboxHeld.newBuilder()
+                        .setAcknowledged(held.acknowledged()).addAllIndices(held.indices());
+                held.shard().ifPresent(shard -> body.setShard(shard(shard)));
+                out.setHeld(body);
+            }
             case MailboxResponse.HandoverResults results -> {
                 MailboxProto.MailboxHandoverResult.Builder body = MailboxProto.MailboxHandoverResult.newBuilder();
                 results.results().forEach(r -> body.addResults(MailboxProto.MailboxShardResult.newBuilder()
@@ -181,7 +190,8 @@ final class MailboxCodec {
                 }
                 List<Integer> indices = new ArrayList<>(held.getIndicesCount());
                 for (int index : held.getIndicesList()) indices.add(index(index));
-                yield new MailboxResponse.Held(id, status, detail, held.getAcknowledged(), indices);
+                yield new MailboxResponse.Held(id, status, detail, held.getAcknowledged(), indices,
+                        held.hasShard() ? Optional.of(shard(held.getShard())) : Optional.empty());
             }
             case HANDOVER -> {
                 List<MailboxProto.MailboxShardResult> results = in.getHandover().getResultsList();

@@ -231,8 +231,14 @@ final class MailboxHolder {
 
     private MailboxResponse has(MailboxRequest.Has has) {
         boolean acknowledged = store.tombstones().contains(has.envelope());
-        List<Integer> indices = store.shards().getAll(has.envelope()).stream().map(Shard::index).toList();
-        return new MailboxResponse.Held(has.id(), MailboxStatus.OK, "", acknowledged, indices);
+        List<Shard> held = store.shards().getAll(has.envelope());
+        List<Integer> indices = held.stream().map(Shard::index).toList();
+        // The shard's bytes are ciphertext and its envelope id is known only to those involved,
+        // so handing it to whoever names both is no leak: it is how other holders repair.
+        java.util.Optional<EnvelopeShard> wanted = has.wantShard().isPresent()
+                ? held.stream().filter(s -> s.index() == has.wantShard().getAsInt()).findFirst().map(EnvelopeShard::of)
+                : java.util.Optional.empty();
+        return new MailboxResponse.Held(has.id(), MailboxStatus.OK, "", acknowledged, indices, wanted);
     }
 
     // ---------------------------------------------------------------- PREKEYS

@@ -41,7 +41,11 @@ sealed interface MailboxRequest {
         }
     }
 
-    record Has(long id, EnvelopeId envelope) implements MailboxRequest {}
+    record Has(long id, EnvelopeId envelope, java.util.OptionalInt wantShard) implements MailboxRequest {
+        Has(long id, EnvelopeId envelope) {
+            this(id, envelope, java.util.OptionalInt.empty());
+        }
+    }
 
     record Handover(long id, List<EnvelopeShard> shards) implements MailboxRequest {
         public Handover {

@@ -29,8 +29,8 @@ sealed interface MailboxResponse {
     record Notice(long id, MailboxStatus status, String detail, byte[] header, int index) implements MailboxResponse {}
 
     /** A HAS answer. */
-    record Held(long id, MailboxStatus status, String detail, boolean acknowledged, List<Integer> indices)
-            implements MailboxResponse {
+    record Held(long id, MailboxStatus status, String detail, boolean acknowledged, List<Integer> indices,
+            java.util.Optional<EnvelopeShard> shard) implements MailboxResponse {
         public Held {
             indices = List.copyOf(indices);
         }

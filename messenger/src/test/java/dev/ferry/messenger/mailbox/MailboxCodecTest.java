@@ -45,6 +45,7 @@ class MailboxCodecTest {
                 new MailboxRequest.Watch(3, watch),
                 new MailboxRequest.Ack(4, ENVELOPE, filled(32, 9)),
                 new MailboxRequest.Has(5, ENVELOPE),
+                new MailboxRequest.Has(5, ENVELOPE, java.util.OptionalInt.of(4)),
                 new MailboxRequest.Handover(6, List.of(shard(0), shard(1))),
                 new MailboxRequest.PutPrekeys(7, filled(250, 3)),
                 new MailboxRequest.GetPrekeys(Long.MAX_VALUE, MAILBOX));
@@ -56,7 +57,8 @@ class MailboxCodecTest {
                 new MailboxResponse.Page(2, MailboxStatus.OK, "", List.of(shard(0), shard(5)), Optional.of(filled(33, 1))),
                 new MailboxResponse.Page(2, MailboxStatus.OK, "", List.of(), Optional.empty()),
                 new MailboxResponse.Notice(3, MailboxStatus.OK, "", filled(400, 2), 5),
-                new MailboxResponse.Held(5, MailboxStatus.OK, "", true, List.of(0, 3, 255)),
+                new MailboxResponse.Held(5, MailboxStatus.OK, "", true, List.of(0, 3, 255), Optional.empty()),
+                new MailboxResponse.Held(5, MailboxStatus.OK, "", false, List.of(5), Optional.of(shard(5))),
                 new MailboxResponse.HandoverResults(6, MailboxStatus.OK, "",
                         List.of(MailboxReply.OK, MailboxReply.of(MailboxStatus.TOMBSTONED, "acknowledged"))),
                 new MailboxResponse.Bundle(8, MailboxStatus.OK, "", filled(250, 4)));

@@ -66,6 +66,23 @@ class MailboxStoreAndAckTest {
     }
 
     @Test
+    void shouldHandAHeldShardToWhoeverNamesItsEnvelopeAndIndex() {
+        MailboxTestNetwork.Holder holder = holder();
+        MailboxTestNetwork.Peer sender = network.peer();
+        MailboxTestNetwork.Peer otherHolder = network.peer();
+        TestEnvelope envelope = envelope();
+        store(sender, holder, envelope, 3);
+
+        assertThat(join(otherHolder.client().shard(holder.peerId(), envelope.id(), 3))).hasValueSatisfying(shard -> {
+            assertThat(shard.index()).isEqualTo(3);
+            assertThat(shard.data()).isEqualTo(envelope.shard(3));
+            assertThat(shard.header()).isEqualTo(envelope.header());
+        });
+        assertThat(join(otherHolder.client().shard(holder.peerId(), envelope.id(), 4))).isEmpty();
+        assertThat(join(otherHolder.client().shard(holder.peerId(), TestEnvelope.to(recipient, START, EXPIRES, 10).id(), 3))).isEmpty();
+    }
+
+    @Test
     void shouldRefuseAShardThatIsNotTheOneItsHeaderNames() {
         MailboxTestNetwork.Holder holder = holder();
         MailboxTestNetwork.Peer sender = network.peer();
