@@ -10,10 +10,11 @@ import java.util.Objects;
  *
  * @param envelope the envelope carrying it (what the outbox lists)
  * @param recipient the peer it is for (for a group message: the group mailbox's owner key)
+ * @param sequence the message's sequence number towards the recipient
  * @param state the state reached
  * @param at when it was reached, by this node's clock
  */
-public record DeliveryUpdate(EnvelopeId envelope, PeerId recipient, DeliveryState state, Instant at) {
+public record DeliveryUpdate(EnvelopeId envelope, PeerId recipient, long sequence, DeliveryState state, Instant at) {
     /** Checks the fields. */
     public DeliveryUpdate {
         Objects.requireNonNull(envelope, "envelope");

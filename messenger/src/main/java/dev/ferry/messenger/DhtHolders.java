@@ -37,6 +37,8 @@ final class DhtHolders implements HolderDirectory {
         }
     };
 
+    private final Map<String, CompletableFuture<List<PeerId>>> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+
     DhtHolders(DhtService dht, PeerId self, Clock clock) {
         this.dht = dht;
         this.self = self;
@@ -51,8 +53,11 @@ final class DhtHolders implements HolderDirectory {
             Cached cached = cache.get(key);
             if (cached != null && cached.until().isAfter(now)) return CompletableFuture.completedFuture(cached.holders());
         }
+        // Concurrent asks for one mailbox share one lookup: a burst of sends must not start a burst of lookups.
+        CompletableFuture<List<PeerId>> running = inFlight.get(key);
+        if (running != null) return running;
         KadKey target = KadKey.of(mailbox);
-        return dht.findClosest(mailbox).thenApply(result -> {
+        CompletableFuture<List<PeerId>> lookup = dht.findClosest(mailbox).thenApply(result -> {
             List<PeerId> holders = result.closest().stream()
                     .filter(peer -> !peer.equals(self) && !peer.equals(owner))
                     .sorted(Comparator.comparing(KadKey::of, target::compareDistance))
@@ -64,6 +69,10 @@ final class DhtHolders implements HolderDirectory {
             }
             return holders;
         });
+        CompletableFuture<List<PeerId>> previous = inFlight.putIfAbsent(key, lookup);
+        if (previous != null) return previous;
+        lookup.whenComplete((holders, failure) -> inFlight.remove(key, lookup));
+        return lookup;
     }
 
     /** Forgets every answer, after the node's view of the network changed a lot (a rejoin). */

@@ -3,6 +3,7 @@ package dev.ferry.messenger;
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.NodeKeyStore;
 import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.envelope.ContentType;
 import dev.ferry.dht.record.Validators;
 import dev.ferry.dht.service.DhtConfig;
 import dev.ferry.dht.service.DhtService;
@@ -14,10 +15,13 @@ import dev.ferry.overlay.host.OverlayNode;
 import dev.ferry.overlay.multiaddr.Multiaddr;
 import dev.ferry.pubsub.router.GossipSubConfig;
 import dev.ferry.pubsub.router.GossipSubRouter;
+import dev.ferry.store.ConversationId;
+import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.FerryStore;
 import dev.ferry.store.memory.InMemoryFerryStore;
 import dev.ferry.store.rocks.RocksFerryStore;
 import io.netty.channel.EventLoopGroup;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -25,12 +29,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -60,6 +66,7 @@ public final class FerryNode implements AutoCloseable {
     private final DhtHolders holders;
     private final PrekeyDirectory prekeys;
     private final List<Multiaddr> bootstrap;
+    private final Messaging messaging;
 
     private FerryNode(Builder b, IdentityKeyPair identity, FerryStore store) {
         this.identity = identity;
@@ -79,6 +86,8 @@ public final class FerryNode implements AutoCloseable {
         this.keys = OwnKeys.loadOrCreate(store, identity, clock.instant(), random);
         this.holders = new DhtHolders(dht, identity.peerId(), clock);
         this.prekeys = new PrekeyDirectory(dht, identity, clock, config.prekeys());
+        this.messaging = new Messaging(overlay.host(), identity, config, clock, random, metrics, store, dht, holders, prekeys, keys,
+                deliveryThread, intakeThread);
     }
 
     /** A builder with every default: an in-memory store and a fresh identity unless told otherwise. */
@@ -159,13 +168,66 @@ public final class FerryNode implements AutoCloseable {
                 })
                 .thenCompose(size -> {
                     holders.forget();
-                    return prekeys.publish(keys.bundle()).handle((stored, e) -> size);
-                });
+                    return messaging.publishBundle().handle((v, e) -> size);
+                })
+                .thenCompose(size -> messaging.retrieval().fetchNow().handle((v, e) -> size));
+    }
+
+    /**
+     * Sends a text message to {@code recipient} (a PeerId: the user's address). Completes with
+     * the envelope's id once the message is sealed and in the outbox, which then pushes it until
+     * it is delivered or expires; {@link #onDelivery} listeners see each step.
+     *
+     * @return fails if no session exists and no prekey bundle of the recipient can be found
+     */
+    public CompletableFuture<EnvelopeId> send(PeerId recipient, String text) {
+        return send(recipient, ContentType.TEXT, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends {@code body} of {@code type} to {@code recipient}; see {@link #send(PeerId, String)}. */
+    public CompletableFuture<EnvelopeId> send(PeerId recipient, ContentType type, byte[] body) {
+        return messaging.send(recipient, type, body);
+    }
+
+    /**
+     * Calls {@code listener} with every message delivered to this node, once, in order per
+     * conversation, after it is persisted. It runs on the node's intake thread: hand long work off.
+     */
+    public void onMessage(Consumer<ReceivedMessage> listener) {
+        messaging.onMessage(listener);
+    }
+
+    /** Calls {@code listener} with every state change of a sent message, on the delivery thread: hand long work off. */
+    public void onDelivery(Consumer<DeliveryUpdate> listener) {
+        messaging.onDelivery(listener);
+    }
+
+    /** Where a sent message stands; empty once it is no longer on its way (delivered or expired) or unknown. */
+    public CompletableFuture<Optional<DeliveryState>> deliveryState(EnvelopeId envelope) {
+        return messaging.outbox().state(envelope);
+    }
+
+    /** Up to {@code limit} messages of the 1:1 conversation with {@code peer}, after inbox position {@code after} (0: from the first). */
+    public List<ReceivedMessage> conversation(PeerId peer, long after, int limit) {
+        return store.inbox().read(ConversationId.of(peer.toBytes()), after, limit).stream()
+                .map(entry -> InboxRecords.decode(entry.body()))
+                .toList();
+    }
+
+    /** Fetches the own mailbox now rather than at the next round; completes when the fetch is done. */
+    public CompletableFuture<Void> fetchMailbox() {
+        return messaging.retrieval().fetchNow();
+    }
+
+    /** The messenger's parts, for tests in this package. */
+    Messaging messaging() {
+        return messaging;
     }
 
     /** Stops every part; a RocksDB store is closed last, after everything that writes to it. */
     @Override
     public void close() {
+        messaging.close();
         pubsub.close();
         await(dht.close());
         overlay.close();
@@ -265,6 +327,7 @@ public final class FerryNode implements AutoCloseable {
                 node.close();
                 throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage(), e);
             }
+            node.messaging.start();
             return node;
         }
     }

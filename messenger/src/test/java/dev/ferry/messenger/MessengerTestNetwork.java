@@ -45,7 +45,7 @@ final class MessengerTestNetwork implements AutoCloseable {
         return MessengerConfig.defaults()
                 .withIntervals(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(1))
                 .withRetry(new dev.ferry.messenger.delivery.RetrySchedule(Duration.ofMillis(200), Duration.ofSeconds(2), 0.2),
-                        Duration.ofSeconds(1));
+                        Duration.ofSeconds(5));
     }
 
     /** Starts {@code count} nodes, numbered from the current size, each joined through the first node(s). */
@@ -66,6 +66,9 @@ final class MessengerTestNetwork implements AutoCloseable {
                         .listen(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
                         .bootstrap(seeds)
                         .config(config)
+                        // Direct and mailbox requests take a stream each (no pooling yet): a sender at
+                        // full speed opens more than the default 100 streams per second to one peer.
+                        .host(h -> h.inboundStreamsPerSecond(2000).inboundStreamBurst(4000))
                         .eventLoops(group))
                 .start();
         running.put(index, node);
@@ -96,9 +99,14 @@ final class MessengerTestNetwork implements AutoCloseable {
 
     /** Waits until {@code condition} holds, checking every 20 ms; fails with {@code what} after {@code WAIT}. */
     static void await(String what, BooleanSupplier condition) {
+        await(what, condition, () -> "");
+    }
+
+    /** As {@link #await(String, BooleanSupplier)}, saying {@code state} on failure. */
+    static void await(String what, BooleanSupplier condition, java.util.function.Supplier<String> state) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("not within " + WAIT + ": " + what);
+            if (System.nanoTime() > deadline) throw new AssertionError("not within " + WAIT + ": " + what + " " + state.get());
             try {
                 TimeUnit.MILLISECONDS.sleep(20);
             } catch (InterruptedException e) {

@@ -18,7 +18,9 @@ public enum ContentType {
     /** A sender key distribution, carried by a session message. */
     SENDER_KEY_DISTRIBUTION(EnvelopeProto.ContentType.SENDER_KEY_DISTRIBUTION),
     /** A delivery or read receipt. */
-    RECEIPT(EnvelopeProto.ContentType.RECEIPT);
+    RECEIPT(EnvelopeProto.ContentType.RECEIPT),
+    /** A group's control message (roster, epoch secret, leave), carried by a session message. */
+    GROUP_CONTROL(EnvelopeProto.ContentType.GROUP_CONTROL);
 
     private final EnvelopeProto.ContentType wire;
 

@@ -29,8 +29,10 @@ public final class DeliveryPorts {
         DELIVERED,
         /** The recipient answered but did not take it (or answered with a wrong secret). */
         REFUSED,
-        /** No answer in time: not connected, not reachable, or too slow. */
-        UNREACHABLE
+        /** Not reachable: no connection could be made. */
+        UNREACHABLE,
+        /** Connected, but no answer in time (the recipient is busy): this envelope goes to the mailbox, later ones still try directly. */
+        TIMED_OUT
     }
 
     /** Delivers an envelope to a recipient who is online. */

@@ -6,6 +6,7 @@ import dev.ferry.crypto.envelope.EnvelopeHeader;
 import dev.ferry.messenger.delivery.DeliveryPorts.HolderDirectory;
 import dev.ferry.messenger.mailbox.FetchedPage;
 import dev.ferry.messenger.mailbox.FetchedShard;
+import dev.ferry.store.EnvelopeId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,6 +69,8 @@ public final class MailboxRetrieval implements AutoCloseable {
     private final ShardCollector collector = new ShardCollector(MAX_PENDING_ENVELOPES, MAX_PENDING_BYTES);
     private final Map<PeerId, AutoCloseable> watches = new HashMap<>();
     private final Set<PeerId> fetchScheduled = new HashSet<>();
+    /** ACK secrets of envelopes taken recently, oldest first, to acknowledge again to holders that missed the ACK. */
+    private final Map<EnvelopeId, byte[]> recentSecrets = new java.util.LinkedHashMap<>();
     private List<PeerId> holders = List.of();
     private ScheduledFuture<?> rounds;
     private boolean closed;
@@ -146,7 +149,7 @@ public final class MailboxRetrieval implements AutoCloseable {
         return reader.fetch(holder, owner, cursor, PAGE_SIZE).handleAsync((page, failure) -> {
             if (failure != null || closed) return CompletableFuture.<Void>completedFuture(null);
             List<CompletableFuture<Void>> opened = new ArrayList<>();
-            for (FetchedShard shard : page.shards()) opened.add(offer(shard));
+            for (FetchedShard shard : page.shards()) opened.add(offer(holder, shard));
             tamperedShards += page.rejected();
             CompletableFuture<Void> rest = page.nextCursor().isPresent() && pages + 1 < MAX_PAGES_PER_ROUND
                     ? fetchAll(holder, page.nextCursor(), pages + 1)
@@ -156,13 +159,23 @@ public final class MailboxRetrieval implements AutoCloseable {
         }, executor).thenCompose(f -> f);
     }
 
-    private CompletableFuture<Void> offer(FetchedShard shard) {
+    private CompletableFuture<Void> offer(PeerId from, FetchedShard shard) {
         if (!java.util.Arrays.equals(shard.header().mailbox(), mailbox)) return CompletableFuture.completedFuture(null);
+        EnvelopeId id = EnvelopeId.of(shard.header().envelopeId());
+        byte[] known = recentSecrets.get(id);
+        if (known != null) {
+            // Taken already, yet this holder still lists it: its ACK was lost. Acknowledge again.
+            if (acknowledge) reader.acknowledge(from, id.bytes(), known);
+            return CompletableFuture.completedFuture(null);
+        }
         ShardCollector.Outcome outcome = collector.offer(shard.header(), shard.index(), shard.data());
         if (outcome instanceof ShardCollector.Tampered) tamperedShards++;
         if (!(outcome instanceof ShardCollector.Complete complete)) return CompletableFuture.completedFuture(null);
         return intake.apply(complete.header(), complete.ciphertext()).thenAcceptAsync(secret -> {
-            if (secret.isEmpty() || !acknowledge) return;
+            if (secret.isEmpty()) return;
+            recentSecrets.put(id, secret.get());
+            if (recentSecrets.size() > MAX_PENDING_ENVELOPES) recentSecrets.remove(recentSecrets.keySet().iterator().next());
+            if (!acknowledge) return;
             for (PeerId holder : holders) reader.acknowledge(holder, complete.header().envelopeId(), secret.get());
         }, executor).exceptionally(e -> null);
     }

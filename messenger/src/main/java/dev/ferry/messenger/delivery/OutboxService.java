@@ -65,6 +65,18 @@ public final class OutboxService implements AutoCloseable {
     public static final int TOP_UP_ATTEMPTS = 3;
     /** Stored envelopes asked about per acknowledgement round: bounds the HAS requests one round sends. */
     public static final int ACK_CHECKS_PER_ROUND = 512;
+    /**
+     * Direct deliveries in flight to one recipient: below what a recipient serves per peer
+     * (8 by default), so that an online recipient is never answered BUSY by its own sender.
+     */
+    public static final int DIRECT_PER_RECIPIENT = 4;
+    /**
+     * After a recipient did not answer directly, its envelopes go straight to its mailbox for this
+     * long: 500 messages to someone who is away should not each wait out a direct timeout.
+     */
+    public static final Duration UNREACHABLE_MEMORY = Duration.ofSeconds(10);
+    /** Recipients remembered as unreachable at once. */
+    public static final int MAX_REMEMBERED_UNREACHABLE = 10_000;
 
     private final class Tracked {
         OutgoingEnvelope envelope;
@@ -98,6 +110,9 @@ public final class OutboxService implements AutoCloseable {
     private final ArrayDeque<Tracked> waiting = new ArrayDeque<>();
     private final Map<ErasureParameters, ReedSolomonCodec> codecs = new HashMap<>();
     private int pushing;
+    private final Map<PeerId, Integer> directInFlight = new HashMap<>();
+    private final Map<PeerId, ArrayDeque<Tracked>> directQueue = new HashMap<>();
+    private final Map<PeerId, Instant> recentlyUnreachable = new HashMap<>();
     /** Envelopes in flight per state, kept for metric scrapes on other threads. */
     private final AtomicInteger[] inState = Stream
             .generate(AtomicInteger::new).limit(DeliveryState.values().length)
@@ -211,15 +226,35 @@ public final class OutboxService implements AutoCloseable {
         tracked.pushing = true;
         pushing++;
         OutgoingEnvelope envelope = tracked.envelope;
-        if (envelope.group()) {
+        PeerId recipient = envelope.recipient();
+        Instant unreachableUntil = recentlyUnreachable.get(recipient);
+        if (envelope.group() || (unreachableUntil != null && unreachableUntil.isAfter(clock.instant()))) {
             pushShards(tracked);
             return;
         }
-        direct.deliver(envelope.recipient(), envelope.header(), envelope.ciphertext(), config.directTimeout())
+        if (directInFlight.getOrDefault(recipient, 0) >= DIRECT_PER_RECIPIENT) {
+            // Park it without holding a push slot; the recipient's next finished delivery takes it up.
+            tracked.pushing = false;
+            pushing--;
+            tracked.waiting = true;
+            directQueue.computeIfAbsent(recipient, r -> new ArrayDeque<>()).addLast(tracked);
+            return;
+        }
+        directInFlight.merge(recipient, 1, Integer::sum);
+        direct.deliver(recipient, envelope.header(), envelope.ciphertext(), config.directTimeout())
                 .whenCompleteAsync((outcome, failure) -> {
+                    directInFlight.computeIfPresent(recipient, (r, n) -> n > 1 ? n - 1 : null);
+                    boolean delivered = failure == null && outcome == DirectOutcome.DELIVERED;
+                    if (delivered) {
+                        recentlyUnreachable.remove(recipient);
+                    } else if (failure != null || outcome == DirectOutcome.UNREACHABLE) {
+                        // Only a recipient nobody could connect to is skipped for a while; a slow one is tried again.
+                        recentlyUnreachable.put(recipient, clock.instant().plus(UNREACHABLE_MEMORY));
+                        trimUnreachable();
+                    }
                     if (tracked.state.isFinal()) {
                         pushDone(tracked);
-                    } else if (failure == null && outcome == DirectOutcome.DELIVERED) {
+                    } else if (delivered) {
                         metrics.sentDirect();
                         tracked.envelope = envelope.asDeliveredDirectly();
                         delivered(tracked);
@@ -227,7 +262,36 @@ public final class OutboxService implements AutoCloseable {
                     } else {
                         pushShards(tracked);
                     }
+                    Instant skipUntil = recentlyUnreachable.get(recipient);
+                    releaseParked(recipient, skipUntil != null && skipUntil.isAfter(clock.instant()));
                 }, executor);
+    }
+
+    /**
+     * Lets parked envelopes of {@code recipient} go: one (its direct slot freed), or all (it proved
+     * unreachable, so they go to its mailbox without a direct attempt).
+     */
+    private void releaseParked(PeerId recipient, boolean all) {
+        ArrayDeque<Tracked> parked = directQueue.remove(recipient);
+        if (parked == null) return;
+        List<Tracked> released = new ArrayList<>();
+        if (all) {
+            released.addAll(parked);
+        } else {
+            released.add(parked.pollFirst());
+            if (!parked.isEmpty()) directQueue.put(recipient, parked);
+        }
+        for (Tracked next : released) {
+            next.waiting = false;
+            enqueuePush(next); // may park it again, behind the others: each pass moves forward
+        }
+    }
+
+    private void trimUnreachable() {
+        if (recentlyUnreachable.size() <= MAX_REMEMBERED_UNREACHABLE) return;
+        Instant now = clock.instant();
+        recentlyUnreachable.values().removeIf(until -> !until.isAfter(now));
+        if (recentlyUnreachable.size() > MAX_REMEMBERED_UNREACHABLE) recentlyUnreachable.clear();
     }
 
     private void pushShards(Tracked tracked) {
@@ -379,7 +443,8 @@ public final class OutboxService implements AutoCloseable {
 
     private void announce(Tracked tracked) {
         try {
-            listener.accept(new DeliveryUpdate(tracked.envelope.id(), tracked.envelope.recipient(), tracked.state, clock.instant()));
+            listener.accept(new DeliveryUpdate(tracked.envelope.id(), tracked.envelope.recipient(), tracked.envelope.sequence(),
+                    tracked.state, clock.instant()));
         } catch (RuntimeException e) {
             metrics.listenerFailed();
         }

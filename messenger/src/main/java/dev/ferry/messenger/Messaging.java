@@ -1,0 +1,454 @@
+package dev.ferry.messenger;
+
+import dev.ferry.crypto.IdentityKeyPair;
+import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.envelope.AckSecret;
+import dev.ferry.crypto.envelope.ContentType;
+import dev.ferry.crypto.envelope.EnvelopeException;
+import dev.ferry.crypto.envelope.EnvelopeHeader;
+import dev.ferry.crypto.envelope.Mailbox;
+import dev.ferry.crypto.envelope.SealedEnvelope;
+import dev.ferry.crypto.x3dh.PrekeyBundle;
+import dev.ferry.dht.service.DhtService;
+import dev.ferry.messenger.delivery.DeliveryMetrics;
+import dev.ferry.messenger.delivery.DeliveryPorts;
+import dev.ferry.messenger.delivery.DeliveryPorts.DirectOutcome;
+import dev.ferry.messenger.delivery.DeliveryPorts.StoreOutcome;
+import dev.ferry.messenger.delivery.EnvelopeIntake;
+import dev.ferry.messenger.delivery.IntakeMetrics;
+import dev.ferry.messenger.delivery.MailboxRetrieval;
+import dev.ferry.messenger.delivery.OutboxService;
+import dev.ferry.messenger.delivery.OutgoingEnvelope;
+import dev.ferry.messenger.direct.DeliveryResult;
+import dev.ferry.messenger.direct.DirectAnswer;
+import dev.ferry.messenger.direct.DirectClient;
+import dev.ferry.messenger.direct.DirectConfig;
+import dev.ferry.messenger.direct.DirectMetrics;
+import dev.ferry.messenger.direct.DirectServer;
+import dev.ferry.messenger.direct.DirectStatus;
+import dev.ferry.messenger.mailbox.FetchedPage;
+import dev.ferry.messenger.mailbox.MailboxClient;
+import dev.ferry.messenger.mailbox.MailboxConfig;
+import dev.ferry.messenger.mailbox.MailboxReply;
+import dev.ferry.messenger.mailbox.MailboxServer;
+import dev.ferry.messenger.mailbox.MailboxStatus;
+import dev.ferry.messenger.mailbox.WatchListener;
+import dev.ferry.messenger.session.OpenResult;
+import dev.ferry.messenger.session.Refusal;
+import dev.ferry.messenger.session.SealedMessage;
+import dev.ferry.messenger.session.SessionException;
+import dev.ferry.messenger.session.SessionLayer;
+import dev.ferry.monitoring.Metrics;
+import dev.ferry.overlay.Host;
+import dev.ferry.store.EnvelopeId;
+import dev.ferry.store.FerryStore;
+import dev.ferry.store.OutboxState;
+import dev.ferry.store.erasure.ErasureParameters;
+import dev.ferry.store.erasure.ReedSolomonCodec;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The 1:1 messenger of a {@link FerryNode}: sealing and sending through the outbox, the direct
+ * and mailbox protocols, fetching the own mailbox, and opening what arrives. It turns the
+ * node's parts (host, DHT, store, keys) into the delivery ports of {@code delivery}.
+ *
+ * <p>Threads: the intake thread seals, opens and writes the store, so everything touching a
+ * session runs there, one at a time; the delivery thread owns the outbox and retrieval state.
+ */
+final class Messaging implements AutoCloseable {
+    /**
+     * Holders forward an ACK to the mailbox's other holders this long after it arrived, so that
+     * the recipient's own ACKs to them land first and the forwarded ones are mostly not needed.
+     */
+    static final java.time.Duration ACK_FORWARD_DELAY = java.time.Duration.ofSeconds(2);
+
+    private final Host host;
+    private final IdentityKeyPair identity;
+    private final MessengerConfig config;
+    private final Clock clock;
+    private final FerryStore store;
+    private final DhtService dht;
+    private final DhtHolders holders;
+    private final PrekeyDirectory prekeys;
+    private final OwnKeys keys;
+    private final ScheduledExecutorService deliveryThread;
+    private final ScheduledExecutorService intakeThread;
+    private final SessionLayer sessions;
+    private final MailboxServer mailboxServer;
+    private final MailboxClient mailboxClient;
+    private final DirectClient directClient;
+    private final DirectServer directServer;
+    private final EnvelopeIntake intake;
+    private final OutboxService outbox;
+    private final MailboxRetrieval retrieval;
+    private final DeliveryMetrics deliveryMetrics;
+    private final IntakeMetrics intakeMetrics;
+    private final List<Consumer<ReceivedMessage>> messageListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<DeliveryUpdate>> deliveryListeners = new CopyOnWriteArrayList<>();
+    /** Bundles found, kept while they verify: a contact's bundle is looked up once, not per message. */
+    private final Map<PeerId, PrekeyBundle> bundles = new ConcurrentHashMap<>();
+    private final Map<PeerId, CompletableFuture<Optional<PrekeyBundle>>> bundleSearches = new ConcurrentHashMap<>();
+    /** Per recipient, sequences sealed and not yet delivered or expired; owned by the intake thread. */
+    private final Map<PeerId, java.util.TreeSet<Long>> sealedInFlight = new java.util.HashMap<>();
+
+    Messaging(Host host, IdentityKeyPair identity, MessengerConfig config, Clock clock, SecureRandom random, Metrics metrics,
+            FerryStore store, DhtService dht, DhtHolders holders, PrekeyDirectory prekeys, OwnKeys keys,
+            ScheduledExecutorService deliveryThread, ScheduledExecutorService intakeThread) {
+        this.host = host;
+        this.identity = identity;
+        this.config = config;
+        this.clock = clock;
+        this.store = store;
+        this.dht = dht;
+        this.holders = holders;
+        this.prekeys = prekeys;
+        this.keys = keys;
+        this.deliveryThread = deliveryThread;
+        this.intakeThread = intakeThread;
+        this.sessions = new SessionLayer(keys.identity(), keys::ring, config.prekeys(), store, clock, random);
+        MailboxConfig mailboxConfig = MailboxConfig.DEFAULTS.withMaxTtl(config.maxTtl());
+        this.mailboxServer = MailboxServer.start(host, store, clock, deliveryThread, metrics, mailboxConfig, this::forwardAck);
+        this.mailboxClient = new MailboxClient(host, clock, deliveryThread, mailboxConfig);
+        DirectMetrics directMetrics = DirectMetrics.register(metrics);
+        this.directClient = new DirectClient(host, deliveryThread, directMetrics);
+        this.intakeMetrics = new IntakeMetrics(metrics);
+        this.intake = new EnvelopeIntake(store, new SessionOpener(), clock, intakeThread, this::deliver, intakeMetrics);
+        this.directServer = DirectServer.register(host, this::onDirect, intakeThread, deliveryThread, DirectConfig.DEFAULT, directMetrics);
+        this.deliveryMetrics = new DeliveryMetrics(metrics);
+        this.outbox = new OutboxService(store, config, clock, deliveryThread, holders, new Direct(), new Shards(), random,
+                this::announce, deliveryMetrics);
+        this.retrieval = new MailboxRetrieval(Mailbox.keyFor(identity.peerId()), identity, identity.peerId(), true, holders,
+                new Reader(), this::intakeForAck, deliveryThread, config.fetchInterval());
+    }
+
+    /** Picks up the outbox where it was and starts fetching the own mailbox. */
+    void start() {
+        outbox.resume();
+        retrieval.start();
+    }
+
+    void onMessage(Consumer<ReceivedMessage> listener) {
+        messageListeners.add(listener);
+    }
+
+    void onDelivery(Consumer<DeliveryUpdate> listener) {
+        deliveryListeners.add(listener);
+    }
+
+    DeliveryMetrics deliveryMetrics() {
+        return deliveryMetrics;
+    }
+
+    IntakeMetrics intakeMetrics() {
+        return intakeMetrics;
+    }
+
+    MailboxServer mailboxServer() {
+        return mailboxServer;
+    }
+
+    MailboxClient mailboxClient() {
+        return mailboxClient;
+    }
+
+    MailboxRetrieval retrieval() {
+        return retrieval;
+    }
+
+    OutboxService outbox() {
+        return outbox;
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /**
+     * Seals {@code body} for {@code recipient} and puts it in the outbox; completes with the
+     * envelope's id once it is persisted (its state then moves on through {@link DeliveryUpdate}s).
+     */
+    CompletableFuture<EnvelopeId> send(PeerId recipient, ContentType type, byte[] body) {
+        if (recipient.equals(identity.peerId())) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("cannot send a message to this node itself"));
+        }
+        byte[] copy = body.clone();
+        return bundleIfNeeded(recipient)
+                .thenCompose(bundle -> outbox.lowestInFlight(recipient).thenApply(floor -> new Object[] {bundle, floor}))
+                .thenApplyAsync(parts -> {
+                    @SuppressWarnings("unchecked")
+                    Optional<PrekeyBundle> bundle = (Optional<PrekeyBundle>) parts[0];
+                    @SuppressWarnings("unchecked")
+                    Optional<Long> floor = (Optional<Long>) parts[1];
+                    return sealAndQueue(recipient, bundle, type, copy, floor.orElse(Long.MAX_VALUE));
+                }, intakeThread)
+                .thenCompose(envelope -> outbox.submit(envelope).thenApply(v -> envelope.id()));
+    }
+
+    /** On the intake thread: seal, then write the session change and the outbox entry in one batch. */
+    private OutgoingEnvelope sealAndQueue(PeerId recipient, Optional<PrekeyBundle> bundle, ContentType type, byte[] body, long floor) {
+        Instant now = clock.instant();
+        // The floor promises the recipient that nothing below it will come: it must count what was
+        // sealed here but is not in the outbox's working set yet, or a burst of sends would skip its own messages.
+        java.util.TreeSet<Long> pending = sealedInFlight.computeIfAbsent(recipient, r -> new java.util.TreeSet<>());
+        long safeFloor = pending.isEmpty() ? floor : Math.min(floor, pending.first());
+        SealedMessage sealed;
+        try {
+            sealed = sessions.seal(recipient, bundle, type, body, now.plus(config.ttl()), safeFloor);
+        } catch (SessionException e) {
+            throw new CompletionException(new IllegalStateException("cannot start a session with " + recipient + ": " + e.getMessage(), e));
+        }
+        ErasureParameters erasure = config.erasure();
+        var shards = new ReedSolomonCodec(erasure).encode(sealed.sealed().ciphertext());
+        List<byte[]> hashes = new ArrayList<>(shards.totalShards());
+        for (int i = 0; i < shards.totalShards(); i++) hashes.add(shards.shardHash(i));
+        EnvelopeHeader header = sealed.sealed().codedHeader(erasure.dataShards(), erasure.parityShards(), hashes);
+        OutgoingEnvelope envelope = OutgoingEnvelope.queued(recipient, header, sealed.sealed().ciphertext(), sealed.sequence(), now, false);
+        store.write(batch -> {
+            sealed.commit().accept(batch);
+            batch.outbox().put(envelope.entry(OutboxState.PENDING));
+        });
+        pending.add(sealed.sequence());
+        return envelope;
+    }
+
+    /** Empty when a session exists; else the recipient's bundle from the DHT, or from its mailbox holders. */
+    private CompletableFuture<Optional<PrekeyBundle>> bundleIfNeeded(PeerId recipient) {
+        return CompletableFuture.supplyAsync(() -> sessions.hasSession(recipient), intakeThread).thenCompose(has -> {
+            if (has) return CompletableFuture.completedFuture(Optional.<PrekeyBundle>empty());
+            PrekeyBundle cached = bundles.get(recipient);
+            if (cached != null && prekeys.verifiedBundle(recipient, cached.encode()).isPresent()) {
+                return CompletableFuture.completedFuture(Optional.of(cached));
+            }
+            // Sends to a new contact in a burst share one search for its bundle.
+            return bundleSearches.computeIfAbsent(recipient, r -> {
+                CompletableFuture<Optional<PrekeyBundle>> search = prekeys.lookup(r).exceptionally(e -> Optional.empty())
+                        .thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found) : bundleFromHolders(r));
+                search.whenComplete((found, e) -> bundleSearches.remove(r));
+                return search;
+            }).thenApply(found -> {
+                PrekeyBundle bundle = found.orElseThrow(() -> new IllegalStateException(
+                        "no prekey bundle of " + recipient + " found in the DHT or at its mailbox holders"));
+                bundles.put(recipient, bundle);
+                return Optional.of(bundle);
+            });
+        });
+    }
+
+    private CompletableFuture<Optional<PrekeyBundle>> bundleFromHolders(PeerId recipient) {
+        return holders.holders(Mailbox.keyFor(recipient), recipient).thenCompose(found -> askForBundle(recipient, found, 0));
+    }
+
+    private CompletableFuture<Optional<PrekeyBundle>> askForBundle(PeerId recipient, List<PeerId> candidates, int next) {
+        if (next >= Math.min(candidates.size(), config.erasure().totalShards())) return CompletableFuture.completedFuture(Optional.empty());
+        return mailboxClient.getPrekeys(candidates.get(next), recipient).exceptionally(e -> Optional.empty())
+                .thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found)
+                        : askForBundle(recipient, candidates, next + 1));
+    }
+
+    /** Publishes the own bundle to the DHT and to the own mailbox's holders. */
+    CompletableFuture<Void> publishBundle() {
+        PrekeyBundle bundle = keys.bundle();
+        CompletableFuture<Integer> dhtPut = prekeys.publish(bundle).exceptionally(e -> 0);
+        CompletableFuture<Void> holderPuts = holders.holders(Mailbox.keyFor(identity.peerId()), identity.peerId())
+                .thenCompose(found -> CompletableFuture.allOf(found.stream()
+                        .limit(config.erasure().totalShards())
+                        .map(holder -> mailboxClient.putPrekeys(holder, bundle).exceptionally(e -> null))
+                        .toArray(CompletableFuture[]::new)))
+                .exceptionally(e -> null);
+        return CompletableFuture.allOf(dhtPut, holderPuts);
+    }
+
+    private void announce(DeliveryUpdate update) {
+        if (update.state().isFinal()) {
+            intakeThread.execute(() -> {
+                java.util.TreeSet<Long> pending = sealedInFlight.get(update.recipient());
+                if (pending != null && pending.remove(update.sequence()) && pending.isEmpty()) sealedInFlight.remove(update.recipient());
+            });
+        }
+        for (Consumer<DeliveryUpdate> listener : deliveryListeners) {
+            try {
+                listener.accept(update);
+            } catch (RuntimeException e) {
+                // the embedding application's bug; the outbox goes on
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    private void deliver(List<ReceivedMessage> messages) {
+        for (ReceivedMessage message : messages) {
+            for (Consumer<ReceivedMessage> listener : messageListeners) {
+                try {
+                    listener.accept(message);
+                } catch (RuntimeException e) {
+                    // the embedding application's bug; delivery goes on
+                }
+            }
+        }
+    }
+
+    /** An envelope rebuilt from the own mailbox: opens it and gives the secret to acknowledge it with. */
+    private CompletableFuture<Optional<byte[]>> intakeForAck(EnvelopeHeader header, byte[] ciphertext) {
+        return intake.accept(header, ciphertext).thenApply(result -> switch (result) {
+            case EnvelopeIntake.Result.Delivered delivered -> Optional.of(delivered.ackSecret());
+            case EnvelopeIntake.Result.Duplicate duplicate -> Optional.of(duplicate.ackSecret());
+            case EnvelopeIntake.Result.Refused refused -> Optional.empty();
+        });
+    }
+
+    private CompletableFuture<DirectAnswer> onDirect(PeerId from, EnvelopeHeader header, byte[] ciphertext) {
+        if (!Arrays.equals(header.mailbox(), Mailbox.keyFor(identity.peerId()))) {
+            return CompletableFuture.completedFuture(DirectAnswer.refused(DirectStatus.NOT_FOR_US, "the envelope is for another mailbox"));
+        }
+        return intake.accept(header, ciphertext).thenApply(result -> switch (result) {
+            case EnvelopeIntake.Result.Delivered delivered -> DirectAnswer.acknowledged(AckSecret.of(delivered.ackSecret()));
+            case EnvelopeIntake.Result.Duplicate duplicate -> DirectAnswer.acknowledged(AckSecret.of(duplicate.ackSecret()));
+            case EnvelopeIntake.Result.Refused refused -> DirectAnswer.refused(DirectStatus.REFUSED, refused.reason());
+        });
+    }
+
+    /** The session layer as the intake's opener; runs on the intake thread. */
+    private final class SessionOpener implements EnvelopeIntake.EnvelopeOpener {
+        @Override
+        public EnvelopeIntake.Opening open(EnvelopeHeader header, byte[] ciphertext, Instant now) {
+            return switch (sessions.open(header, ciphertext)) {
+                case OpenResult.Accepted accepted -> {
+                    List<ReceivedMessage> messages = new ArrayList<>();
+                    for (var m : accepted.deliverable()) {
+                        messages.add(new ReceivedMessage(accepted.sender(), Optional.empty(), m.sequence(), m.type(), m.body(), m.sent(), now));
+                    }
+                    yield new EnvelopeIntake.Opening.Accepted(accepted.ackSecret().bytes(), messages, batch -> {
+                        accepted.commit().accept(batch);
+                        for (ReceivedMessage message : messages) {
+                            batch.inbox().append(InboxRecords.conversationOf(message), InboxRecords.encode(message));
+                        }
+                    });
+                }
+                case OpenResult.Refused refused when (refused.reason() == Refusal.DUPLICATE || refused.reason() == Refusal.STALE)
+                        && refused.ackSecret().isPresent() -> new EnvelopeIntake.Opening.AlreadyDelivered(refused.ackSecret().get().bytes());
+                case OpenResult.Refused refused -> new EnvelopeIntake.Opening.Refused(refused.reason() + ": " + refused.detail());
+            };
+        }
+
+        @Override
+        public Optional<byte[]> ackSecret(EnvelopeHeader header, byte[] ciphertext, Instant now) {
+            try {
+                return Optional.of(SealedEnvelope.open(keys.identity().dhKeyPair(), header, ciphertext, now).ackSecret().bytes());
+            } catch (EnvelopeException e) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- holding
+
+    /** A holder accepted an ACK: after a moment, pass it on to the mailbox's other holders that may have missed it. */
+    private void forwardAck(EnvelopeHeader header, AckSecret secret, PeerId from) {
+        deliveryThread.schedule(() -> holders.holders(header.mailbox(), from).thenAccept(others -> {
+            EnvelopeId id = EnvelopeId.of(header.envelopeId());
+            for (PeerId holder : others.subList(0, Math.min(others.size(), header.dataShards() + header.parityShards()))) {
+                mailboxClient.ack(holder, id, secret).exceptionally(e -> null);
+            }
+        }), ACK_FORWARD_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    // ---------------------------------------------------------------- ports
+
+    private final class Direct implements DeliveryPorts.DirectTransport {
+        /** Address searches in flight, one per recipient however many envelopes wait for it. */
+        private final Map<PeerId, CompletableFuture<Void>> searches = new ConcurrentHashMap<>();
+
+        @Override
+        public CompletableFuture<DirectOutcome> deliver(PeerId recipient, EnvelopeHeader header, byte[] ciphertext, java.time.Duration timeout) {
+            CompletableFuture<Void> addresses = host.connections(recipient).isEmpty() && host.peerStore().addresses(recipient).isEmpty()
+                    ? searches.computeIfAbsent(recipient, r -> {
+                        CompletableFuture<Void> search = dht.findPeer(r).thenAccept(found -> {
+                            if (!found.isEmpty()) host.peerStore().addAddresses(r, found);
+                        });
+                        search.whenComplete((v, e) -> searches.remove(r));
+                        return search;
+                    })
+                    : CompletableFuture.completedFuture(null);
+            return addresses.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenCompose(v -> directClient.deliver(recipient, header, ciphertext, timeout))
+                    .handle((result, failure) -> {
+                        if (failure != null) return DirectOutcome.UNREACHABLE;
+                        return switch (result) {
+                            case DeliveryResult.Delivered delivered -> DirectOutcome.DELIVERED;
+                            case DeliveryResult.Unreachable unreachable ->
+                                    host.connections(recipient).isEmpty() ? DirectOutcome.UNREACHABLE : DirectOutcome.TIMED_OUT;
+                            case DeliveryResult.Refused refused -> DirectOutcome.REFUSED;
+                            case DeliveryResult.BadAck bad -> DirectOutcome.REFUSED;
+                        };
+                    });
+        }
+    }
+
+    private final class Shards implements DeliveryPorts.ShardTransport {
+        @Override
+        public CompletableFuture<StoreOutcome> store(PeerId holder, EnvelopeHeader header, int index, byte[] shard) {
+            return mailboxClient.store(holder, header, index, shard).handle((reply, failure) -> {
+                if (failure != null) return StoreOutcome.UNREACHABLE;
+                return outcomeOf(reply);
+            });
+        }
+
+        @Override
+        public CompletableFuture<Boolean> acknowledged(PeerId holder, byte[] envelopeId) {
+            return mailboxClient.has(holder, EnvelopeId.of(envelopeId)).thenApply(held -> held.acknowledged());
+        }
+    }
+
+    static StoreOutcome outcomeOf(MailboxReply reply) {
+        if (reply.isOk()) return StoreOutcome.STORED;
+        return reply.status() == MailboxStatus.TOMBSTONED ? StoreOutcome.ACKNOWLEDGED : StoreOutcome.REFUSED;
+    }
+
+    private final class Reader implements MailboxRetrieval.MailboxReader {
+        @Override
+        public CompletableFuture<FetchedPage> fetch(PeerId holder, IdentityKeyPair owner, Optional<byte[]> cursor, int limit) {
+            return mailboxClient.fetch(holder, owner, cursor, limit);
+        }
+
+        @Override
+        public CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret) {
+            return mailboxClient.ack(holder, EnvelopeId.of(envelopeId), AckSecret.of(secret)).thenApply(MailboxReply::isOk);
+        }
+
+        @Override
+        public CompletableFuture<AutoCloseable> watch(PeerId holder, IdentityKeyPair owner, Runnable onPush, Runnable onEnd) {
+            return mailboxClient.watch(holder, owner, new WatchListener() {
+                @Override
+                public void onShard(EnvelopeHeader header, int index) {
+                    onPush.run();
+                }
+
+                @Override
+                public void onEnd(MailboxReply reason) {
+                    onEnd.run();
+                }
+            }).thenApply(watch -> watch);
+        }
+    }
+
+    @Override
+    public void close() {
+        retrieval.close();
+        outbox.close();
+        directServer.close();
+        mailboxServer.close();
+    }
+}

@@ -1,0 +1,155 @@
+package dev.ferry.messenger;
+
+import static dev.ferry.messenger.MessengerTestNetwork.await;
+import static dev.ferry.messenger.MessengerTestNetwork.join;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.crypto.PeerId;
+import dev.ferry.store.EnvelopeId;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Whole nodes on loopback: 1:1 messages online (direct) and to a recipient who is away (mailbox). */
+class OneToOneDeliveryTest {
+    @TempDir
+    Path dir;
+
+    private MessengerTestNetwork network;
+
+    @AfterEach
+    void close() {
+        if (network != null) network.close();
+    }
+
+    /** Collects what a node receives, by sender. */
+    private static final class Inbox {
+        final Map<PeerId, List<String>> bySender = new ConcurrentHashMap<>();
+
+        Inbox(FerryNode node) {
+            node.onMessage(m -> bySender.computeIfAbsent(m.sender(), p -> new CopyOnWriteArrayList<>()).add(m.text()));
+        }
+
+        List<String> from(FerryNode sender) {
+            return bySender.getOrDefault(sender.peerId(), List.of());
+        }
+    }
+
+    /** Messages a sender keeps on their way at once in the online test. */
+    private static final int WINDOW = 32;
+
+    private static void sendWindowed(FerryNode from, FerryNode to, List<String> texts) {
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(WINDOW);
+        java.util.Set<EnvelopeId> onTheirWay = ConcurrentHashMap.newKeySet();
+        java.util.Set<EnvelopeId> finishedEarly = ConcurrentHashMap.newKeySet();
+        from.onDelivery(update -> {
+            if (!update.state().isFinal()) return;
+            if (onTheirWay.remove(update.envelope())) {
+                window.release();
+            } else {
+                finishedEarly.add(update.envelope());
+            }
+        });
+        for (String text : texts) {
+            window.acquireUninterruptibly();
+            EnvelopeId id = join(from.send(to.peerId(), text));
+            onTheirWay.add(id);
+            // It may have been delivered before it was added.
+            if (finishedEarly.remove(id) && onTheirWay.remove(id)) window.release();
+        }
+    }
+
+    private static String summary(FerryNode node) {
+        return node.metrics().scrapeText().lines()
+                .filter(l -> (l.startsWith("ferry_messenger") || l.startsWith("ferry_direct") || l.startsWith("ferry_mailbox_requests"))
+                        && !l.contains("bucket") && !l.endsWith(" 0.0") && !l.endsWith(" 0"))
+                .toList().toString();
+    }
+
+    private static List<String> texts(String prefix, int count) {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < count; i++) texts.add(prefix + " " + i);
+        return texts;
+    }
+
+    @Test
+    void onlineUsersExchangeMessagesDirectlyExactlyOnceAndInOrder() {
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
+        List<FerryNode> nodes = network.start(20);
+        FerryNode alice = nodes.get(5);
+        FerryNode bob = nodes.get(14);
+        Inbox aliceInbox = new Inbox(alice);
+        Inbox bobInbox = new Inbox(bob);
+        int count = 1000;
+
+        List<String> toBob = texts("to bob", count);
+        List<String> toAlice = texts("to alice", count);
+        // Both send at once, like two chatty users: each keeps at most WINDOW messages on their way.
+        CompletableFuture<Void> fromBob = CompletableFuture.runAsync(() -> sendWindowed(bob, alice, toAlice));
+        sendWindowed(alice, bob, toBob);
+        join(fromBob);
+
+        await("every message arrives", () -> bobInbox.from(alice).size() >= count && aliceInbox.from(bob).size() >= count,
+                () -> "bob has " + bobInbox.from(alice).size() + ", alice " + aliceInbox.from(bob).size() + "; " + summary(alice) + "; " + summary(bob));
+        assertThat(bobInbox.from(alice)).containsExactlyElementsOf(toBob);
+        assertThat(aliceInbox.from(bob)).containsExactlyElementsOf(toAlice);
+        await("every message is delivered", () -> alice.messaging().deliveryMetrics().deliveredCount() == count
+                && bob.messaging().deliveryMetrics().deliveredCount() == count, () -> summary(alice) + "; " + summary(bob));
+        assertThat(alice.messaging().deliveryMetrics().sentDirectCount()).isEqualTo(count);
+        assertThat(alice.messaging().deliveryMetrics().sentStoredCount()).isZero();
+        assertThat(bob.conversation(alice.peerId(), 0, count)).extracting(ReceivedMessage::text).containsExactlyElementsOf(toBob);
+    }
+
+    @Test
+    void aRecipientWhoWasAwayGetsEverythingFromItsMailboxAndHoldersKeepOnlyTombstones() {
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
+        List<FerryNode> nodes = network.start(20);
+        FerryNode alice = nodes.get(3);
+        int bobIndex = 17;
+        FerryNode bob = nodes.get(bobIndex);
+        PeerId bobId = bob.peerId();
+        join(alice.send(bobId, "hello before you go"));
+        Inbox first = new Inbox(bob);
+        await("the first message arrives", () -> first.from(alice).size() == 1);
+
+        network.stop(bobIndex);
+        int count = 500;
+        List<String> sent = texts("while away", count);
+        List<EnvelopeId> envelopes = new ArrayList<>();
+        Map<EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
+        alice.onDelivery(update -> states.put(update.envelope(), update.state()));
+        for (String text : sent) envelopes.add(join(alice.send(bobId, text)));
+        await("every envelope is stored", () -> envelopes.stream().allMatch(e -> states.get(e) == DeliveryState.STORED));
+
+        // The node fetches its mailbox as it joins; what it delivers is in its inbox.
+        FerryNode back = network.start(bobIndex, UnaryOperator.identity());
+        java.util.function.Supplier<List<String>> received = () -> back.conversation(alice.peerId(), 0, count + 10).stream()
+                .map(ReceivedMessage::text).toList();
+        await("every message arrives", () -> received.get().size() >= count + 1,
+                () -> "bob has " + received.get().size() + "; " + summary(alice) + "; " + summary(back));
+        assertThat(received.get()).first().isEqualTo("hello before you go");
+        assertThat(received.get().subList(1, count + 1)).containsExactlyElementsOf(sent);
+        List<FerryNode> others = nodes.stream().filter(n -> n != bob).toList();
+        await("the sender sees every message delivered", () -> envelopes.stream().allMatch(e -> states.get(e) == DeliveryState.DELIVERED),
+                () -> envelopes.stream().filter(e -> states.get(e) != DeliveryState.DELIVERED).limit(3)
+                        .map(e -> e + " held by " + others.stream().filter(n -> n.store().shards().has(e))
+                                .map(n -> n.peerId().toString().substring(46)).toList()
+                                + " tombstoned by " + others.stream().filter(n -> n.store().tombstones().contains(e))
+                                .map(n -> n.peerId().toString().substring(46)).toList()).toList().toString());
+
+        await("no holder keeps a shard", () -> others.stream().allMatch(n -> envelopes.stream().noneMatch(e -> n.store().shards().has(e))),
+                () -> others.stream().map(n -> n.peerId().toString().substring(48) + "="
+                        + envelopes.stream().filter(e -> n.store().shards().has(e)).count()).toList().toString());
+        long tombstoned = nodes.stream().filter(n -> n != bob)
+                .mapToLong(n -> envelopes.stream().filter(e -> n.store().tombstones().contains(e)).count()).sum();
+        assertThat(tombstoned).isGreaterThanOrEqualTo((long) count * 4);
+    }
+}
