@@ -120,7 +120,8 @@ final class Messaging implements AutoCloseable {
         this.deliveryThread = deliveryThread;
         this.intakeThread = intakeThread;
         this.sessions = new SessionLayer(keys.identity(), keys::ring, config.prekeys(), store, clock, random);
-        MailboxConfig mailboxConfig = MailboxConfig.DEFAULTS.withMaxTtl(config.maxTtl());
+        MailboxConfig mailboxConfig = MailboxConfig.DEFAULTS.withMaxTtl(config.maxTtl())
+                .withSweep(config.sweepInterval(), MailboxConfig.DEFAULT_SWEEP_BATCH);
         this.mailboxServer = MailboxServer.start(host, store, clock, deliveryThread, metrics, mailboxConfig, this::forwardAck);
         this.mailboxClient = new MailboxClient(host, clock, deliveryThread, mailboxConfig);
         DirectMetrics directMetrics = DirectMetrics.register(metrics);

@@ -1,0 +1,107 @@
+package dev.ferry.messenger;
+
+import static dev.ferry.messenger.MessengerTestNetwork.await;
+import static dev.ferry.messenger.MessengerTestNetwork.join;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.crypto.PeerId;
+import dev.ferry.store.EnvelopeId;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Whole nodes on loopback: mailbox holders going away, and envelopes expiring, while the recipient is away. */
+class MailboxResilienceTest {
+    @TempDir
+    Path dir;
+
+    private MessengerTestNetwork network;
+
+    @AfterEach
+    void close() {
+        if (network != null) network.close();
+    }
+
+    private static List<String> texts(String prefix, int count) {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < count; i++) texts.add(prefix + " " + i);
+        return texts;
+    }
+
+    @Test
+    void everythingIsDeliveredWhenTwoOfTheSixHoldersStopBeforeTheRecipientReturns() {
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
+        List<FerryNode> nodes = network.start(20);
+        FerryNode alice = nodes.get(2);
+        int bobIndex = 11;
+        PeerId bob = nodes.get(bobIndex).peerId();
+        join(alice.send(bob, "first"));
+        await("the first message arrives", () -> nodes.get(bobIndex).conversation(alice.peerId(), 0, 10).size() == 1);
+        network.stop(bobIndex);
+
+        Map<EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
+        alice.onDelivery(update -> states.put(update.envelope(), update.state()));
+        List<String> sent = texts("while away", 100);
+        List<EnvelopeId> envelopes = new ArrayList<>();
+        for (String text : sent) envelopes.add(join(alice.send(bob, text)));
+        await("every envelope is stored", () -> envelopes.stream().allMatch(e -> states.get(e) == DeliveryState.STORED));
+
+        // Stop the two nodes that hold the most of these shards.
+        List<Integer> holders = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (i == bobIndex) continue;
+            FerryNode node = nodes.get(i);
+            if (envelopes.stream().anyMatch(e -> node.store().shards().has(e))) holders.add(i);
+        }
+        assertThat(holders).hasSizeGreaterThanOrEqualTo(6);
+        holders.sort((a, b) -> Long.compare(heldBy(nodes.get(b), envelopes), heldBy(nodes.get(a), envelopes)));
+        network.stop(holders.get(0));
+        network.stop(holders.get(1));
+
+        FerryNode back = network.start(bobIndex, UnaryOperator.identity());
+        await("every message arrives", () -> back.conversation(alice.peerId(), 0, 200).size() == sent.size() + 1);
+        assertThat(back.conversation(alice.peerId(), 0, 200).subList(1, sent.size() + 1)).extracting(ReceivedMessage::text)
+                .containsExactlyElementsOf(sent);
+    }
+
+    private static long heldBy(FerryNode node, List<EnvelopeId> envelopes) {
+        return envelopes.stream().filter(e -> node.store().shards().has(e)).count();
+    }
+
+    @Test
+    void envelopesNobodyFetchesExpireEverywhereAndTheSenderSeesIt() {
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig().withTtl(Duration.ofSeconds(6)));
+        List<FerryNode> nodes = network.start(12);
+        FerryNode alice = nodes.get(1);
+        int bobIndex = 7;
+        PeerId bob = nodes.get(bobIndex).peerId();
+        join(alice.send(bob, "first"));
+        await("the first message arrives", () -> nodes.get(bobIndex).conversation(alice.peerId(), 0, 10).size() == 1);
+        network.stop(bobIndex);
+
+        Map<EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
+        alice.onDelivery(update -> states.put(update.envelope(), update.state()));
+        List<EnvelopeId> envelopes = new ArrayList<>();
+        for (String text : texts("never read", 20)) envelopes.add(join(alice.send(bob, text)));
+        await("every envelope is stored", () -> envelopes.stream().allMatch(e -> states.get(e) != null && states.get(e) != DeliveryState.QUEUED));
+        assertThat(nodes.stream().filter(n -> n != nodes.get(bobIndex)).mapToLong(n -> heldBy(n, envelopes)).sum())
+                .isGreaterThanOrEqualTo(20L * 4);
+
+        await("the sender sees every envelope expire", () -> envelopes.stream().allMatch(e -> states.get(e) == DeliveryState.EXPIRED));
+        for (FerryNode node : nodes) {
+            if (node == nodes.get(bobIndex)) continue;
+            await("nothing is left on " + node.peerId(), () -> heldBy(node, envelopes) == 0
+                    && envelopes.stream().noneMatch(e -> node.store().tombstones().contains(e)));
+        }
+        await("the outbox lets them go", () -> envelopes.stream().allMatch(e -> alice.store().outbox().get(e).isEmpty()));
+        assertThat(join(alice.deliveryState(envelopes.getFirst()))).isEqualTo(Optional.empty());
+    }
+}
