@@ -101,6 +101,8 @@ final class Messaging implements AutoCloseable {
     private final List<Consumer<DeliveryUpdate>> deliveryListeners = new CopyOnWriteArrayList<>();
     /** Bundles found, kept while they verify: a contact's bundle is looked up once, not per message. */
     private final Map<PeerId, PrekeyBundle> bundles = new ConcurrentHashMap<>();
+    /** Where group control messages go; the group layer sets it. */
+    private volatile GroupControl groupControl = GroupControl.IGNORE;
     private final Map<PeerId, CompletableFuture<Optional<PrekeyBundle>>> bundleSearches = new ConcurrentHashMap<>();
     /** Per recipient, sequences sealed and not yet delivered or expired; owned by the intake thread. */
     private final Map<PeerId, java.util.TreeSet<Long>> sealedInFlight = new java.util.HashMap<>();
@@ -140,6 +142,25 @@ final class Messaging implements AutoCloseable {
     void start() {
         outbox.resume();
         retrieval.start();
+    }
+
+    void groupControl(GroupControl handler) {
+        groupControl = handler;
+    }
+
+    /** Runs {@code work} on the intake thread, where sessions, groups and the inbox change. */
+    <T> CompletableFuture<T> onIntakeThread(java.util.function.Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, intakeThread);
+    }
+
+    /** Puts an envelope whose outbox entry is written into the outbox's working set. */
+    CompletableFuture<Void> submit(OutgoingEnvelope envelope) {
+        return outbox.submit(envelope);
+    }
+
+    /** Delivers messages to the application listeners (on the intake thread, after they were persisted). */
+    void deliverToListeners(List<ReceivedMessage> messages) {
+        deliver(messages);
     }
 
     void onMessage(Consumer<ReceivedMessage> listener) {
@@ -222,6 +243,24 @@ final class Messaging implements AutoCloseable {
         });
         pending.add(sealed.sequence());
         return envelope;
+    }
+
+    /** This node's key. */
+    IdentityKeyPair identity() {
+        return identity;
+    }
+
+    /** {@code peer}'s prekey bundle (known, or from the DHT, or from its mailbox holders), for its verified identity. */
+    CompletableFuture<PrekeyBundle> bundleOf(PeerId peer) {
+        PrekeyBundle cached = bundles.get(peer);
+        if (cached != null) return CompletableFuture.completedFuture(cached);
+        return prekeys.lookup(peer).exceptionally(e -> Optional.empty())
+                .thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found) : bundleFromHolders(peer))
+                .thenApply(found -> {
+                    PrekeyBundle bundle = found.orElseThrow(() -> new IllegalStateException("no prekey bundle of " + peer + " found"));
+                    bundles.put(peer, bundle);
+                    return bundle;
+                });
     }
 
     /** Empty when a session exists; else the recipient's bundle from the DHT, or from its mailbox holders. */
@@ -328,15 +367,25 @@ final class Messaging implements AutoCloseable {
             return switch (sessions.open(header, ciphertext)) {
                 case OpenResult.Accepted accepted -> {
                     List<ReceivedMessage> messages = new ArrayList<>();
+                    List<Consumer<dev.ferry.store.StoreBatch>> controlWrites = new ArrayList<>();
+                    List<Runnable> afterwards = new ArrayList<>();
                     for (var m : accepted.deliverable()) {
+                        if (m.type() == ContentType.GROUP_CONTROL) {
+                            // Group control is for the group layer, in the same batch as the session that read it.
+                            GroupControl.Outcome outcome = groupControl.handle(accepted.sender(), m.body());
+                            controlWrites.add(outcome.persist());
+                            afterwards.add(outcome.afterwards());
+                            continue;
+                        }
                         messages.add(new ReceivedMessage(accepted.sender(), Optional.empty(), m.sequence(), m.type(), m.body(), m.sent(), now));
                     }
                     yield new EnvelopeIntake.Opening.Accepted(accepted.ackSecret().bytes(), messages, batch -> {
                         accepted.commit().accept(batch);
+                        controlWrites.forEach(write -> write.accept(batch));
                         for (ReceivedMessage message : messages) {
                             batch.inbox().append(InboxRecords.conversationOf(message), InboxRecords.encode(message));
                         }
-                    });
+                    }, () -> afterwards.forEach(Runnable::run));
                 }
                 case OpenResult.Refused refused when (refused.reason() == Refusal.DUPLICATE || refused.reason() == Refusal.STALE)
                         && refused.ackSecret().isPresent() -> new EnvelopeIntake.Opening.AlreadyDelivered(refused.ackSecret().get().bytes());

@@ -43,9 +43,15 @@ public final class EnvelopeIntake {
         /**
          * A genuine envelope. {@code deliverable} may be empty (held until an earlier message
          * arrives) or hold several (a gap closed); {@code persist} writes the new session state
-         * and the messages.
+         * and the messages; {@code afterwards} runs once that is written (replies to send, say).
          */
-        record Accepted(byte[] ackSecret, List<ReceivedMessage> deliverable, Consumer<StoreBatch> persist) implements Opening {}
+        record Accepted(byte[] ackSecret, List<ReceivedMessage> deliverable, Consumer<StoreBatch> persist, Runnable afterwards)
+                implements Opening {
+            /** Without work to do after the write. */
+            public Accepted(byte[] ackSecret, List<ReceivedMessage> deliverable, Consumer<StoreBatch> persist) {
+                this(ackSecret, deliverable, persist, () -> {});
+            }
+        }
 
         /** Opened, but what it carries was delivered already (a copy with another id). */
         record AlreadyDelivered(byte[] ackSecret) implements Opening {}
@@ -122,6 +128,11 @@ public final class EnvelopeIntake {
                 });
                 metrics.delivered(accepted.deliverable().size());
                 if (!accepted.deliverable().isEmpty()) notifyListener(accepted.deliverable());
+                try {
+                    accepted.afterwards().run();
+                } catch (RuntimeException e) {
+                    metrics.listenerFailed();
+                }
                 yield new Result.Delivered(accepted.ackSecret(), accepted.deliverable().size());
             }
             case Opening.AlreadyDelivered again -> {
