@@ -262,30 +262,25 @@ public final class MailboxUpkeep implements AutoCloseable {
 
     private CompletableFuture<Boolean> walkPage(Round round, MailboxKey mailbox, List<PeerId> candidates,
             List<EnvelopeId> envelopes, int next, Optional<ShardPage.Cursor> before, boolean more) {
-        if (closed) {
-            round.cut = true;
-            resume = Optional.of(new Resume(mailbox, before));
-            return CompletableFuture.completedFuture(false);
-        }
+        if (closed) return stopBefore(round, mailbox, before);
         if (next == envelopes.size()) {
             return more ? walkEnvelopes(round, mailbox, candidates, before) : CompletableFuture.completedFuture(true);
         }
-        if (round.envelopes >= config.envelopesPerRound()) {
-            round.cut = true;
-            resume = Optional.of(new Resume(mailbox, before));
-            return CompletableFuture.completedFuture(false);
-        }
+        if (round.envelopes >= config.envelopesPerRound()) return stopBefore(round, mailbox, before);
         EnvelopeId envelope = envelopes.get(next);
         // Past every shard of this envelope, whatever indices it has.
         Optional<ShardPage.Cursor> after = Optional.of(new ShardPage.Cursor(envelope, Shard.MAX_INDEX));
         return check(round, mailbox, candidates, envelope).thenComposeAsync(checked -> {
-            if (!checked) {
-                round.cut = true;
-                resume = Optional.of(new Resume(mailbox, before));
-                return CompletableFuture.completedFuture(false);
-            }
+            if (!checked) return stopBefore(round, mailbox, before);
             return walkPage(round, mailbox, candidates, envelopes, next + 1, after, more);
         }, executor);
+    }
+
+    /** Ends the round inside {@code mailbox}: the next round starts after {@code before}. */
+    private CompletableFuture<Boolean> stopBefore(Round round, MailboxKey mailbox, Optional<ShardPage.Cursor> before) {
+        round.cut = true;
+        resume = Optional.of(new Resume(mailbox, before));
+        return CompletableFuture.completedFuture(false);
     }
 
     // ---------------------------------------------------------------- one envelope
@@ -506,7 +501,7 @@ public final class MailboxUpkeep implements AutoCloseable {
             }
             round.repaired += ok;
             round.repairsFailed += notOk;
-            for (int i = 0; i < ok; i++) metrics.repaired();
+            metrics.repaired(ok);
             metrics.repairsFailed(notOk);
         }, executor);
     }

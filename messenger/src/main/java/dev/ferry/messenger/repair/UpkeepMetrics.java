@@ -36,7 +36,7 @@ public final class UpkeepMetrics {
     void round() { rounds.inc(); }
     void roundSkipped() { roundsSkipped.inc(); }
     void handedOver(int shards) { handedOver.inc(shards); }
-    void repaired() { repaired.inc(); }
+    void repaired(int shards) { repaired.inc(shards); }
     void repairsFailed(int shards) { repairsFailed.inc(shards); }
     void unrecoverable() { unrecoverable.inc(); }
     void acknowledged() { acknowledged.inc(); }
