@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
+import dev.ferry.messenger.mailbox.MailboxConfig;
 import dev.ferry.messenger.repair.UpkeepTestNetwork.Envelope;
 import dev.ferry.messenger.repair.UpkeepTestNetwork.Holder;
 import dev.ferry.store.Shard;
@@ -87,6 +88,22 @@ class MailboxUpkeepTest {
         assertThat(sorted.get(5).indicesOf(envelope)).containsExactly(5);
         assertThat(leaving.indicesOf(envelope)).isEmpty();
         assertThat(upkeep.metrics().handedOverCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aHolderKeepsItsShardWhenTheCloserPeerRefusesTheHandover() {
+        // Every holder here keeps shards for an hour at most; the envelope lives a day, so HANDOVER is refused.
+        List<Holder> all = network.holders(8, MailboxConfig.DEFAULTS.withMaxTtl(Duration.ofHours(1)));
+        List<Holder> sorted = placed(all, 0, 1, 2, 3, 4);
+        Holder leaving = sorted.get(6);
+        leaving.keep(envelope, 5);
+        MailboxUpkeep upkeep = network.upkeep(leaving, UpkeepTestNetwork.everyone(all), UpkeepConfig.DEFAULTS);
+
+        UpkeepSummary summary = join(upkeep.runNow());
+
+        assertThat(summary.handedOver()).isZero();
+        assertThat(sorted.get(5).indicesOf(envelope)).isEmpty();
+        assertThat(leaving.indicesOf(envelope)).containsExactly(5);
     }
 
     @Test

@@ -112,13 +112,18 @@ final class UpkeepTestNetwork implements AutoCloseable {
 
     /** {@code count} holders that know each other's addresses. */
     List<Holder> holders(int count) {
+        return holders(count, MailboxConfig.DEFAULTS);
+    }
+
+    /** {@code count} holders serving under {@code config}, knowing each other's addresses. */
+    List<Holder> holders(int count, MailboxConfig config) {
         List<Holder> created = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             OverlayNode overlay = OverlayNode.create(HostConfig.builder(IdentityKeyPair.generate(RANDOM)).sharedEventLoops(group).build(), false);
             join(overlay.host().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
             InMemoryFerryStore store = InMemoryFerryStore.create(StoreLimits.DEFAULTS);
             MailboxServer server = MailboxServer.start(overlay.host(), store, clock, scheduler, Metrics.create(),
-                    MailboxConfig.DEFAULTS, (header, secret, from) -> {});
+                    config, (header, secret, from) -> {});
             MailboxClient client = new MailboxClient(overlay.host(), clock, scheduler,
                     MailboxConfig.DEFAULTS.withRequestTimeout(Duration.ofSeconds(10)));
             created.add(new Holder(overlay, server, store, client));
