@@ -21,9 +21,10 @@ class RepairPlanTest {
         for (int i = 0; i < 9; i++) closest.add(IdentityKeyPair.generate(RANDOM).peerId());
     }
 
-    /** Peer i of the closest holds shard i, for the given indices. */
+    /** Peer i of the closest holds shard i, for the given indices; every other peer answers that it holds nothing. */
     private Map<PeerId, Holding> holding(int... indices) {
         Map<PeerId, Holding> answers = new HashMap<>();
+        for (PeerId peer : closest) answers.put(peer, new Holding(false, Set.of()));
         for (int i : indices) answers.put(closest.get(i), new Holding(false, Set.of(i)));
         return answers;
     }
@@ -31,7 +32,7 @@ class RepairPlanTest {
     @Test
     void aCompleteSetNeedsNothing() {
         assertThat(RepairPlan.decide(closest.get(0), closest, 6, 4, Set.of(0), holding(1, 2, 3, 4, 5)))
-                .isInstanceOf(RepairPlan.Keep.class);
+                .isInstanceOf(RepairPlan.Complete.class);
     }
 
     @Test
@@ -51,7 +52,8 @@ class RepairPlanTest {
         assertThat(action).isInstanceOfSatisfying(RepairPlan.Repair.class, repair -> {
             assertThat(repair.targets()).containsOnlyKeys(2, 4);
             assertThat(repair.targets().values()).containsExactlyInAnyOrder(closest.get(6), closest.get(7));
-            assertThat(repair.sources()).hasSize(4).containsKeys(0, 1, 3, 5);
+            assertThat(repair.sources()).containsOnlyKeys(0, 1, 3, 5);
+            assertThat(repair.sources().keySet().iterator().next()).as("own shard first").isEqualTo(0);
         });
         // Another holder leaves the repair to the leader.
         assertThat(RepairPlan.decide(closest.get(1), now, 6, 4, Set.of(1), withSelf(holding(0, 3, 5), 1)))
@@ -61,7 +63,7 @@ class RepairPlanTest {
     @Test
     void fewerThanKShardsCannotBeRebuilt() {
         List<PeerId> now = closest.subList(3, 9);
-        assertThat(RepairPlan.decide(closest.get(3), now, 6, 4, Set.of(3), holding(5)))
+        assertThat(RepairPlan.decide(closest.get(3), now, 6, 4, Set.of(3), withSelf(holding(5), 3)))
                 .isEqualTo(new RepairPlan.Unrecoverable(2, 4));
     }
 
@@ -74,10 +76,48 @@ class RepairPlanTest {
         now.add(newcomerA);
         now.add(newcomerB);
         now.addAll(closest);
-        RepairPlan.Action action = RepairPlan.decide(closest.get(5), now, 6, 4, Set.of(5), holding(0, 1, 2, 3));
-        assertThat(action).isEqualTo(new RepairPlan.HandOver(Map.of(5, newcomerA)));
-        // A shard that someone among the closest already holds is not handed over.
-        assertThat(RepairPlan.decide(closest.get(5), now, 6, 4, Set.of(1), holding(0, 1, 2, 3))).isInstanceOf(RepairPlan.Keep.class);
+        Map<PeerId, Holding> answers = holding(0, 1, 2, 3);
+        answers.put(newcomerA, new Holding(false, Set.of()));
+        answers.put(newcomerB, new Holding(false, Set.of()));
+        RepairPlan.Action action = RepairPlan.decide(closest.get(5), now, 6, 4, Set.of(5), answers);
+        assertThat(action).isEqualTo(new RepairPlan.HandOver(Map.of(5, newcomerA), true));
+        // A shard that someone among the closest already holds is not handed over: ours is surplus.
+        assertThat(RepairPlan.decide(closest.get(5), now, 6, 4, Set.of(1), answers))
+                .isInstanceOf(RepairPlan.DropSurplus.class);
+    }
+
+    @Test
+    void aLeavingHolderKeepsItsShardsWhenNotEveryOneFindsAFreePeer() {
+        List<PeerId> now = new ArrayList<>(closest.subList(0, 6));
+        PeerId leaving = closest.get(8);
+        Map<PeerId, Holding> answers = holding(0, 1, 2, 3);
+        answers.put(closest.get(4), new Holding(false, Set.of(2)));
+        // Peer 5 is the only free one: it takes shard 4, shard 5 has nowhere to go.
+        assertThat(RepairPlan.decide(leaving, now, 6, 4, Set.of(4, 5), answers))
+                .isEqualTo(new RepairPlan.HandOver(Map.of(4, closest.get(5)), false));
+    }
+
+    @Test
+    void aPeerThatDidNotAnswerIsNeverChosenToHoldAShard() {
+        List<PeerId> now = new ArrayList<>(closest);
+        Map<PeerId, Holding> answers = holding(1, 2, 3);
+        answers.remove(closest.get(4));
+        answers.remove(closest.get(5));
+        RepairPlan.Action action = RepairPlan.decide(closest.get(0), now, 6, 4, Set.of(0), answers);
+        // Missing 4 and 5: peers 4 and 5 are silent, and 6, 7 are beyond the six closest, so nobody is free.
+        assertThat(action).isInstanceOf(RepairPlan.Keep.class);
+    }
+
+    @Test
+    void inANetworkSmallerThanNTheLeaderPlacesMissingShardsOnTheLeastLoadedPeersItselfIncluded() {
+        // Three peers held two shards each (the sender wrapped around); the third is gone.
+        List<PeerId> now = List.of(closest.get(0), closest.get(1));
+        Map<PeerId, Holding> answers = Map.of(closest.get(1), new Holding(false, Set.of(1, 4)));
+        RepairPlan.Action action = RepairPlan.decide(closest.get(0), now, 6, 4, Set.of(0, 3), answers);
+        assertThat(action).isInstanceOfSatisfying(RepairPlan.Repair.class, repair -> {
+            assertThat(repair.targets()).containsOnlyKeys(2, 5);
+            assertThat(repair.targets().values()).containsExactlyInAnyOrder(closest.get(0), closest.get(1));
+        });
     }
 
     private Map<PeerId, Holding> withSelf(Map<PeerId, Holding> answers, int self) {
