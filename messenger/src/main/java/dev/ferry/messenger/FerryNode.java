@@ -7,6 +7,14 @@ import dev.ferry.crypto.envelope.ContentType;
 import dev.ferry.dht.record.Validators;
 import dev.ferry.dht.service.DhtConfig;
 import dev.ferry.dht.service.DhtService;
+import dev.ferry.dht.service.LookupResult;
+import dev.ferry.messenger.group.GroupMetrics;
+import dev.ferry.messenger.group.GroupState;
+import dev.ferry.messenger.group.Groups;
+import dev.ferry.messenger.repair.ClosestPeers;
+import dev.ferry.messenger.repair.MailboxUpkeep;
+import dev.ferry.messenger.repair.UpkeepConfig;
+import dev.ferry.messenger.repair.UpkeepSummary;
 import dev.ferry.monitoring.Metrics;
 import dev.ferry.overlay.Connection;
 import dev.ferry.overlay.Host;
@@ -67,6 +75,9 @@ public final class FerryNode implements AutoCloseable {
     private final PrekeyDirectory prekeys;
     private final List<Multiaddr> bootstrap;
     private final Messaging messaging;
+    private final GroupMessaging groups;
+    private final ScheduledExecutorService upkeepThread;
+    private final MailboxUpkeep upkeep;
 
     private FerryNode(Builder b, IdentityKeyPair identity, FerryStore store) {
         this.identity = identity;
@@ -88,6 +99,12 @@ public final class FerryNode implements AutoCloseable {
         this.prekeys = new PrekeyDirectory(dht, identity, clock, config.prekeys());
         this.messaging = new Messaging(overlay.host(), identity, config, clock, random, metrics, store, dht, holders, prekeys, keys,
                 deliveryThread, intakeThread);
+        this.groups = new GroupMessaging(new Groups(keys.identity(), random, clock, new GroupMetrics(metrics)), messaging, store, pubsub,
+                holders, messaging.mailboxReader(), config, clock, random, deliveryThread);
+        this.upkeepThread = Executors.newSingleThreadScheduledExecutor(daemon("ferry-upkeep"));
+        ClosestPeers closest = mailbox -> dht.findClosest(mailbox.bytes()).thenApply(LookupResult::closest);
+        this.upkeep = new MailboxUpkeep(identity.peerId(), store, messaging.mailboxClient(), closest, clock, upkeepThread, metrics,
+                UpkeepConfig.DEFAULTS.withInterval(config.repairInterval()));
     }
 
     /** A builder with every default: an in-memory store and a fresh identity unless told otherwise. */
@@ -170,7 +187,8 @@ public final class FerryNode implements AutoCloseable {
                     holders.forget();
                     return messaging.publishBundle().handle((v, e) -> size);
                 })
-                .thenCompose(size -> messaging.retrieval().fetchNow().handle((v, e) -> size));
+                .thenCompose(size -> messaging.retrieval().fetchNow().handle((v, e) -> size))
+                .thenCompose(size -> groups.fetchNow().handle((v, e) -> size));
     }
 
     /**
@@ -216,7 +234,51 @@ public final class FerryNode implements AutoCloseable {
 
     /** Fetches the own mailbox now rather than at the next round; completes when the fetch is done. */
     public CompletableFuture<Void> fetchMailbox() {
-        return messaging.retrieval().fetchNow();
+        return CompletableFuture.allOf(messaging.retrieval().fetchNow(), groups.fetchNow());
+    }
+
+    // ---------------------------------------------------------------- groups
+
+    /** Creates a group this user owns; completes with its state (its id is {@code groupId()}). */
+    public CompletableFuture<GroupState> createGroup(String name) {
+        return groups.create(name);
+    }
+
+    /** Invites {@code member} (owner only): a new epoch whose roster lists it; its key arrives over a 1:1 session. */
+    public CompletableFuture<GroupState> inviteToGroup(byte[] groupId, PeerId member) {
+        return groups.invite(groupId, member);
+    }
+
+    /** Removes {@code member} (owner only): a new epoch it cannot read. */
+    public CompletableFuture<GroupState> removeFromGroup(byte[] groupId, PeerId member) {
+        return groups.remove(groupId, member);
+    }
+
+    /** Leaves the group; the owner leaving ends it for everyone. */
+    public CompletableFuture<GroupState> leaveGroup(byte[] groupId) {
+        return groups.leave(groupId);
+    }
+
+    /** Sends a text to the group: on its topic for members online, in its mailbox for those away. */
+    public CompletableFuture<Void> sendToGroup(byte[] groupId, String text) {
+        return groups.send(groupId, ContentType.TEXT, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The groups this node is in. */
+    public CompletableFuture<List<GroupState>> groups() {
+        return groups.list();
+    }
+
+    /** Up to {@code limit} messages of a group's conversation after inbox position {@code after}. */
+    public List<ReceivedMessage> groupConversation(byte[] groupId, long after, int limit) {
+        return store.inbox().read(ConversationId.of(groupId), after, limit).stream()
+                .map(entry -> InboxRecords.decode(entry.body()))
+                .toList();
+    }
+
+    /** Runs a handover-and-repair round over the mailboxes this node holds shards of, now. */
+    public CompletableFuture<UpkeepSummary> repairNow() {
+        return upkeep.runNow();
     }
 
     /** The messenger's parts, for tests in this package. */
@@ -227,6 +289,9 @@ public final class FerryNode implements AutoCloseable {
     /** Stops every part; a RocksDB store is closed last, after everything that writes to it. */
     @Override
     public void close() {
+        upkeep.close();
+        upkeepThread.shutdown();
+        groups.close();
         messaging.close();
         pubsub.close();
         await(dht.close());
@@ -239,6 +304,17 @@ public final class FerryNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         store.close();
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.get(CLOSE_TIMEOUT.toMillis() * 6, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot start: " + e.getMessage(), e);
+        }
     }
 
     private static void await(CompletableFuture<?> future) {
@@ -328,6 +404,8 @@ public final class FerryNode implements AutoCloseable {
                 throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage(), e);
             }
             node.messaging.start();
+            join(node.groups.start());
+            node.upkeep.start();
             return node;
         }
     }

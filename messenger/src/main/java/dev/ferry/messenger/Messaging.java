@@ -245,6 +245,11 @@ final class Messaging implements AutoCloseable {
         return envelope;
     }
 
+    /** The mailbox protocol as a recipient uses it, for group mailboxes too. */
+    MailboxRetrieval.MailboxReader mailboxReader() {
+        return new Reader();
+    }
+
     /** This node's key. */
     IdentityKeyPair identity() {
         return identity;

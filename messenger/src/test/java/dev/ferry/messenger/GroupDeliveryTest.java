@@ -1,0 +1,99 @@
+package dev.ferry.messenger;
+
+import static dev.ferry.messenger.MessengerTestNetwork.await;
+import static dev.ferry.messenger.MessengerTestNetwork.join;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.crypto.PeerId;
+import dev.ferry.messenger.group.GroupState;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Whole nodes on loopback: a five-member group, one member away for 50 messages, and a removal. */
+class GroupDeliveryTest {
+    @TempDir
+    Path dir;
+
+    private MessengerTestNetwork network;
+
+    @AfterEach
+    void close() {
+        if (network != null) network.close();
+    }
+
+    private static Optional<GroupState> group(FerryNode node, byte[] id) {
+        return join(node.groups()).stream().filter(g -> java.util.Arrays.equals(g.groupId(), id)).findFirst();
+    }
+
+    /** Whether {@code node} is in the group at {@code epoch} and holds every other member's sender key for it. */
+    private static boolean ready(FerryNode node, byte[] id, long epoch, List<FerryNode> members) {
+        Optional<GroupState> state = group(node, id);
+        if (state.isEmpty() || state.get().epoch() != epoch) return false;
+        for (FerryNode member : members) {
+            if (member != node && !state.get().hasSenderKey(epoch, member.peerId())) return false;
+        }
+        return true;
+    }
+
+    private static List<String> texts(FerryNode node, byte[] id) {
+        return node.groupConversation(id, 0, 1000).stream().map(ReceivedMessage::text).toList();
+    }
+
+    @Test
+    void aMemberAwayGetsEveryMessageOnReturnAndARemovedMemberCannotReadTheNextEpoch() {
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
+        List<FerryNode> nodes = network.start(12);
+        FerryNode owner = nodes.get(1);
+        int awayIndex = 9;
+        List<FerryNode> members = List.of(owner, nodes.get(3), nodes.get(5), nodes.get(7), nodes.get(awayIndex));
+
+        byte[] id = join(owner.createGroup("friends")).groupId();
+        for (FerryNode member : members.subList(1, members.size())) join(owner.inviteToGroup(id, member.peerId()));
+        long epoch = group(owner, id).orElseThrow().epoch();
+        for (FerryNode member : members) {
+            await("member " + member.peerId() + " has every sender key", () -> ready(member, id, epoch, members));
+        }
+
+        // One member goes away; the others talk.
+        network.stop(awayIndex);
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            FerryNode speaker = members.get(i % 4);
+            String text = "message " + i + " from " + speaker.peerId().toString().substring(46);
+            join(speaker.sendToGroup(id, text));
+            sent.add(text);
+        }
+        for (FerryNode member : members.subList(0, 4)) {
+            await("an online member reads everyone else's messages", () -> texts(member, id).size() >= sent.size()
+                    - sent.stream().filter(t -> t.endsWith(member.peerId().toString().substring(46))).count());
+        }
+
+        FerryNode back = network.start(awayIndex, UnaryOperator.identity());
+        await("the returning member gets all 50", () -> texts(back, id).size() >= 50, () -> "has " + texts(back, id).size());
+        assertThat(texts(back, id)).containsExactlyInAnyOrderElementsOf(sent);
+
+        // The owner removes a member: a new epoch that member cannot read.
+        FerryNode removed = members.get(3);
+        PeerId removedId = removed.peerId();
+        join(owner.removeFromGroup(id, removedId));
+        long next = group(owner, id).orElseThrow().epoch();
+        List<FerryNode> remaining = List.of(owner, members.get(1), members.get(2), back);
+        for (FerryNode member : remaining) {
+            await("member " + member.peerId() + " is in the new epoch", () -> ready(member, id, next, remaining));
+        }
+        int before = texts(removed, id).size();
+        join(owner.sendToGroup(id, "after the removal"));
+        for (FerryNode member : remaining.subList(1, remaining.size())) {
+            await("a remaining member reads the new epoch", () -> texts(member, id).contains("after the removal"));
+        }
+        join(removed.fetchMailbox());
+        assertThat(texts(removed, id)).hasSize(before).doesNotContain("after the removal");
+        assertThat(group(removed, id).map(GroupState::epoch)).isNotEqualTo(Optional.of(next));
+    }
+}
