@@ -72,6 +72,55 @@ class MailboxResilienceTest {
                 .containsExactlyElementsOf(sent);
     }
 
+    @Test
+    void afterRepairTwoMoreHoldersMayStopAndEverythingIsStillDelivered() {
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
+        int size = 16;
+        network.start(size);
+        FerryNode alice = network.node(2);
+        int bobIndex = 11;
+        PeerId bob = network.node(bobIndex).peerId();
+        join(alice.send(bob, "first"));
+        await("the first message arrives", () -> network.node(bobIndex).conversation(alice.peerId(), 0, 10).size() == 1);
+        network.stop(bobIndex);
+
+        Map<EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
+        alice.onDelivery(update -> states.put(update.envelope(), update.state()));
+        List<String> sent = texts("while away", 40);
+        List<EnvelopeId> envelopes = new ArrayList<>();
+        for (String text : sent) envelopes.add(join(alice.send(bob, text)));
+        await("every envelope is stored", () -> envelopes.stream().allMatch(e -> states.get(e) == DeliveryState.STORED));
+
+        stopTwoBusiestHolders(size, bobIndex, envelopes);
+        // Every remaining holder runs a round: the leaders rebuild the missing shards onto new peers.
+        for (int i = 0; i < size; i++) {
+            if (network.isRunning(i)) join(network.node(i).repairNow());
+        }
+        for (EnvelopeId envelope : envelopes) {
+            java.util.Set<Integer> indices = new java.util.HashSet<>();
+            for (int i = 0; i < size; i++) {
+                if (network.isRunning(i)) network.node(i).store().shards().getAll(envelope).forEach(s -> indices.add(s.index()));
+            }
+            assertThat(indices).as("the live holders have all six shards of " + envelope).hasSize(6);
+        }
+
+        stopTwoBusiestHolders(size, bobIndex, envelopes);
+        FerryNode back = network.start(bobIndex, UnaryOperator.identity());
+        await("every message arrives", () -> back.conversation(alice.peerId(), 0, 100).size() == sent.size() + 1);
+        assertThat(back.conversation(alice.peerId(), 0, 100).subList(1, sent.size() + 1)).extracting(ReceivedMessage::text)
+                .containsExactlyElementsOf(sent);
+    }
+
+    private void stopTwoBusiestHolders(int size, int except, List<EnvelopeId> envelopes) {
+        List<Integer> holders = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            if (i != except && network.isRunning(i) && heldBy(network.node(i), envelopes) > 0) holders.add(i);
+        }
+        holders.sort((a, b) -> Long.compare(heldBy(network.node(b), envelopes), heldBy(network.node(a), envelopes)));
+        network.stop(holders.get(0));
+        network.stop(holders.get(1));
+    }
+
     private static long heldBy(FerryNode node, List<EnvelopeId> envelopes) {
         return envelopes.stream().filter(e -> node.store().shards().has(e)).count();
     }

@@ -83,6 +83,10 @@ final class MessengerTestNetwork implements AutoCloseable {
         return node;
     }
 
+    boolean isRunning(int index) {
+        return running.containsKey(index);
+    }
+
     /** Stops node {@code index}, keeping its data for a restart. */
     void stop(int index) {
         FerryNode node = running.remove(index);
