@@ -75,6 +75,8 @@ final class Messaging implements AutoCloseable {
      * the recipient's own ACKs to them land first and the forwarded ones are mostly not needed.
      */
     static final java.time.Duration ACK_FORWARD_DELAY = java.time.Duration.ofSeconds(2);
+    /** Wait after an expiry before the floor update, so that a burst of expiries makes one. */
+    static final java.time.Duration FLOOR_UPDATE_DELAY = java.time.Duration.ofSeconds(1);
 
     private final Host host;
     private final IdentityKeyPair identity;
@@ -106,6 +108,8 @@ final class Messaging implements AutoCloseable {
     private final Map<PeerId, CompletableFuture<Optional<PrekeyBundle>>> bundleSearches = new ConcurrentHashMap<>();
     /** Per recipient, sequences sealed and not yet delivered or expired; owned by the intake thread. */
     private final Map<PeerId, java.util.TreeSet<Long>> sealedInFlight = new java.util.HashMap<>();
+    /** Recipients a floor update is scheduled for; owned by the intake thread. */
+    private final java.util.Set<PeerId> floorUpdatesDue = new java.util.HashSet<>();
 
     Messaging(Host host, IdentityKeyPair identity, MessengerConfig config, Clock clock, SecureRandom random, Metrics metrics,
             FerryStore store, DhtService dht, DhtHolders holders, PrekeyDirectory prekeys, OwnKeys keys,
@@ -231,12 +235,7 @@ final class Messaging implements AutoCloseable {
         } catch (SessionException e) {
             throw new CompletionException(new IllegalStateException("cannot start a session with " + recipient + ": " + e.getMessage(), e));
         }
-        ErasureParameters erasure = config.erasure();
-        var shards = new ReedSolomonCodec(erasure).encode(sealed.sealed().ciphertext());
-        List<byte[]> hashes = new ArrayList<>(shards.totalShards());
-        for (int i = 0; i < shards.totalShards(); i++) hashes.add(shards.shardHash(i));
-        EnvelopeHeader header = sealed.sealed().codedHeader(erasure.dataShards(), erasure.parityShards(), hashes);
-        OutgoingEnvelope envelope = OutgoingEnvelope.queued(recipient, header, sealed.sealed().ciphertext(), sealed.sequence(), now, false);
+        OutgoingEnvelope envelope = coded(sealed, recipient, now);
         store.write(batch -> {
             sealed.commit().accept(batch);
             batch.outbox().put(envelope.entry(OutboxState.PENDING));
@@ -266,6 +265,39 @@ final class Messaging implements AutoCloseable {
                     bundles.put(peer, bundle);
                     return bundle;
                 });
+    }
+
+    /**
+     * A message to {@code recipient} expired undelivered: tell it the new floor, so that it delivers
+     * what it holds behind that gap now instead of with this node's next message.
+     */
+    private void sendFloorUpdate(PeerId recipient) {
+        outbox.lowestInFlight(recipient).thenAcceptAsync(floor -> {
+            floorUpdatesDue.remove(recipient);
+            java.util.TreeSet<Long> pending = sealedInFlight.get(recipient);
+            long safeFloor = Math.min(floor.orElse(Long.MAX_VALUE), pending == null || pending.isEmpty() ? Long.MAX_VALUE : pending.first());
+            Instant now = clock.instant();
+            try {
+                SealedMessage sealed = sessions.sealFloorUpdate(recipient, now.plus(config.ttl()), safeFloor);
+                OutgoingEnvelope envelope = coded(sealed, recipient, now);
+                store.write(batch -> {
+                    sealed.commit().accept(batch);
+                    batch.outbox().put(envelope.entry(OutboxState.PENDING));
+                });
+                outbox.submit(envelope);
+            } catch (SessionException | RuntimeException e) {
+                // a lost floor update is harmless: every later message carries the floor too
+            }
+        }, intakeThread);
+    }
+
+    private OutgoingEnvelope coded(SealedMessage sealed, PeerId recipient, Instant now) {
+        ErasureParameters erasure = config.erasure();
+        var shards = new ReedSolomonCodec(erasure).encode(sealed.sealed().ciphertext());
+        List<byte[]> hashes = new ArrayList<>(shards.totalShards());
+        for (int i = 0; i < shards.totalShards(); i++) hashes.add(shards.shardHash(i));
+        EnvelopeHeader header = sealed.sealed().codedHeader(erasure.dataShards(), erasure.parityShards(), hashes);
+        return OutgoingEnvelope.queued(recipient, header, sealed.sealed().ciphertext(), sealed.sequence(), now, false);
     }
 
     /** Empty when a session exists; else the recipient's bundle from the DHT, or from its mailbox holders. */
@@ -316,12 +348,22 @@ final class Messaging implements AutoCloseable {
     }
 
     private void announce(DeliveryUpdate update) {
-        if (update.state().isFinal()) {
+        if (update.state().isFinal() && update.sequence() >= 0) {
             intakeThread.execute(() -> {
                 java.util.TreeSet<Long> pending = sealedInFlight.get(update.recipient());
                 if (pending != null && pending.remove(update.sequence()) && pending.isEmpty()) sealedInFlight.remove(update.recipient());
             });
+            if (update.state() == DeliveryState.EXPIRED) {
+                // Many expiries at once (a recipient away for a week) make one floor update, a moment later.
+                intakeThread.execute(() -> {
+                    if (floorUpdatesDue.add(update.recipient())) {
+                        deliveryThread.schedule(() -> sendFloorUpdate(update.recipient()), FLOOR_UPDATE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+                    }
+                });
+            }
         }
+        // Floor updates are the messenger's own business, not a message the user sent.
+        if (update.sequence() < 0) return;
         for (Consumer<DeliveryUpdate> listener : deliveryListeners) {
             try {
                 listener.accept(update);

@@ -121,6 +121,32 @@ class MailboxResilienceTest {
         network.stop(holders.get(1));
     }
 
+    @Test
+    void aMessageHeldBehindOneThatExpiredIsDeliveredAfterTheSendersFloorUpdate() {
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig().withTtl(Duration.ofSeconds(8)));
+        network.start(10);
+        FerryNode alice = network.node(1);
+        int bobIndex = 6;
+        PeerId bob = network.node(bobIndex).peerId();
+        join(alice.send(bob, "first"));
+        await("the first message arrives", () -> network.node(bobIndex).conversation(alice.peerId(), 0, 10).size() == 1);
+        network.stop(bobIndex);
+
+        Map<EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
+        alice.onDelivery(update -> states.put(update.envelope(), update.state()));
+        EnvelopeId lost = join(alice.send(bob, "expires unread"));
+        java.time.Instant later = java.time.Instant.now().plusSeconds(4);
+        await("some time passes", () -> java.time.Instant.now().isAfter(later));
+        EnvelopeId kept = join(alice.send(bob, "sent while the other was still on its way"));
+        await("the first one expires", () -> states.get(lost) == DeliveryState.EXPIRED);
+
+        // The second carries a floor below the first, so it waits behind it until the floor update says it never comes.
+        FerryNode back = network.start(bobIndex, UnaryOperator.identity());
+        await("the second message is delivered", () -> back.conversation(alice.peerId(), 0, 10).size() == 2,
+                () -> "bob has " + back.conversation(alice.peerId(), 0, 10).size() + ", kept is " + states.get(kept));
+        assertThat(back.conversation(alice.peerId(), 0, 10).get(1).text()).isEqualTo("sent while the other was still on its way");
+    }
+
     private static long heldBy(FerryNode node, List<EnvelopeId> envelopes) {
         return envelopes.stream().filter(e -> node.store().shards().has(e)).count();
     }

@@ -191,7 +191,8 @@ public final class OutboxService implements AutoCloseable {
     /** The lowest session sequence number still in flight to {@code recipient}, or empty: the "floor" a new message carries. */
     public CompletableFuture<Optional<Long>> lowestInFlight(PeerId recipient) {
         return onExecutor(() -> active.values().stream()
-                .filter(t -> !t.state.isFinal() && !t.envelope.group() && t.envelope.recipient().equals(recipient))
+                .filter(t -> !t.state.isFinal() && !t.envelope.group() && t.envelope.sequence() >= 0
+                        && t.envelope.recipient().equals(recipient))
                 .map(t -> t.envelope.sequence())
                 .min(Long::compare));
     }
