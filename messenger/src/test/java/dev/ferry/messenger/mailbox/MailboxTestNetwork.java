@@ -1,5 +1,6 @@
 package dev.ferry.messenger.mailbox;
 
+import dev.ferry.messenger.ManualClock;
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.envelope.AckSecret;
@@ -50,7 +51,7 @@ final class MailboxTestNetwork implements AutoCloseable {
         }
     }
 
-    final MutableClock clock = new MutableClock(START);
+    final ManualClock clock = new ManualClock(START);
     final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "mailbox-test-scheduler");
         thread.setDaemon(true);

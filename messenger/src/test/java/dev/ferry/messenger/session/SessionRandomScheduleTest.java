@@ -1,5 +1,6 @@
 package dev.ferry.messenger.session;
 
+import dev.ferry.messenger.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.crypto.SeededProperty;

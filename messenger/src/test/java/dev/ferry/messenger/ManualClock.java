@@ -1,4 +1,4 @@
-package dev.ferry.messenger.mailbox;
+package dev.ferry.messenger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,15 +6,16 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock a test sets and moves; safe to read from any thread. */
-final class MutableClock extends Clock {
+/** A clock that moves only when a test moves it; safe to read from any thread. Shared by the messenger's tests. */
+public final class ManualClock extends Clock {
     private volatile Instant now;
 
-    MutableClock(Instant start) {
+    public ManualClock(Instant start) {
         this.now = start;
     }
 
-    void advance(Duration by) {
+    /** Moves the clock forward. */
+    public void advance(Duration by) {
         now = now.plus(by);
     }
 
