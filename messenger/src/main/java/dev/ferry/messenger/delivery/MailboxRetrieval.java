@@ -74,7 +74,7 @@ public final class MailboxRetrieval implements AutoCloseable {
     private List<PeerId> holders = List.of();
     private ScheduledFuture<?> rounds;
     private boolean closed;
-    private long tamperedShards;
+    private volatile long tamperedShards;
 
     /**
      * @param mailbox the mailbox key
