@@ -1,0 +1,111 @@
+package dev.ferry.messenger;
+
+import static dev.ferry.messenger.MessengerTestNetwork.await;
+import static dev.ferry.messenger.MessengerTestNetwork.join;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.crypto.IdentityKeyPair;
+import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.X25519;
+import dev.ferry.crypto.envelope.ContentType;
+import dev.ferry.crypto.envelope.EnvelopeHeader;
+import dev.ferry.crypto.envelope.InnerContent;
+import dev.ferry.crypto.envelope.Mailbox;
+import dev.ferry.crypto.envelope.SealedEnvelope;
+import dev.ferry.messenger.mailbox.MailboxClient;
+import dev.ferry.messenger.mailbox.MailboxConfig;
+import dev.ferry.messenger.mailbox.MailboxStatus;
+import dev.ferry.store.EnvelopeId;
+import dev.ferry.store.StoreLimits;
+import dev.ferry.store.erasure.EncodedShards;
+import dev.ferry.store.erasure.ErasureParameters;
+import dev.ferry.store.erasure.ReedSolomonCodec;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Whole nodes on loopback with small store limits: a flooding peer is refused, honest senders are not. */
+class QuotaTest {
+    /** 64 KiB per sending peer, 256 KiB per mailbox, 1 MiB in all. */
+    private static final StoreLimits SMALL = new StoreLimits(1 << 20, 256 << 10, 64 << 10, 16 << 10);
+
+    @TempDir
+    Path dir;
+
+    private MessengerTestNetwork network;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
+    @AfterEach
+    void close() {
+        if (network != null) network.close();
+        scheduler.shutdownNow();
+    }
+
+    /** Shard 0 of a valid 4 KiB envelope to a stranger's mailbox, coded 4 + 2, with its header. */
+    private record FloodShard(EnvelopeHeader header, byte[] shard) {}
+
+    private static FloodShard floodShard() {
+        Instant now = Instant.now();
+        byte[] payload = new byte[4096];
+        MessengerTestNetwork.RANDOM.nextBytes(payload);
+        PeerId stranger = IdentityKeyPair.generate(MessengerTestNetwork.RANDOM).peerId();
+        InnerContent content = InnerContent.create(ContentType.TEXT, IdentityKeyPair.generate(MessengerTestNetwork.RANDOM).publicKey(),
+                now, payload, MessengerTestNetwork.RANDOM);
+        SealedEnvelope.Sealed sealed = SealedEnvelope.seal(content, X25519.generate(MessengerTestNetwork.RANDOM).publicKey(),
+                Mailbox.keyFor(stranger), now, now.plusSeconds(3600), MessengerTestNetwork.RANDOM);
+        EncodedShards shards = new ReedSolomonCodec(ErasureParameters.DEFAULT).encode(sealed.ciphertext());
+        List<byte[]> hashes = new ArrayList<>();
+        for (int i = 0; i < shards.totalShards(); i++) hashes.add(shards.shardHash(i));
+        return new FloodShard(sealed.codedHeader(4, 2, hashes), shards.shard(0));
+    }
+
+    @Test
+    void aPeerFloodingTheHoldersIsRefusedPastItsQuotaWhileAnotherSendersMessagesAreStoredAndDelivered() {
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig().withStoreLimits(SMALL));
+        List<FerryNode> nodes = network.start(12);
+        FerryNode alice = nodes.get(1);
+        FerryNode mallory = nodes.get(2);
+        int bobIndex = 8;
+        PeerId bob = nodes.get(bobIndex).peerId();
+        join(alice.send(bob, "first"));
+        await("the first message arrives", () -> nodes.get(bobIndex).conversation(alice.peerId(), 0, 10).size() == 1);
+        network.stop(bobIndex);
+
+        // Mallory stores at every other node as fast as answers come, until each refuses it.
+        MailboxClient flood = new MailboxClient(mallory.host(), Clock.systemUTC(), scheduler, MailboxConfig.DEFAULTS);
+        for (FerryNode target : nodes) {
+            if (target == mallory || target == alice || target == nodes.get(bobIndex)) continue;
+            mallory.host().peerStore().addAddresses(target.peerId(), target.addresses());
+            int accepted = 0;
+            while (true) {
+                FloodShard next = floodShard();
+                MailboxStatus status = join(flood.store(target.peerId(), next.header(), 0, next.shard())).status();
+                if (status != MailboxStatus.OK) {
+                    assertThat(status).isEqualTo(MailboxStatus.PEER_QUOTA);
+                    break;
+                }
+                accepted++;
+            }
+            assertThat(accepted).as("shards taken from the flooder before its quota").isBetween(40, 70);
+        }
+
+        // Alice's messages to the absent Bob are stored all the same, and delivered when he returns.
+        Map<EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
+        alice.onDelivery(update -> states.put(update.envelope(), update.state()));
+        List<EnvelopeId> envelopes = new ArrayList<>();
+        for (int i = 0; i < 20; i++) envelopes.add(join(alice.send(bob, "honest " + i)));
+        await("every envelope is stored", () -> envelopes.stream().allMatch(e -> states.get(e) == DeliveryState.STORED));
+        FerryNode back = network.start(bobIndex, UnaryOperator.identity());
+        await("every message arrives", () -> back.conversation(alice.peerId(), 0, 100).size() == envelopes.size() + 1);
+    }
+}
