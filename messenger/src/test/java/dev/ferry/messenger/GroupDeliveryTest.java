@@ -48,7 +48,7 @@ class GroupDeliveryTest {
     @Test
     void aMemberAwayGetsEveryMessageOnReturnAndARemovedMemberCannotReadTheNextEpoch() {
         network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
-        List<FerryNode> nodes = network.start(12);
+        List<FerryNode> nodes = network.start(20);
         FerryNode owner = nodes.get(1);
         int awayIndex = 9;
         List<FerryNode> members = List.of(owner, nodes.get(3), nodes.get(5), nodes.get(7), nodes.get(awayIndex));

@@ -52,7 +52,7 @@ class HostileDeliveryTest {
     @Test
     void forgedAcksDeleteNothingATamperedShardIsIgnoredAndAReplayIsNotDeliveredTwice() {
         network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
-        List<FerryNode> nodes = network.start(14);
+        List<FerryNode> nodes = network.start(20);
         FerryNode alice = nodes.get(2);
         FerryNode mallory = nodes.get(4);
         int bobIndex = 9;

@@ -75,7 +75,7 @@ class MailboxResilienceTest {
     @Test
     void afterRepairTwoMoreHoldersMayStopAndEverythingIsStillDelivered() {
         network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
-        int size = 16;
+        int size = 20;
         network.start(size);
         FerryNode alice = network.node(2);
         int bobIndex = 11;
@@ -154,7 +154,7 @@ class MailboxResilienceTest {
     @Test
     void envelopesNobodyFetchesExpireEverywhereAndTheSenderSeesIt() {
         network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig().withTtl(Duration.ofSeconds(6)));
-        List<FerryNode> nodes = network.start(12);
+        List<FerryNode> nodes = network.start(20);
         FerryNode alice = nodes.get(1);
         int bobIndex = 7;
         PeerId bob = nodes.get(bobIndex).peerId();

@@ -72,7 +72,7 @@ class QuotaTest {
     @Test
     void aPeerFloodingTheHoldersIsRefusedPastItsQuotaWhileAnotherSendersMessagesAreStoredAndDelivered() {
         network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig().withStoreLimits(SMALL));
-        List<FerryNode> nodes = network.start(12);
+        List<FerryNode> nodes = network.start(20);
         FerryNode alice = nodes.get(1);
         FerryNode mallory = nodes.get(2);
         int bobIndex = 8;

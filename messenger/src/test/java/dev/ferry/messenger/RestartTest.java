@@ -33,7 +33,7 @@ class RestartTest {
     @Test
     void restartingSenderRecipientAndHoldersMidTrafficLosesNothingAndKeepsTheSessionsInStep() {
         network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
-        network.start(14);
+        network.start(20);
         int aliceIndex = 3;
         int bobIndex = 10;
         PeerId alice = network.node(aliceIndex).peerId();
