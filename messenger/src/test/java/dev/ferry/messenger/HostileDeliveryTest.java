@@ -2,6 +2,7 @@ package dev.ferry.messenger;
 
 import static dev.ferry.messenger.MessengerTestNetwork.await;
 import static dev.ferry.messenger.MessengerTestNetwork.join;
+import static dev.ferry.messenger.MessengerTestNetwork.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.crypto.PeerId;
@@ -20,10 +21,8 @@ import dev.ferry.store.Shard;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.UnaryOperator;
@@ -56,16 +55,10 @@ class HostileDeliveryTest {
         FerryNode alice = nodes.get(2);
         FerryNode mallory = nodes.get(4);
         int bobIndex = 9;
-        PeerId bob = nodes.get(bobIndex).peerId();
-        join(alice.send(bob, "first"));
-        await("the first message arrives", () -> nodes.get(bobIndex).conversation(alice.peerId(), 0, 10).size() == 1);
-        network.stop(bobIndex);
+        PeerId bob = network.meetThenStop(alice, bobIndex);
 
-        Map<EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
-        alice.onDelivery(update -> states.put(update.envelope(), update.state()));
-        List<EnvelopeId> envelopes = new ArrayList<>();
-        for (int i = 0; i < 10; i++) envelopes.add(join(alice.send(bob, "secret " + i)));
-        await("every envelope is stored", () -> envelopes.stream().allMatch(e -> states.get(e) == DeliveryState.STORED));
+        Map<EnvelopeId, DeliveryState> states = MessengerTestNetwork.deliveryStates(alice);
+        List<EnvelopeId> envelopes = MessengerTestNetwork.sendAndAwaitStored(alice, bob, texts("secret", 10), states);
         List<FerryNode> online = nodes.stream().filter(n -> n != nodes.get(bobIndex)).toList();
         await("every envelope is on six holders", () -> shardsHeld(online, envelopes) == 6L * envelopes.size());
         List<FerryNode> holders = nodes.stream()

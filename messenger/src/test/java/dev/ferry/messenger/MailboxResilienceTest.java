@@ -2,6 +2,7 @@ package dev.ferry.messenger;
 
 import static dev.ferry.messenger.MessengerTestNetwork.await;
 import static dev.ferry.messenger.MessengerTestNetwork.join;
+import static dev.ferry.messenger.MessengerTestNetwork.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.crypto.PeerId;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,29 +30,17 @@ class MailboxResilienceTest {
         if (network != null) network.close();
     }
 
-    private static List<String> texts(String prefix, int count) {
-        List<String> texts = new ArrayList<>();
-        for (int i = 0; i < count; i++) texts.add(prefix + " " + i);
-        return texts;
-    }
-
     @Test
     void everythingIsDeliveredWhenTwoOfTheSixHoldersStopBeforeTheRecipientReturns() {
         network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
         List<FerryNode> nodes = network.start(20);
         FerryNode alice = nodes.get(2);
         int bobIndex = 11;
-        PeerId bob = nodes.get(bobIndex).peerId();
-        join(alice.send(bob, "first"));
-        await("the first message arrives", () -> nodes.get(bobIndex).conversation(alice.peerId(), 0, 10).size() == 1);
-        network.stop(bobIndex);
+        PeerId bob = network.meetThenStop(alice, bobIndex);
 
-        Map<EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
-        alice.onDelivery(update -> states.put(update.envelope(), update.state()));
+        Map<EnvelopeId, DeliveryState> states = MessengerTestNetwork.deliveryStates(alice);
         List<String> sent = texts("while away", 100);
-        List<EnvelopeId> envelopes = new ArrayList<>();
-        for (String text : sent) envelopes.add(join(alice.send(bob, text)));
-        await("every envelope is stored", () -> envelopes.stream().allMatch(e -> states.get(e) == DeliveryState.STORED));
+        List<EnvelopeId> envelopes = MessengerTestNetwork.sendAndAwaitStored(alice, bob, sent, states);
 
         // Stop the two nodes that hold the most of these shards.
         List<Integer> holders = new ArrayList<>();
@@ -79,17 +67,11 @@ class MailboxResilienceTest {
         network.start(size);
         FerryNode alice = network.node(2);
         int bobIndex = 11;
-        PeerId bob = network.node(bobIndex).peerId();
-        join(alice.send(bob, "first"));
-        await("the first message arrives", () -> network.node(bobIndex).conversation(alice.peerId(), 0, 10).size() == 1);
-        network.stop(bobIndex);
+        PeerId bob = network.meetThenStop(alice, bobIndex);
 
-        Map<EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
-        alice.onDelivery(update -> states.put(update.envelope(), update.state()));
+        Map<EnvelopeId, DeliveryState> states = MessengerTestNetwork.deliveryStates(alice);
         List<String> sent = texts("while away", 40);
-        List<EnvelopeId> envelopes = new ArrayList<>();
-        for (String text : sent) envelopes.add(join(alice.send(bob, text)));
-        await("every envelope is stored", () -> envelopes.stream().allMatch(e -> states.get(e) == DeliveryState.STORED));
+        List<EnvelopeId> envelopes = MessengerTestNetwork.sendAndAwaitStored(alice, bob, sent, states);
 
         stopTwoBusiestHolders(size, bobIndex, envelopes);
         // Every remaining holder runs a round: the leaders rebuild the missing shards onto new peers.
@@ -127,13 +109,9 @@ class MailboxResilienceTest {
         network.start(10);
         FerryNode alice = network.node(1);
         int bobIndex = 6;
-        PeerId bob = network.node(bobIndex).peerId();
-        join(alice.send(bob, "first"));
-        await("the first message arrives", () -> network.node(bobIndex).conversation(alice.peerId(), 0, 10).size() == 1);
-        network.stop(bobIndex);
+        PeerId bob = network.meetThenStop(alice, bobIndex);
 
-        Map<EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
-        alice.onDelivery(update -> states.put(update.envelope(), update.state()));
+        Map<EnvelopeId, DeliveryState> states = MessengerTestNetwork.deliveryStates(alice);
         EnvelopeId lost = join(alice.send(bob, "expires unread"));
         java.time.Instant later = java.time.Instant.now().plusSeconds(4);
         await("some time passes", () -> java.time.Instant.now().isAfter(later));
@@ -157,16 +135,10 @@ class MailboxResilienceTest {
         List<FerryNode> nodes = network.start(20);
         FerryNode alice = nodes.get(1);
         int bobIndex = 7;
-        PeerId bob = nodes.get(bobIndex).peerId();
-        join(alice.send(bob, "first"));
-        await("the first message arrives", () -> nodes.get(bobIndex).conversation(alice.peerId(), 0, 10).size() == 1);
-        network.stop(bobIndex);
+        PeerId bob = network.meetThenStop(alice, bobIndex);
 
-        Map<EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
-        alice.onDelivery(update -> states.put(update.envelope(), update.state()));
-        List<EnvelopeId> envelopes = new ArrayList<>();
-        for (String text : texts("never read", 20)) envelopes.add(join(alice.send(bob, text)));
-        await("every envelope is stored", () -> envelopes.stream().allMatch(e -> states.get(e) != null && states.get(e) != DeliveryState.QUEUED));
+        Map<EnvelopeId, DeliveryState> states = MessengerTestNetwork.deliveryStates(alice);
+        List<EnvelopeId> envelopes = MessengerTestNetwork.sendAndAwaitStored(alice, bob, texts("never read", 20), states);
         assertThat(nodes.stream().filter(n -> n != nodes.get(bobIndex)).mapToLong(n -> heldBy(n, envelopes)).sum())
                 .isGreaterThanOrEqualTo(20L * 4);
 

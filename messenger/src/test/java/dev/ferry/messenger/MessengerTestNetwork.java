@@ -1,6 +1,7 @@
 package dev.ferry.messenger;
 
 import dev.ferry.crypto.IdentityKeyPair;
+import dev.ferry.crypto.PeerId;
 import dev.ferry.overlay.host.NettyHost;
 import dev.ferry.overlay.multiaddr.Multiaddr;
 import io.netty.channel.EventLoopGroup;
@@ -91,6 +92,39 @@ final class MessengerTestNetwork implements AutoCloseable {
     void stop(int index) {
         FerryNode node = running.remove(index);
         if (node != null) node.close();
+    }
+
+    /** Sends a first message from {@code sender} to node {@code recipientIndex}, waits until it arrives (a session exists), then stops the recipient. */
+    PeerId meetThenStop(FerryNode sender, int recipientIndex) {
+        FerryNode recipient = node(recipientIndex);
+        join(sender.send(recipient.peerId(), "first"));
+        await("the first message arrives", () -> recipient.conversation(sender.peerId(), 0, 10).size() == 1);
+        stop(recipientIndex);
+        return recipient.peerId();
+    }
+
+    /** The delivery states {@code sender} reports from now on, by envelope. */
+    static Map<dev.ferry.store.EnvelopeId, DeliveryState> deliveryStates(FerryNode sender) {
+        Map<dev.ferry.store.EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
+        sender.onDelivery(update -> states.put(update.envelope(), update.state()));
+        return states;
+    }
+
+    /** Sends each text, then waits until the sender's node has stored (or delivered) every one. */
+    static List<dev.ferry.store.EnvelopeId> sendAndAwaitStored(FerryNode sender, PeerId recipient, List<String> texts,
+            Map<dev.ferry.store.EnvelopeId, DeliveryState> states) {
+        List<dev.ferry.store.EnvelopeId> envelopes = new ArrayList<>();
+        for (String text : texts) envelopes.add(join(sender.send(recipient, text)));
+        await("every envelope is stored", () -> envelopes.stream()
+                .allMatch(e -> states.get(e) != null && states.get(e) != DeliveryState.QUEUED));
+        return envelopes;
+    }
+
+    /** {@code prefix 0}, {@code prefix 1}, ... */
+    static List<String> texts(String prefix, int count) {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < count; i++) texts.add(prefix + " " + i);
+        return texts;
     }
 
     static <T> T join(CompletableFuture<T> future) {

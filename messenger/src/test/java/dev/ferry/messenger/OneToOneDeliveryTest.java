@@ -2,6 +2,7 @@ package dev.ferry.messenger;
 
 import static dev.ferry.messenger.MessengerTestNetwork.await;
 import static dev.ferry.messenger.MessengerTestNetwork.join;
+import static dev.ferry.messenger.MessengerTestNetwork.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.crypto.PeerId;
@@ -72,12 +73,6 @@ class OneToOneDeliveryTest {
                 .filter(l -> (l.startsWith("ferry_messenger") || l.startsWith("ferry_direct") || l.startsWith("ferry_mailbox_requests"))
                         && !l.contains("bucket") && !l.endsWith(" 0.0") && !l.endsWith(" 0"))
                 .toList().toString();
-    }
-
-    private static List<String> texts(String prefix, int count) {
-        List<String> texts = new ArrayList<>();
-        for (int i = 0; i < count; i++) texts.add(prefix + " " + i);
-        return texts;
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.ferry.messenger;
 
 import static dev.ferry.messenger.MessengerTestNetwork.await;
 import static dev.ferry.messenger.MessengerTestNetwork.join;
+import static dev.ferry.messenger.MessengerTestNetwork.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.crypto.IdentityKeyPair;
@@ -26,7 +27,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.UnaryOperator;
@@ -76,10 +76,7 @@ class QuotaTest {
         FerryNode alice = nodes.get(1);
         FerryNode mallory = nodes.get(2);
         int bobIndex = 8;
-        PeerId bob = nodes.get(bobIndex).peerId();
-        join(alice.send(bob, "first"));
-        await("the first message arrives", () -> nodes.get(bobIndex).conversation(alice.peerId(), 0, 10).size() == 1);
-        network.stop(bobIndex);
+        PeerId bob = network.meetThenStop(alice, bobIndex);
 
         // Mallory stores at every other node as fast as answers come, until each refuses it.
         MailboxClient flood = new MailboxClient(mallory.host(), Clock.systemUTC(), scheduler, MailboxConfig.DEFAULTS);
@@ -100,11 +97,8 @@ class QuotaTest {
         }
 
         // Alice's messages to the absent Bob are stored all the same, and delivered when he returns.
-        Map<EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
-        alice.onDelivery(update -> states.put(update.envelope(), update.state()));
-        List<EnvelopeId> envelopes = new ArrayList<>();
-        for (int i = 0; i < 20; i++) envelopes.add(join(alice.send(bob, "honest " + i)));
-        await("every envelope is stored", () -> envelopes.stream().allMatch(e -> states.get(e) == DeliveryState.STORED));
+        Map<EnvelopeId, DeliveryState> states = MessengerTestNetwork.deliveryStates(alice);
+        List<EnvelopeId> envelopes = MessengerTestNetwork.sendAndAwaitStored(alice, bob, texts("honest", 20), states);
         FerryNode back = network.start(bobIndex, UnaryOperator.identity());
         await("every message arrives", () -> back.conversation(alice.peerId(), 0, 100).size() == envelopes.size() + 1);
     }
