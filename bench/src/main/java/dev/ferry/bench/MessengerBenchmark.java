@@ -1,0 +1,285 @@
+package dev.ferry.bench;
+
+import dev.ferry.crypto.PeerId;
+import dev.ferry.messenger.DeliveryState;
+import dev.ferry.messenger.DeliveryUpdate;
+import dev.ferry.messenger.FerryNode;
+import dev.ferry.messenger.MessengerConfig;
+import dev.ferry.messenger.delivery.RetrySchedule;
+import dev.ferry.overlay.host.NettyHost;
+import dev.ferry.overlay.multiaddr.Multiaddr;
+import dev.ferry.store.EnvelopeId;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Delivery through a network of whole Ferry nodes in this JVM (RocksDB stores in a temporary
+ * directory, real TCP on loopback, shared event loops): half the nodes send to a partner each.
+ *
+ * <ul>
+ *   <li><b>Offline</b>: the recipients are away; the senders' envelopes are Reed-Solomon coded
+ *       onto the mailbox holders. Figures: envelopes per second until every one is stored (k
+ *       holders confirmed), then, with the recipients back, envelopes per second until every
+ *       message is in its recipient's inbox.
+ *   <li><b>Online</b>: every pair sends directly; figures: messages per second and the latency from
+ *       send to the sender seeing the ACK (p50, p90, p99).
+ * </ul>
+ *
+ * Each sender keeps at most {@code --window} messages on their way. There is no js-libp2p side:
+ * js-libp2p has no messenger to compare with. The goal of issue 6 is printed next to the figures.
+ */
+@Command(name = "bench/run messenger", sortOptions = false,
+        description = "Offline (mailbox) and online (direct) delivery through whole Ferry nodes in one JVM.")
+public final class MessengerBenchmark implements Callable<Integer> {
+    /** Issue 6's goal, envelopes per second stored and retrieved on the 2-core machine. */
+    static final double GOAL_ENVELOPES_PER_SECOND = 2000;
+    static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+    @Option(names = "--nodes", description = "Nodes in the network (default: ${DEFAULT-VALUE}); half of them send.")
+    int nodes = 20;
+
+    @Option(names = "--messages", description = "Messages in each phase, over all senders (default: ${DEFAULT-VALUE}).")
+    int messages = 4000;
+
+    @Option(names = "--size", description = "Message body bytes (default: ${DEFAULT-VALUE}).")
+    int size = 100;
+
+    @Option(names = "--window", description = "Messages each sender keeps on their way (default: ${DEFAULT-VALUE}).")
+    int window = 64;
+
+    private final EventLoopGroup group = NettyHost.newEventLoopGroup(2);
+    private final Map<Integer, FerryNode> running = new ConcurrentHashMap<>();
+    private Path dir;
+    private final List<Multiaddr> seeds = new ArrayList<>();
+
+    public static void main(String[] args) {
+        BenchmarkMain.run(new MessengerBenchmark(), args);
+    }
+
+    private MessengerConfig config() {
+        return MessengerConfig.defaults()
+                .withIntervals(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMinutes(10), Duration.ofSeconds(10))
+                .withRetry(new RetrySchedule(Duration.ofMillis(200), Duration.ofSeconds(2), 0.2), Duration.ofSeconds(5));
+    }
+
+    private FerryNode start(int index) {
+        FerryNode node = FerryNode.builder()
+                .dataDirectory(dir.resolve("node-" + index))
+                .listen(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
+                .bootstrap(List.copyOf(seeds))
+                .config(config())
+                // Each direct delivery and each shard takes a stream of its own today: a sender at full
+                // speed opens more than the default 100 streams per second to one peer.
+                .host(h -> h.inboundStreamsPerSecond(5000).inboundStreamBurst(10000))
+                .eventLoops(group)
+                .start();
+        if (seeds.size() < 3) seeds.add(node.addresses().getFirst());
+        if (seeds.size() > 1 || index > 0) join(node.join());
+        running.put(index, node);
+        return node;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (nodes < 4 || nodes % 2 != 0) throw new BenchmarkException("--nodes must be even and at least 4");
+        dir = Files.createTempDirectory("ferry-messenger-bench");
+        try {
+            return run();
+        } finally {
+            running.values().forEach(FerryNode::close);
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10_000);
+            deleteTree(dir);
+        }
+    }
+
+    private int run() {
+        System.out.printf("Ferry messenger delivery, %s%n  machine  %s, %d cores; Java %s%n", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                MachineInfo.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf("%d nodes, %d messages of %d bytes per phase, window %d per sender%n", nodes, messages, size, window);
+        for (int i = 0; i < nodes; i++) start(i);
+        int pairs = nodes / 2;
+        // Sender i (even index) writes to recipient i + 1; a first message sets up each session.
+        for (int p = 0; p < pairs; p++) join(node(2 * p).send(node(2 * p + 1).peerId(), "hello"));
+        for (int p = 0; p < pairs; p++) {
+            FerryNode recipient = node(2 * p + 1);
+            PeerId sender = node(2 * p).peerId();
+            await(() -> recipient.conversation(sender, 0, 10).size() == 1);
+        }
+        byte[] body = new byte[size];
+        Arrays.fill(body, (byte) 'x');
+        String text = new String(body);
+        int perSender = messages / pairs;
+
+        // Offline: the recipients go away.
+        List<PeerId> recipients = new ArrayList<>();
+        for (int p = 0; p < pairs; p++) {
+            recipients.add(node(2 * p + 1).peerId());
+            running.remove(2 * p + 1).close();
+        }
+        long started = System.nanoTime();
+        List<CompletableFuture<Void>> sending = new ArrayList<>();
+        for (int p = 0; p < pairs; p++) {
+            FerryNode sender = node(2 * p);
+            PeerId to = recipients.get(p);
+            sending.add(CompletableFuture.runAsync(() -> sendWindowed(sender, to, text, perSender, DeliveryState.STORED)));
+        }
+        sending.forEach(MessengerBenchmark::join);
+        double storeSeconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("offline: %d envelopes stored on their holders in %.2f s: %.0f envelopes/s%n", perSender * pairs, storeSeconds,
+                perSender * pairs / storeSeconds);
+
+        started = System.nanoTime();
+        for (int p = 0; p < pairs; p++) start(2 * p + 1);
+        for (int p = 0; p < pairs; p++) {
+            FerryNode recipient = node(2 * p + 1);
+            PeerId sender = node(2 * p).peerId();
+            await(() -> inbox(recipient, sender) >= perSender + 1);
+        }
+        double fetchSeconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("offline: %d envelopes retrieved into the inboxes in %.2f s (including the recipients' start): %.0f envelopes/s%n",
+                perSender * pairs, fetchSeconds, perSender * pairs / fetchSeconds);
+
+        // Online: everyone is here; direct delivery.
+        Map<EnvelopeId, Long> sentAt = new ConcurrentHashMap<>();
+        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int p = 0; p < pairs; p++) {
+            node(2 * p).onDelivery(update -> {
+                if (update.state() == DeliveryState.DELIVERED) {
+                    Long at = sentAt.remove(update.envelope());
+                    if (at != null) latencies.add(System.nanoTime() - at);
+                }
+            });
+        }
+        started = System.nanoTime();
+        sending.clear();
+        for (int p = 0; p < pairs; p++) {
+            FerryNode sender = node(2 * p);
+            PeerId to = node(2 * p + 1).peerId();
+            sending.add(CompletableFuture.runAsync(() -> sendWindowed(sender, to, text, perSender, DeliveryState.DELIVERED, sentAt)));
+        }
+        sending.forEach(MessengerBenchmark::join);
+        double onlineSeconds = (System.nanoTime() - started) / 1e9;
+        long direct = running.values().stream().mapToLong(n -> counter(n, "ferry_messenger_envelopes_sent_total{path=\"direct\"}")).sum();
+        List<Long> sorted = latencies.stream().sorted(Comparator.naturalOrder()).toList();
+        System.out.printf("online: %d messages delivered in %.2f s: %.0f messages/s (%d sent directly in all); latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms%n",
+                perSender * pairs, onlineSeconds, perSender * pairs / onlineSeconds, direct, percentile(sorted, 0.5),
+                percentile(sorted, 0.9), percentile(sorted, 0.99));
+        double slowest = Math.min(perSender * pairs / storeSeconds, perSender * pairs / fetchSeconds);
+        System.out.printf("goal: %.0f envelopes/s stored and retrieved: %s (%.0f / %.0f = %.2f)%n", GOAL_ENVELOPES_PER_SECOND,
+                slowest >= GOAL_ENVELOPES_PER_SECOND ? "met" : "not met", slowest, GOAL_ENVELOPES_PER_SECOND,
+                slowest / GOAL_ENVELOPES_PER_SECOND);
+        return 0;
+    }
+
+    private static int inbox(FerryNode recipient, PeerId sender) {
+        int count = 0;
+        long after = 0;
+        while (true) {
+            var page = recipient.store().inbox().read(dev.ferry.store.ConversationId.of(sender.toBytes()), after, 1000);
+            count += page.size();
+            if (page.size() < 1000) return count;
+            after = page.getLast().sequence();
+        }
+    }
+
+    private FerryNode node(int index) {
+        return running.get(index);
+    }
+
+    private void sendWindowed(FerryNode sender, PeerId to, String text, int count, DeliveryState until) {
+        sendWindowed(sender, to, text, count, until, null);
+    }
+
+    /** Sends {@code count} messages keeping at most {@code window} short of {@code until}; returns when all reached it. */
+    private void sendWindowed(FerryNode sender, PeerId to, String text, int count, DeliveryState until, Map<EnvelopeId, Long> sentAt) {
+        Semaphore slots = new Semaphore(window);
+        Map<EnvelopeId, Boolean> waiting = new ConcurrentHashMap<>();
+        Map<EnvelopeId, Boolean> reachedEarly = new ConcurrentHashMap<>();
+        java.util.function.Consumer<DeliveryUpdate> listener = update -> {
+            if (update.state().ordinal() < until.ordinal() || !update.recipient().equals(to)) return;
+            if (waiting.remove(update.envelope()) != null) {
+                slots.release();
+            } else {
+                reachedEarly.put(update.envelope(), Boolean.TRUE);
+            }
+        };
+        sender.onDelivery(listener);
+        for (int i = 0; i < count; i++) {
+            slots.acquireUninterruptibly();
+            long at = System.nanoTime();
+            EnvelopeId id = join(sender.send(to, text));
+            if (sentAt != null) sentAt.put(id, at);
+            waiting.put(id, Boolean.TRUE);
+            if (reachedEarly.remove(id) != null && waiting.remove(id) != null) slots.release();
+        }
+        if (!acquire(slots, window)) {
+            throw new IllegalStateException(waiting.size() + " messages did not reach " + until + " within " + TIMEOUT);
+        }
+    }
+
+    private static boolean acquire(Semaphore slots, int permits) {
+        try {
+            return slots.tryAcquire(permits, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static long counter(FerryNode node, String line) {
+        return node.metrics().scrapeText().lines().filter(l -> l.startsWith(line + " ")).findFirst()
+                .map(l -> (long) Double.parseDouble(l.substring(line.length() + 1))).orElse(0L);
+    }
+
+    private static double percentile(List<Long> sortedNanos, double q) {
+        if (sortedNanos.isEmpty()) return Double.NaN;
+        int index = (int) Math.min(sortedNanos.size() - 1, Math.ceil(q * sortedNanos.size()) - 1);
+        return sortedNanos.get(Math.max(0, index)) / 1e6;
+    }
+
+    private static void await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("not done within " + TIMEOUT);
+            try {
+                TimeUnit.MILLISECONDS.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted");
+            }
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("did not complete: " + e);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory left behind
+        }
+    }
+}
