@@ -71,6 +71,8 @@ public final class MailboxRetrieval implements AutoCloseable {
     private final Set<PeerId> fetchScheduled = new HashSet<>();
     /** ACK secrets of envelopes taken recently, oldest first, to acknowledge again to holders that missed the ACK. */
     private final Map<EnvelopeId, byte[]> recentSecrets = new java.util.LinkedHashMap<>();
+    /** Holders seen listing each envelope being collected, oldest first, to acknowledge it to them. */
+    private final Map<EnvelopeId, Set<PeerId>> sources = new java.util.LinkedHashMap<>();
     private List<PeerId> holders = List.of();
     private ScheduledFuture<?> rounds;
     private boolean closed;
@@ -168,6 +170,8 @@ public final class MailboxRetrieval implements AutoCloseable {
             if (acknowledge) reader.acknowledge(from, id.bytes(), known);
             return CompletableFuture.completedFuture(null);
         }
+        if (sources.size() >= MAX_PENDING_ENVELOPES && !sources.containsKey(id)) sources.remove(sources.keySet().iterator().next());
+        sources.computeIfAbsent(id, e -> new HashSet<>()).add(from);
         ShardCollector.Outcome outcome = collector.offer(shard.header(), shard.index(), shard.data());
         if (outcome instanceof ShardCollector.Tampered) tamperedShards++;
         if (!(outcome instanceof ShardCollector.Complete complete)) return CompletableFuture.completedFuture(null);
@@ -175,8 +179,11 @@ public final class MailboxRetrieval implements AutoCloseable {
             if (secret.isEmpty()) return;
             recentSecrets.put(id, secret.get());
             if (recentSecrets.size() > MAX_PENDING_ENVELOPES) recentSecrets.remove(recentSecrets.keySet().iterator().next());
-            if (!acknowledge) return;
-            for (PeerId holder : holders) reader.acknowledge(holder, complete.header().envelopeId(), secret.get());
+            Set<PeerId> listed = sources.remove(id);
+            if (!acknowledge || listed == null) return;
+            // The holders that listed a shard of it; they forward the ACK to the others, and a holder
+            // that lists it later gets its own ACK then (recentSecrets).
+            for (PeerId holder : listed) reader.acknowledge(holder, complete.header().envelopeId(), secret.get());
         }, executor).exceptionally(e -> null);
     }
 
