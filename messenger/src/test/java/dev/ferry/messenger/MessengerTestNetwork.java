@@ -98,9 +98,18 @@ final class MessengerTestNetwork implements AutoCloseable {
     PeerId meetThenStop(FerryNode sender, int recipientIndex) {
         FerryNode recipient = node(recipientIndex);
         join(sender.send(recipient.peerId(), "first"));
-        await("the first message arrives", () -> recipient.conversation(sender.peerId(), 0, 10).size() == 1);
+        await("the first message arrives", () -> recipient.conversation(sender.peerId(), 0, 10).size() == 1,
+                () -> "sender " + summary(sender) + "; recipient " + summary(recipient));
         stop(recipientIndex);
         return recipient.peerId();
+    }
+
+    /** The messenger's non-zero counters of {@code node}, for a failure message. */
+    static String summary(FerryNode node) {
+        return node.metrics().scrapeText().lines()
+                .filter(l -> (l.startsWith("ferry_messenger") || l.startsWith("ferry_direct") || l.startsWith("ferry_mailbox_requests"))
+                        && !l.contains("bucket") && !l.endsWith(" 0.0") && !l.endsWith(" 0"))
+                .toList().toString();
     }
 
     /** The delivery states {@code sender} reports from now on, by envelope. */

@@ -68,13 +68,6 @@ class OneToOneDeliveryTest {
         }
     }
 
-    private static String summary(FerryNode node) {
-        return node.metrics().scrapeText().lines()
-                .filter(l -> (l.startsWith("ferry_messenger") || l.startsWith("ferry_direct") || l.startsWith("ferry_mailbox_requests"))
-                        && !l.contains("bucket") && !l.endsWith(" 0.0") && !l.endsWith(" 0"))
-                .toList().toString();
-    }
-
     @Test
     void onlineUsersExchangeMessagesDirectlyExactlyOnceAndInOrder() {
         network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
@@ -93,11 +86,11 @@ class OneToOneDeliveryTest {
         join(fromBob);
 
         await("every message arrives", () -> bobInbox.from(alice).size() >= count && aliceInbox.from(bob).size() >= count,
-                () -> "bob has " + bobInbox.from(alice).size() + ", alice " + aliceInbox.from(bob).size() + "; " + summary(alice) + "; " + summary(bob));
+                () -> "bob has " + bobInbox.from(alice).size() + ", alice " + aliceInbox.from(bob).size() + "; " + MessengerTestNetwork.summary(alice) + "; " + MessengerTestNetwork.summary(bob));
         assertThat(bobInbox.from(alice)).containsExactlyElementsOf(toBob);
         assertThat(aliceInbox.from(bob)).containsExactlyElementsOf(toAlice);
         await("every message is delivered", () -> alice.messaging().deliveryMetrics().deliveredCount() == count
-                && bob.messaging().deliveryMetrics().deliveredCount() == count, () -> summary(alice) + "; " + summary(bob));
+                && bob.messaging().deliveryMetrics().deliveredCount() == count, () -> MessengerTestNetwork.summary(alice) + "; " + MessengerTestNetwork.summary(bob));
         assertThat(alice.messaging().deliveryMetrics().sentDirectCount()).isEqualTo(count);
         assertThat(alice.messaging().deliveryMetrics().sentStoredCount()).isZero();
         assertThat(bob.conversation(alice.peerId(), 0, count)).extracting(ReceivedMessage::text).containsExactlyElementsOf(toBob);
@@ -112,8 +105,8 @@ class OneToOneDeliveryTest {
         FerryNode bob = nodes.get(bobIndex);
         PeerId bobId = bob.peerId();
         join(alice.send(bobId, "hello before you go"));
-        Inbox first = new Inbox(bob);
-        await("the first message arrives", () -> first.from(alice).size() == 1);
+        await("the first message arrives", () -> bob.conversation(alice.peerId(), 0, 10).size() == 1,
+                () -> "alice " + MessengerTestNetwork.summary(alice) + "; bob " + MessengerTestNetwork.summary(bob));
 
         network.stop(bobIndex);
         int count = 500;
@@ -129,7 +122,7 @@ class OneToOneDeliveryTest {
         java.util.function.Supplier<List<String>> received = () -> back.conversation(alice.peerId(), 0, count + 10).stream()
                 .map(ReceivedMessage::text).toList();
         await("every message arrives", () -> received.get().size() >= count + 1,
-                () -> "bob has " + received.get().size() + "; " + summary(alice) + "; " + summary(back));
+                () -> "bob has " + received.get().size() + "; " + MessengerTestNetwork.summary(alice) + "; " + MessengerTestNetwork.summary(back));
         assertThat(received.get()).first().isEqualTo("hello before you go");
         assertThat(received.get().subList(1, count + 1)).containsExactlyElementsOf(sent);
         List<FerryNode> others = nodes.stream().filter(n -> n != bob).toList();
