@@ -136,7 +136,7 @@ final class GroupMessaging implements AutoCloseable {
     CompletableFuture<Void> send(byte[] groupId, ContentType type, byte[] body) {
         return messaging.onIntakeThread(() -> {
             GroupState state = require(groupId);
-            byte[] plaintext = GroupPayload.encode(type, body);
+            byte[] plaintext = GroupPayload.encode(type, body, clock.instant());
             GroupEncrypted encrypted = groups.encrypt(state, plaintext).orElseThrow();
             OutgoingEnvelope envelope = sealForMailbox(encrypted.next(), encrypted.message());
             store.write(batch -> {

@@ -9,11 +9,11 @@ import java.util.Optional;
 
 /** The plaintext of a group message: what it is, the body, and when it was sent. */
 record GroupPayload(ContentType type, byte[] body, Instant sentAt) {
-    static byte[] encode(ContentType type, byte[] body) {
+    static byte[] encode(ContentType type, byte[] body, Instant sentAt) {
         return DeliveryProto.GroupPayload.newBuilder()
                 .setContentType(type.name())
                 .setBody(ByteString.copyFrom(body))
-                .setSentMs(Instant.now().toEpochMilli())
+                .setSentMs(sentAt.toEpochMilli())
                 .build().toByteArray();
     }
 
