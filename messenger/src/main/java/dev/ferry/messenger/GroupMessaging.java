@@ -188,7 +188,8 @@ final class GroupMessaging implements AutoCloseable {
     /** Control messages go over the pairwise sessions, after the state that produced them is written. */
     private void sendAll(List<Outgoing> outgoing) {
         for (Outgoing message : outgoing) {
-            messaging.send(message.recipientPeerId(), ContentType.GROUP_CONTROL, message.control());
+            // A member without a session gets one only from a bundle that carries the roster's identity for it.
+            messaging.send(message.recipientPeerId(), ContentType.GROUP_CONTROL, message.control(), Optional.of(message.recipient()));
         }
     }
 

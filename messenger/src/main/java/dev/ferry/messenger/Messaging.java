@@ -206,11 +206,26 @@ final class Messaging implements AutoCloseable {
      * envelope's id once it is persisted (its state then moves on through {@link DeliveryUpdate}s).
      */
     CompletableFuture<EnvelopeId> send(PeerId recipient, ContentType type, byte[] body) {
+        return send(recipient, type, body, Optional.empty());
+    }
+
+    /**
+     * As {@link #send(PeerId, ContentType, byte[])}; when a session must be started, the
+     * recipient's bundle must carry {@code expectedIdentity} (a group roster's, say), or nothing is sent.
+     */
+    CompletableFuture<EnvelopeId> send(PeerId recipient, ContentType type, byte[] body,
+            Optional<dev.ferry.crypto.x3dh.PublicIdentity> expectedIdentity) {
         if (recipient.equals(identity.peerId())) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("cannot send a message to this node itself"));
         }
         byte[] copy = body.clone();
         return bundleIfNeeded(recipient)
+                .thenApply(bundle -> {
+                    if (bundle.isPresent() && expectedIdentity.isPresent() && !bundle.get().identity().equals(expectedIdentity.get())) {
+                        throw new IllegalStateException(recipient + "'s prekey bundle names another messaging identity than expected");
+                    }
+                    return bundle;
+                })
                 .thenCompose(bundle -> outbox.lowestInFlight(recipient).thenApply(floor -> new Object[] {bundle, floor}))
                 .thenApplyAsync(parts -> {
                     @SuppressWarnings("unchecked")
