@@ -37,7 +37,7 @@ final class DhtHolders implements HolderDirectory {
         }
     };
 
-    private final Map<String, CompletableFuture<List<PeerId>>> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    private final SharedLookups<String, List<PeerId>> lookups = new SharedLookups<>();
 
     DhtHolders(DhtService dht, PeerId self, Clock clock) {
         this.dht = dht;
@@ -54,10 +54,8 @@ final class DhtHolders implements HolderDirectory {
             if (cached != null && cached.until().isAfter(now)) return CompletableFuture.completedFuture(cached.holders());
         }
         // Concurrent asks for one mailbox share one lookup: a burst of sends must not start a burst of lookups.
-        CompletableFuture<List<PeerId>> running = inFlight.get(key);
-        if (running != null) return running;
         KadKey target = KadKey.of(mailbox);
-        CompletableFuture<List<PeerId>> lookup = dht.findClosest(mailbox).thenApply(result -> {
+        return lookups.join(key, k -> dht.findClosest(mailbox).thenApply(result -> {
             List<PeerId> holders = result.closest().stream()
                     .filter(peer -> !peer.equals(self) && !peer.equals(owner))
                     .sorted(Comparator.comparing(KadKey::of, target::compareDistance))
@@ -68,11 +66,7 @@ final class DhtHolders implements HolderDirectory {
                 }
             }
             return holders;
-        });
-        CompletableFuture<List<PeerId>> previous = inFlight.putIfAbsent(key, lookup);
-        if (previous != null) return previous;
-        lookup.whenComplete((holders, failure) -> inFlight.remove(key, lookup));
-        return lookup;
+        }));
     }
 
     /** Forgets every answer, after the node's view of the network changed a lot (a rejoin). */

@@ -22,13 +22,9 @@ import dev.ferry.pubsub.router.GossipSubRouter;
 import dev.ferry.store.FerryStore;
 import dev.ferry.store.GroupId;
 import dev.ferry.store.OutboxState;
-import dev.ferry.store.erasure.EncodedShards;
-import dev.ferry.store.erasure.ErasureParameters;
-import dev.ferry.store.erasure.ReedSolomonCodec;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -156,12 +152,7 @@ final class GroupMessaging implements AutoCloseable {
         InnerContent content = InnerContent.create(ContentType.GROUP_MESSAGE, messaging.identity().publicKey(), now, message, random);
         SealedEnvelope.Sealed sealed = SealedEnvelope.seal(content, secret.sealKeyPair().publicKey(), secret.mailboxKey(), now,
                 now.plus(config.ttl()), random);
-        ErasureParameters erasure = config.erasure();
-        EncodedShards shards = new ReedSolomonCodec(erasure).encode(sealed.ciphertext());
-        List<byte[]> hashes = new ArrayList<>(shards.totalShards());
-        for (int i = 0; i < shards.totalShards(); i++) hashes.add(shards.shardHash(i));
-        EnvelopeHeader header = sealed.codedHeader(erasure.dataShards(), erasure.parityShards(), hashes);
-        return OutgoingEnvelope.queued(secret.mailboxIdentity().peerId(), header, sealed.ciphertext(), 0, now, true);
+        return OutgoingEnvelope.coded(secret.mailboxIdentity().peerId(), sealed, config.erasure(), 0, now, true);
     }
 
     private CompletableFuture<GroupState> change(byte[] groupId, java.util.function.Function<GroupState, GroupResult<GroupChange>> operation) {

@@ -43,8 +43,6 @@ import dev.ferry.overlay.Host;
 import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.FerryStore;
 import dev.ferry.store.OutboxState;
-import dev.ferry.store.erasure.ErasureParameters;
-import dev.ferry.store.erasure.ReedSolomonCodec;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -105,7 +103,7 @@ final class Messaging implements AutoCloseable {
     private final Map<PeerId, PrekeyBundle> bundles = new ConcurrentHashMap<>();
     /** Where group control messages go; the group layer sets it. */
     private volatile GroupControl groupControl = GroupControl.IGNORE;
-    private final Map<PeerId, CompletableFuture<Optional<PrekeyBundle>>> bundleSearches = new ConcurrentHashMap<>();
+    private final SharedLookups<PeerId, Optional<PrekeyBundle>> bundleSearches = new SharedLookups<>();
     /** Per recipient, sequences sealed and not yet delivered or expired; owned by the intake thread. */
     private final Map<PeerId, java.util.TreeSet<Long>> sealedInFlight = new java.util.HashMap<>();
     /** Recipients a floor update is scheduled for; owned by the intake thread. */
@@ -250,7 +248,7 @@ final class Messaging implements AutoCloseable {
         } catch (SessionException e) {
             throw new CompletionException(new IllegalStateException("cannot start a session with " + recipient + ": " + e.getMessage(), e));
         }
-        OutgoingEnvelope envelope = coded(sealed, recipient, now);
+        OutgoingEnvelope envelope = OutgoingEnvelope.coded(recipient, sealed.sealed(), config.erasure(), sealed.sequence(), now, false);
         store.write(batch -> {
             sealed.commit().accept(batch);
             batch.outbox().put(envelope.entry(OutboxState.PENDING));
@@ -269,14 +267,20 @@ final class Messaging implements AutoCloseable {
         return identity;
     }
 
-    /** {@code peer}'s prekey bundle (known, or from the DHT, or from its mailbox holders), for its verified identity. */
+    /**
+     * {@code peer}'s prekey bundle: the one found before while it still verifies as fresh, else
+     * from the DHT, else from its mailbox holders. Sends to a new contact in a burst share one search.
+     */
     CompletableFuture<PrekeyBundle> bundleOf(PeerId peer) {
         PrekeyBundle cached = bundles.get(peer);
-        if (cached != null) return CompletableFuture.completedFuture(cached);
-        return prekeys.lookup(peer).exceptionally(e -> Optional.empty())
-                .thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found) : bundleFromHolders(peer))
+        if (cached != null && prekeys.verifiedBundle(peer, cached.encode()).isPresent()) {
+            return CompletableFuture.completedFuture(cached);
+        }
+        return bundleSearches.join(peer, p -> prekeys.lookup(p).exceptionally(e -> Optional.empty())
+                .thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found) : bundleFromHolders(p)))
                 .thenApply(found -> {
-                    PrekeyBundle bundle = found.orElseThrow(() -> new IllegalStateException("no prekey bundle of " + peer + " found"));
+                    PrekeyBundle bundle = found.orElseThrow(() -> new IllegalStateException(
+                            "no prekey bundle of " + peer + " found in the DHT or at its mailbox holders"));
                     bundles.put(peer, bundle);
                     return bundle;
                 });
@@ -294,7 +298,7 @@ final class Messaging implements AutoCloseable {
             Instant now = clock.instant();
             try {
                 SealedMessage sealed = sessions.sealFloorUpdate(recipient, now.plus(config.ttl()), safeFloor);
-                OutgoingEnvelope envelope = coded(sealed, recipient, now);
+                OutgoingEnvelope envelope = OutgoingEnvelope.coded(recipient, sealed.sealed(), config.erasure(), sealed.sequence(), now, false);
                 store.write(batch -> {
                     sealed.commit().accept(batch);
                     batch.outbox().put(envelope.entry(OutboxState.PENDING));
@@ -306,36 +310,12 @@ final class Messaging implements AutoCloseable {
         }, intakeThread);
     }
 
-    private OutgoingEnvelope coded(SealedMessage sealed, PeerId recipient, Instant now) {
-        ErasureParameters erasure = config.erasure();
-        var shards = new ReedSolomonCodec(erasure).encode(sealed.sealed().ciphertext());
-        List<byte[]> hashes = new ArrayList<>(shards.totalShards());
-        for (int i = 0; i < shards.totalShards(); i++) hashes.add(shards.shardHash(i));
-        EnvelopeHeader header = sealed.sealed().codedHeader(erasure.dataShards(), erasure.parityShards(), hashes);
-        return OutgoingEnvelope.queued(recipient, header, sealed.sealed().ciphertext(), sealed.sequence(), now, false);
-    }
 
     /** Empty when a session exists; else the recipient's bundle from the DHT, or from its mailbox holders. */
     private CompletableFuture<Optional<PrekeyBundle>> bundleIfNeeded(PeerId recipient) {
-        return CompletableFuture.supplyAsync(() -> sessions.hasSession(recipient), intakeThread).thenCompose(has -> {
-            if (has) return CompletableFuture.completedFuture(Optional.<PrekeyBundle>empty());
-            PrekeyBundle cached = bundles.get(recipient);
-            if (cached != null && prekeys.verifiedBundle(recipient, cached.encode()).isPresent()) {
-                return CompletableFuture.completedFuture(Optional.of(cached));
-            }
-            // Sends to a new contact in a burst share one search for its bundle.
-            return bundleSearches.computeIfAbsent(recipient, r -> {
-                CompletableFuture<Optional<PrekeyBundle>> search = prekeys.lookup(r).exceptionally(e -> Optional.empty())
-                        .thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found) : bundleFromHolders(r));
-                search.whenComplete((found, e) -> bundleSearches.remove(r));
-                return search;
-            }).thenApply(found -> {
-                PrekeyBundle bundle = found.orElseThrow(() -> new IllegalStateException(
-                        "no prekey bundle of " + recipient + " found in the DHT or at its mailbox holders"));
-                bundles.put(recipient, bundle);
-                return Optional.of(bundle);
-            });
-        });
+        return CompletableFuture.supplyAsync(() -> sessions.hasSession(recipient), intakeThread).thenCompose(has -> has
+                ? CompletableFuture.completedFuture(Optional.<PrekeyBundle>empty())
+                : bundleOf(recipient).thenApply(Optional::of));
     }
 
     private CompletableFuture<Optional<PrekeyBundle>> bundleFromHolders(PeerId recipient) {
@@ -481,18 +461,14 @@ final class Messaging implements AutoCloseable {
 
     private final class Direct implements DeliveryPorts.DirectTransport {
         /** Address searches in flight, one per recipient however many envelopes wait for it. */
-        private final Map<PeerId, CompletableFuture<Void>> searches = new ConcurrentHashMap<>();
+        private final SharedLookups<PeerId, Void> searches = new SharedLookups<>();
 
         @Override
         public CompletableFuture<DirectOutcome> deliver(PeerId recipient, EnvelopeHeader header, byte[] ciphertext, java.time.Duration timeout) {
             CompletableFuture<Void> addresses = host.connections(recipient).isEmpty() && host.peerStore().addresses(recipient).isEmpty()
-                    ? searches.computeIfAbsent(recipient, r -> {
-                        CompletableFuture<Void> search = dht.findPeer(r).thenAccept(found -> {
-                            if (!found.isEmpty()) host.peerStore().addAddresses(r, found);
-                        });
-                        search.whenComplete((v, e) -> searches.remove(r));
-                        return search;
-                    })
+                    ? searches.join(recipient, r -> dht.findPeer(r).thenAccept(found -> {
+                        if (!found.isEmpty()) host.peerStore().addAddresses(r, found);
+                    }))
                     : CompletableFuture.completedFuture(null);
             return addresses.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .thenCompose(v -> directClient.deliver(recipient, header, ciphertext, timeout))

@@ -108,7 +108,6 @@ public final class OutboxService implements AutoCloseable {
     private final DeliveryMetrics metrics;
     private final Map<EnvelopeId, Tracked> active = new LinkedHashMap<>();
     private final ArrayDeque<Tracked> waiting = new ArrayDeque<>();
-    private final Map<ErasureParameters, ReedSolomonCodec> codecs = new HashMap<>();
     private int pushing;
     private final Map<PeerId, Integer> directInFlight = new HashMap<>();
     private final Map<PeerId, ArrayDeque<Tracked>> directQueue = new HashMap<>();
@@ -307,7 +306,7 @@ public final class OutboxService implements AutoCloseable {
                 return;
             }
             ErasureParameters parameters = new ErasureParameters(envelope.header().dataShards(), envelope.header().parityShards());
-            EncodedShards encoded = codecs.computeIfAbsent(parameters, ReedSolomonCodec::new).encode(envelope.ciphertext());
+            EncodedShards encoded = ReedSolomonCodec.of(parameters).encode(envelope.ciphertext());
             ShardPlacement placement = new ShardPlacement(parameters.totalShards(), holders);
             tracked.placement = placement;
             Map<Integer, PeerId> open = placement.unconfirmed();

@@ -5,10 +5,14 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.envelope.EnvelopeException;
 import dev.ferry.crypto.envelope.EnvelopeHeader;
+import dev.ferry.crypto.envelope.SealedEnvelope;
 import dev.ferry.messenger.proto.DeliveryProto;
 import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.OutboxEntry;
 import dev.ferry.store.OutboxState;
+import dev.ferry.store.erasure.EncodedShards;
+import dev.ferry.store.erasure.ErasureParameters;
+import dev.ferry.store.erasure.ReedSolomonCodec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +46,19 @@ public record OutgoingEnvelope(PeerId recipient, EnvelopeHeader header, byte[] c
     public static OutgoingEnvelope queued(PeerId recipient, EnvelopeHeader header, byte[] ciphertext, long sequence,
             Instant queuedAt, boolean group) {
         return new OutgoingEnvelope(recipient, header, ciphertext, sequence, queuedAt, group, List.of(), false);
+    }
+
+    /**
+     * A new envelope from a sealed one: its header commits to the SHA-256 of each of the k + m
+     * shards {@code erasure} gives (the same header serves the direct path, so both share one id).
+     */
+    public static OutgoingEnvelope coded(PeerId recipient, SealedEnvelope.Sealed sealed, ErasureParameters erasure, long sequence,
+            Instant queuedAt, boolean group) {
+        EncodedShards shards = ReedSolomonCodec.of(erasure).encode(sealed.ciphertext());
+        List<byte[]> hashes = new ArrayList<>(shards.totalShards());
+        for (int i = 0; i < shards.totalShards(); i++) hashes.add(shards.shardHash(i));
+        EnvelopeHeader header = sealed.codedHeader(erasure.dataShards(), erasure.parityShards(), hashes);
+        return queued(recipient, header, sealed.ciphertext(), sequence, queuedAt, group);
     }
 
     /** The envelope's id. */

@@ -54,7 +54,6 @@ public final class ShardCollector {
     private final int maxEnvelopes;
     private final long maxBytes;
     private final Map<EnvelopeId, Pending> pending = new LinkedHashMap<>();
-    private final Map<ErasureParameters, ReedSolomonCodec> codecs = new HashMap<>();
     /** Recently rebuilt envelopes, oldest first, so that their late shards are not collected again. */
     private final Map<EnvelopeId, Boolean> completed = new LinkedHashMap<>();
     private long pendingBytes;
@@ -100,7 +99,7 @@ public final class ShardCollector {
             completed.put(id, Boolean.TRUE);
             if (completed.size() > 4 * maxEnvelopes) completed.remove(completed.keySet().iterator().next());
             ErasureParameters parameters = new ErasureParameters(k, m);
-            ReedSolomonCodec codec = codecs.computeIfAbsent(parameters, ReedSolomonCodec::new);
+            ReedSolomonCodec codec = ReedSolomonCodec.of(parameters);
             ShardManifest manifest = new ShardManifest(parameters, (int) header.ciphertextLength(), header.shardHashes());
             try {
                 RebuiltData rebuilt = codec.decode(manifest, entry.shards);

@@ -66,8 +66,6 @@ public final class MailboxUpkeep implements AutoCloseable {
     static final int MAX_CANDIDATES = 2 * MAX_MAINTAINED_SHARDS;
     /** Shards read per store listing while walking a mailbox: one bounded read, several envelopes. */
     static final int LIST_PAGE_SHARDS = 256;
-    /** Codecs kept by parameters: nearly every envelope is 4 + 2, a few others are kept too. */
-    static final int MAX_CACHED_CODECS = 8;
 
     /** Where the next round starts: inside a mailbox the last round did not finish. */
     private record Resume(MailboxKey mailbox, Optional<ShardPage.Cursor> after) {}
@@ -89,7 +87,6 @@ public final class MailboxUpkeep implements AutoCloseable {
     private Optional<Resume> resume = Optional.empty();
     /** Envelopes found complete or unrecoverable, with when to ask again; oldest first. */
     private final LinkedHashMap<EnvelopeId, Instant> settled = new LinkedHashMap<>();
-    private final Map<ErasureParameters, ReedSolomonCodec> codecs = new HashMap<>();
 
     /**
      * @param self this node
@@ -469,7 +466,7 @@ public final class MailboxUpkeep implements AutoCloseable {
         }
         ErasureParameters parameters = new ErasureParameters(header.dataShards(), header.parityShards());
         ShardManifest manifest = new ShardManifest(parameters, (int) header.ciphertextLength(), header.shardHashes());
-        ReedSolomonCodec codec = codec(parameters);
+        ReedSolomonCodec codec = ReedSolomonCodec.of(parameters);
         List<CompletableFuture<Optional<MailboxReply>>> stores = new ArrayList<>();
         int failed = 0;
         int repairedHere = 0;
@@ -518,15 +515,6 @@ public final class MailboxUpkeep implements AutoCloseable {
         }
     }
 
-    private ReedSolomonCodec codec(ErasureParameters parameters) {
-        ReedSolomonCodec codec = codecs.get(parameters);
-        if (codec == null) {
-            if (codecs.size() >= MAX_CACHED_CODECS) codecs.clear();
-            codec = new ReedSolomonCodec(parameters);
-            codecs.put(parameters, codec);
-        }
-        return codec;
-    }
 
     // ---------------------------------------------------------------- memory of settled envelopes
 

@@ -35,7 +35,25 @@ public final class ReedSolomonCodec {
 
     /** A codec for {@link ErasureParameters#DEFAULT} (4 + 2). */
     public static ReedSolomonCodec withDefaultParameters() {
-        return new ReedSolomonCodec(ErasureParameters.DEFAULT);
+        return of(ErasureParameters.DEFAULT);
+    }
+
+    /**
+     * Codecs kept by {@link #of}: building one inverts and multiplies GF(2^8) matrices, and a node
+     * codes every envelope with one of a handful of shapes. Beyond this many shapes (only a peer
+     * sending odd k + m would cause that) the cache starts over.
+     */
+    static final int MAX_CACHED_CODECS = 64;
+
+    private static final java.util.concurrent.ConcurrentHashMap<ErasureParameters, ReedSolomonCodec> CACHE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The codec for {@code parameters}, built once and shared (codecs are immutable and thread-safe). */
+    public static ReedSolomonCodec of(ErasureParameters parameters) {
+        ReedSolomonCodec cached = CACHE.get(parameters);
+        if (cached != null) return cached;
+        if (CACHE.size() >= MAX_CACHED_CODECS) CACHE.clear();
+        return CACHE.computeIfAbsent(parameters, ReedSolomonCodec::new);
     }
 
     public ErasureParameters parameters() {
