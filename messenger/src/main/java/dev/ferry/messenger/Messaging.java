@@ -537,6 +537,8 @@ final class Messaging implements AutoCloseable {
         retrieval.close();
         outbox.close();
         directServer.close();
+        directClient.close();
+        mailboxClient.close();
         mailboxServer.close();
     }
 }

@@ -5,7 +5,10 @@ import java.time.Duration;
 
 /** The protocol id of direct delivery and every bound of it, each with its reason. */
 public final class DirectProtocol {
-    /** Deliver an envelope to a recipient who is online; its ACK comes back on the same stream. */
+    /**
+     * Deliver an envelope to a recipient who is online; its ACK comes back on the same stream.
+     * A stream carries several requests, answered in order.
+     */
     public static final String PROTOCOL_ID = "/ferry/direct/1.0.0";
 
     /**
@@ -13,6 +16,12 @@ public final class DirectProtocol {
      * field tags. Anything longer resets the stream before a byte of it is kept.
      */
     public static final int MAX_REQUEST_SIZE = EnvelopeLimits.MAX_HEADER_LENGTH + EnvelopeLimits.MAX_CIPHERTEXT_LENGTH + 64;
+
+    /**
+     * Requests a sender may send on one stream ahead of their answers. The server answers them
+     * one at a time and stops reading meanwhile; each may hold up to 1 MiB, so few.
+     */
+    public static final int MAX_QUEUED_REQUESTS_PER_STREAM = 4;
 
     /** Longest refusal detail sent or accepted: a log line, not a document. */
     public static final int MAX_DETAIL_LENGTH = 200;

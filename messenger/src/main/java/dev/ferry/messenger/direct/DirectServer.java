@@ -4,13 +4,14 @@ import dev.ferry.crypto.PeerId;
 import dev.ferry.messenger.direct.DirectCodec.MalformedException;
 import dev.ferry.overlay.Host;
 import dev.ferry.overlay.Stream;
+import dev.ferry.overlay.framing.InOrderAnswers;
 import dev.ferry.overlay.framing.LengthPrefixed;
-import dev.ferry.overlay.framing.MessageReceiver;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -22,12 +23,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Serves {@code /ferry/direct/1.0.0} on a host: reads one request per stream, hands the envelope
- * to the {@link DirectHandler} on the given executor (never on the event loop), and writes its
- * answer on the same stream. At most {@link DirectConfig#maxInboundPerPeer()} requests per peer
+ * Serves {@code /ferry/direct/1.0.0} on a host: reads the requests of each stream, hands each
+ * envelope to the {@link DirectHandler} on the given executor (never on the event loop), and
+ * writes the answers on the same stream, in order. At most {@link DirectConfig#maxInboundPerPeer()} requests per peer
  * and {@link DirectConfig#maxInboundTotal()} in all are handled at once; the rest are answered
  * BUSY without reaching the handler. A frame over the size limit, bytes that are not a request or
- * a second request on a stream reset the stream and count in the metrics.
+ * more than {@link DirectProtocol#MAX_QUEUED_REQUESTS_PER_STREAM} requests ahead of their answers
+ * reset the stream and count in the metrics.
  */
 public final class DirectServer implements AutoCloseable {
     private final Host host;
@@ -58,7 +60,7 @@ public final class DirectServer implements AutoCloseable {
         DirectServer server = new DirectServer(Objects.requireNonNull(host, "host"), Objects.requireNonNull(handler, "handler"),
                 Objects.requireNonNull(executor, "executor"), Objects.requireNonNull(scheduler, "scheduler"),
                 Objects.requireNonNull(config, "config"), Objects.requireNonNull(metrics, "metrics"));
-        host.setProtocolHandler(DirectProtocol.PROTOCOL_ID, stream -> stream.setReceiver(server.new InboundRequest()));
+        host.setProtocolHandler(DirectProtocol.PROTOCOL_ID, stream -> stream.setReceiver(server.new InboundRequests()));
         return server;
     }
 
@@ -94,80 +96,81 @@ public final class DirectServer implements AutoCloseable {
         inFlight.decrementAndGet();
     }
 
-    /** One inbound stream: one request, one answer. Frames bytes; the handler owns the state. */
-    private final class InboundRequest extends MessageReceiver {
-        private boolean received;
+    /** A request as read: whole, or unreadable past its id (answered MALFORMED, not reset). */
+    private sealed interface Incoming {
+        record Readable(DirectCodec.Request request) implements Incoming {}
 
-        InboundRequest() {
-            super(DirectProtocol.MAX_REQUEST_SIZE);
+        record Unreadable(long requestId, String reason) implements Incoming {}
+    }
+
+    /**
+     * One inbound stream: requests answered one at a time, in order ({@link InOrderAnswers} frames
+     * them and bounds the read-ahead). The handler owns the state.
+     */
+    private final class InboundRequests extends InOrderAnswers<Incoming> {
+        InboundRequests() {
+            super(DirectProtocol.MAX_REQUEST_SIZE, DirectProtocol.MAX_QUEUED_REQUESTS_PER_STREAM);
         }
 
         @Override
-        protected void onMessage(Stream stream, ByteBuf message) {
-            if (received) {
-                reset(stream); // one request per stream
-                return;
-            }
-            received = true;
-            DirectCodec.Request request;
+        protected Optional<Incoming> decode(Stream stream, ByteBuf message) {
             try {
-                request = DirectCodec.decodeRequest(ByteBufUtil.getBytes(message));
+                return Optional.of(new Incoming.Readable(DirectCodec.decodeRequest(ByteBufUtil.getBytes(message))));
             } catch (MalformedException e) {
-                if (e.requestId().isEmpty()) {
-                    reset(stream);
-                } else {
-                    answer(stream, e.requestId().get(), DirectAnswer.refused(DirectStatus.MALFORMED, e.getMessage()));
-                }
-                return;
+                return e.requestId().map(id -> new Incoming.Unreadable(id, e.getMessage()));
             }
-            PeerId from = stream.remotePeer();
-            if (!acquire(from)) {
-                answer(stream, request.requestId(), DirectAnswer.refused(DirectStatus.BUSY, "too many deliveries in progress"));
-                return;
-            }
-            CompletableFuture<DirectAnswer> answer = new CompletableFuture<>();
-            answer.whenComplete((a, failure) -> {
-                release(from);
-                answer(stream, request.requestId(), failure == null && a != null ? a
-                        : DirectAnswer.refused(DirectStatus.INTERNAL_ERROR, failure instanceof TimeoutException ? "timed out" : "failed"));
-            });
-            try {
-                ScheduledFuture<?> timeout = scheduler.schedule(() -> answer.completeExceptionally(new TimeoutException()),
-                        config.handlerTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                answer.whenComplete((a, e) -> timeout.cancel(false));
-                executor.execute(() -> {
-                    try {
-                        handler.handle(from, request.header(), request.ciphertext()).whenComplete((a, e) -> {
-                            if (e != null) answer.completeExceptionally(e);
-                            else answer.complete(a);
-                        });
-                    } catch (RuntimeException e) {
-                        answer.completeExceptionally(e);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                answer.completeExceptionally(e);
-            }
-        }
-
-        private void answer(Stream stream, long requestId, DirectAnswer answer) {
-            metrics.answered(answer.status());
-            stream.write(LengthPrefixed.encode(ByteBufAllocator.DEFAULT, DirectCodec.encodeResponse(requestId, answer)))
-                    .thenCompose(v -> stream.closeWrite())
-                    .whenComplete((v, e) -> {
-                        if (e != null) stream.reset();
-                    });
         }
 
         @Override
-        protected void onMalformed(Stream stream, String reason) {
-            reset(stream);
+        protected CompletableFuture<Optional<ByteBuf>> answer(Stream stream, Incoming incoming) {
+            return switch (incoming) {
+                case Incoming.Unreadable bad -> CompletableFuture.completedFuture(
+                        Optional.of(framed(bad.requestId(), DirectAnswer.refused(DirectStatus.MALFORMED, bad.reason()))));
+                case Incoming.Readable readable -> handle(stream.remotePeer(), readable.request())
+                        .thenApply(answer -> Optional.of(framed(readable.request().requestId(), answer)));
+            };
         }
 
-        private void reset(Stream stream) {
+        @Override
+        protected void onRefused(Stream stream, String reason) {
             metrics.inboundMalformed();
-            stream.reset();
         }
+    }
+
+    /** The handler's answer to {@code request}, or a refusal; never fails. */
+    private CompletableFuture<DirectAnswer> handle(PeerId from, DirectCodec.Request request) {
+        if (!acquire(from)) {
+            return CompletableFuture.completedFuture(DirectAnswer.refused(DirectStatus.BUSY, "too many deliveries in progress"));
+        }
+        CompletableFuture<DirectAnswer> answer = new CompletableFuture<>();
+        CompletableFuture<DirectAnswer> settled = answer.handle((a, failure) -> {
+            release(from);
+            return failure == null && a != null ? a
+                    : DirectAnswer.refused(DirectStatus.INTERNAL_ERROR, failure instanceof TimeoutException ? "timed out" : "failed");
+        });
+        try {
+            ScheduledFuture<?> timeout = scheduler.schedule(() -> answer.completeExceptionally(new TimeoutException()),
+                    config.handlerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            answer.whenComplete((a, e) -> timeout.cancel(false));
+            executor.execute(() -> {
+                try {
+                    handler.handle(from, request.header(), request.ciphertext()).whenComplete((a, e) -> {
+                        if (e != null) answer.completeExceptionally(e);
+                        else answer.complete(a);
+                    });
+                } catch (RuntimeException e) {
+                    answer.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            answer.completeExceptionally(e);
+        }
+        return settled;
+    }
+
+    private ByteBuf framed(long requestId, DirectAnswer answer) {
+        metrics.answered(answer.status());
+        return LengthPrefixed.encode(ByteBufAllocator.DEFAULT, DirectCodec.encodeResponse(requestId, answer));
     }
 
     @Override

@@ -9,36 +9,50 @@ import dev.ferry.crypto.envelope.Mailbox;
 import dev.ferry.crypto.x3dh.PrekeyBundle;
 import dev.ferry.crypto.x3dh.X3dhException;
 import dev.ferry.overlay.Host;
+import dev.ferry.overlay.framing.PipelinedRequests;
 import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.MailboxKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The client side of {@code /ferry/mailbox/1.0.0}: one method per request, each on a new stream to
- * the holder, each future completing with the holder's answer or failing with a
- * {@link MailboxException} (or a {@link TimeoutException} after {@link MailboxConfig#requestTimeout()}).
- * A holder's refusal is a value ({@link MailboxReply}), not a failure. Stateless apart from its
- * host, so one client serves a whole node from any thread.
+ * The client side of {@code /ferry/mailbox/1.0.0}: one method per request, each future completing
+ * with the holder's answer or failing with a {@link MailboxException} (or a
+ * {@link TimeoutException} after {@link MailboxConfig#requestTimeout()}). A holder's refusal is a
+ * value ({@link MailboxReply}), not a failure. Requests to one holder share a couple of
+ * long-lived streams, pipelined ({@link PipelinedRequests}); a WATCH and a HANDOVER get a stream
+ * of their own. One client serves a whole node from any thread.
  */
-public final class MailboxClient {
-    /** Requests carry ids per stream; every stream this client opens starts at this one. */
+public final class MailboxClient implements AutoCloseable {
+    /** The first request id of a stream of its own (a WATCH, a HANDOVER's batches). */
     private static final long FIRST_ID = 1;
+    /** Streams to one holder: a sender storing at full speed keeps both busy. */
+    private static final int STREAMS_PER_HOLDER = 2;
+    /** Requests waiting for room on a holder's streams before more fail at once. */
+    private static final int MAX_WAITING_PER_HOLDER = 1024;
+    /** A pooled stream with nothing on its way is closed after this long. */
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
     private final Host host;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final MailboxConfig config;
+    private final PipelinedRequests requests;
+    /** Ids of pooled requests, unique per client, so an answer is matched to the request it answers. */
+    private final AtomicLong nextId = new AtomicLong(1);
 
     /**
      * A client on {@code host}; {@code clock} stamps FETCH and WATCH signatures, {@code scheduler}
@@ -49,11 +63,19 @@ public final class MailboxClient {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.config = Objects.requireNonNull(config, "config");
+        this.requests = new PipelinedRequests(host, MailboxProtocol.ID, new PipelinedRequests.Settings(MailboxLimits.MAX_MESSAGE_BYTES,
+                MailboxLimits.MAX_QUEUED_REQUESTS_PER_STREAM, STREAMS_PER_HOLDER, MAX_WAITING_PER_HOLDER, IDLE_TIMEOUT), scheduler);
+    }
+
+    /** Resets the pooled streams: requests on their way fail. */
+    @Override
+    public void close() {
+        requests.close();
     }
 
     /** Asks {@code holder} to keep shard {@code index} of the envelope of {@code header}. */
     public CompletableFuture<MailboxReply> store(PeerId holder, EnvelopeHeader header, int index, byte[] shard) {
-        MailboxRequest request = new MailboxRequest.Store(FIRST_ID, new EnvelopeShard(header.encode(), index, shard));
+        MailboxRequest request = new MailboxRequest.Store(nextId(), new EnvelopeShard(header.encode(), index, shard));
         return one(holder, request).thenApply(MailboxClient::plain);
     }
 
@@ -69,7 +91,7 @@ public final class MailboxClient {
         byte[] cursorBytes = cursor.map(byte[]::clone).orElse(new byte[0]);
         MailboxAuthorisation authorisation = MailboxAuthorisation.sign(MailboxAuthorisation.Purpose.FETCH, owner, holder,
                 mailbox, cursorBytes, clock.instant());
-        return one(holder, new MailboxRequest.Fetch(FIRST_ID, authorisation, cursorBytes, limit))
+        return one(holder, new MailboxRequest.Fetch(nextId(), authorisation, cursorBytes, limit))
                 .thenApply(answer -> page(answer, mailbox));
     }
 
@@ -94,12 +116,12 @@ public final class MailboxClient {
 
     /** Acknowledges the envelope {@code envelope} at {@code holder} with its secret. */
     public CompletableFuture<MailboxReply> ack(PeerId holder, EnvelopeId envelope, AckSecret secret) {
-        return one(holder, new MailboxRequest.Ack(FIRST_ID, envelope, secret.bytes())).thenApply(MailboxClient::plain);
+        return one(holder, new MailboxRequest.Ack(nextId(), envelope, secret.bytes())).thenApply(MailboxClient::plain);
     }
 
     /** What {@code holder} keeps of {@code envelope}: its shard indices, or that it was acknowledged. */
     public CompletableFuture<EnvelopeHoldings> has(PeerId holder, EnvelopeId envelope) {
-        return one(holder, new MailboxRequest.Has(FIRST_ID, envelope)).thenApply(answer -> {
+        return one(holder, new MailboxRequest.Has(nextId(), envelope)).thenApply(answer -> {
             if (answer instanceof MailboxResponse.Held held && held.status().isOk()) {
                 return new EnvelopeHoldings(held.acknowledged(), held.indices());
             }
@@ -112,7 +134,7 @@ public final class MailboxClient {
      * comes with; empty if the holder does not hold it (or served bytes that do not match).
      */
     public CompletableFuture<Optional<FetchedShard>> shard(PeerId holder, EnvelopeId envelope, int index) {
-        return one(holder, new MailboxRequest.Has(FIRST_ID, envelope, java.util.OptionalInt.of(index))).thenApply(answer -> {
+        return one(holder, new MailboxRequest.Has(nextId(), envelope, java.util.OptionalInt.of(index))).thenApply(answer -> {
             if (!(answer instanceof MailboxResponse.Held held) || !held.status().isOk()) throw unexpected(answer);
             return held.shard().flatMap(shard -> verified(envelope, shard));
         });
@@ -175,7 +197,7 @@ public final class MailboxClient {
 
     /** Asks {@code holder} to hold our own prekey bundle under our mailbox. */
     public CompletableFuture<MailboxReply> putPrekeys(PeerId holder, PrekeyBundle bundle) {
-        return one(holder, new MailboxRequest.PutPrekeys(FIRST_ID, bundle.encode())).thenApply(MailboxClient::plain);
+        return one(holder, new MailboxRequest.PutPrekeys(nextId(), bundle.encode())).thenApply(MailboxClient::plain);
     }
 
     /**
@@ -184,7 +206,7 @@ public final class MailboxClient {
      * another refusal and a {@link MailboxException} for a bundle that is not {@code owner}'s.
      */
     public CompletableFuture<Optional<PrekeyBundle>> getPrekeys(PeerId holder, PeerId owner) {
-        return one(holder, new MailboxRequest.GetPrekeys(FIRST_ID, mailboxOf(owner))).thenApply(answer -> {
+        return one(holder, new MailboxRequest.GetPrekeys(nextId(), mailboxOf(owner))).thenApply(answer -> {
             if (answer.status() == MailboxStatus.NOT_FOUND) return Optional.empty();
             if (!(answer instanceof MailboxResponse.Bundle bundle)) throw unexpected(answer);
             PrekeyBundle decoded;
@@ -202,8 +224,36 @@ public final class MailboxClient {
 
     // ---------------------------------------------------------------- plumbing
 
+    private long nextId() {
+        return nextId.getAndIncrement();
+    }
+
+    /** Sends {@code request} on a pooled stream to {@code holder}; completes with its answer. */
     private CompletableFuture<MailboxResponse> one(PeerId holder, MailboxRequest request) {
-        return exchange(holder, List.of(request)).thenApply(List::getFirst);
+        byte[] encoded = MailboxCodec.encode(request);
+        if (encoded.length > MailboxLimits.MAX_MESSAGE_BYTES) {
+            return CompletableFuture.failedFuture(new MailboxException("request too large: " + encoded.length + " bytes exceeds "
+                    + MailboxLimits.MAX_MESSAGE_BYTES));
+        }
+        return requests.request(holder, encoded, config.requestTimeout()).handle((bytes, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                if (cause instanceof TimeoutException timeout) {
+                    throw new CompletionException(new TimeoutException(request.type() + " timed out: " + timeout.getMessage()));
+                }
+                throw new MailboxException(request.type() + " to " + holder + " failed: " + cause.getMessage(), cause);
+            }
+            MailboxResponse answer;
+            try {
+                answer = MailboxCodec.decodeResponse(bytes);
+            } catch (MailboxCodecException e) {
+                throw new MailboxException("malformed answer: " + e.getMessage());
+            }
+            if (answer.id() != request.id()) {
+                throw new MailboxException("answer with id " + answer.id() + " to request " + request.id());
+            }
+            return answer;
+        });
     }
 
     /** Sends {@code requests} on one new stream to {@code holder}; completes with their answers. Tests use it directly. */

@@ -132,8 +132,12 @@ class DirectDeliveryTest {
         }
         await().atMost(DirectTestNetwork.WAIT).until(() -> pending.size() == 2);
 
-        assertThat(deliver(DirectTestNetwork.envelope(recipient.host().peerId(), 10)))
-                .isInstanceOfSatisfying(DeliveryResult.Refused.class, r -> assertThat(r.status()).isEqualTo(DirectStatus.BUSY));
+        // On a stream of its own (this client's would queue it behind the two in progress).
+        TestEnvelope third = DirectTestNetwork.envelope(recipient.host().peerId(), 10);
+        try (DirectClient other = new DirectClient(sender.host(), network.scheduler, senderMetrics)) {
+            assertThat(join(other.deliver(recipient.host().peerId(), third.header(), third.ciphertext(), TIMEOUT)))
+                    .isInstanceOfSatisfying(DeliveryResult.Refused.class, r -> assertThat(r.status()).isEqualTo(DirectStatus.BUSY));
+        }
         assertThat(server.inFlight()).isEqualTo(2);
 
         for (int i = 0; i < 2; i++) pending.get(i).complete(DirectAnswer.acknowledged(envelopes.get(i).ackSecret()));
@@ -145,6 +149,29 @@ class DirectDeliveryTest {
         await().atMost(DirectTestNetwork.WAIT).until(() -> pending.size() == 3);
         pending.get(2).complete(DirectAnswer.acknowledged(next.ackSecret()));
         assertThat(join(nextResult)).isInstanceOf(DeliveryResult.Delivered.class);
+    }
+
+    @Test
+    void manyDeliveriesToOneRecipientShareAFewStreamsAndEachGetsItsOwnAck() {
+        java.util.Map<java.nio.ByteBuffer, AckSecret> secrets = new java.util.concurrent.ConcurrentHashMap<>();
+        serve((from, header, ciphertext) -> CompletableFuture.completedFuture(
+                DirectAnswer.acknowledged(secrets.get(java.nio.ByteBuffer.wrap(header.envelopeId())))));
+        List<TestEnvelope> envelopes = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            TestEnvelope e = DirectTestNetwork.envelope(recipient.host().peerId(), 10 + i);
+            envelopes.add(e);
+            secrets.put(java.nio.ByteBuffer.wrap(e.header().envelopeId()), e.ackSecret());
+        }
+        List<CompletableFuture<DeliveryResult>> results = new ArrayList<>();
+        for (TestEnvelope e : envelopes) results.add(client.deliver(recipient.host().peerId(), e.header(), e.ciphertext(), TIMEOUT));
+
+        for (int i = 0; i < results.size(); i++) {
+            AckSecret expected = envelopes.get(i).ackSecret();
+            assertThat(join(results.get(i))).isInstanceOfSatisfying(DeliveryResult.Delivered.class,
+                    d -> assertThat(d.ackSecret()).isEqualTo(expected));
+        }
+        assertThat(client.streamsTo(recipient.host().peerId())).isBetween(1, 2);
+        assertThat(senderMetrics.deliveryCount(DirectMetrics.Outcome.DELIVERED)).isEqualTo(200);
     }
 
     @Test

@@ -47,6 +47,7 @@ final class StreamNegotiator implements StreamReceiver {
         // from the caller's thread, after its SYN went out): the stream then tells no receiver,
         // but its close future still completes.
         stream.closeFuture().whenComplete((v, e) -> {
+            if (result.isDone()) return; // negotiated long ago: no exception to build for nothing
             Throwable cause = e != null ? e : new YamuxException("stream closed during protocol negotiation");
             if (loop.inEventLoop()) fail(cause);
             else loop.execute(() -> fail(cause));
