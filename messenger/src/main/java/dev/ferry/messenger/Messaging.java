@@ -48,9 +48,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -448,12 +451,21 @@ final class Messaging implements AutoCloseable {
     // ---------------------------------------------------------------- holding
 
     /** A holder accepted an ACK: after a moment, pass it on to the mailbox's other holders that may have missed it. */
-    private void forwardAck(EnvelopeHeader header, AckSecret secret, PeerId from) {
-        deliveryThread.schedule(() -> holders.holders(header.mailbox(), from).thenAccept(others -> {
+    /**
+     * Passes an ACK this node accepted as a holder on to the envelope's other holders, but not to
+     * those its sender acknowledged as well: when the recipient reached every holder, nothing is
+     * forwarded. Each forwarded ACK names everyone this node covers, so it is not passed on again.
+     */
+    private void forwardAck(EnvelopeHeader header, AckSecret secret, PeerId from, List<PeerId> notified) {
+        deliveryThread.schedule(() -> holders.holders(header.mailbox(), from).thenAccept(closest -> {
             EnvelopeId id = EnvelopeId.of(header.envelopeId());
-            for (PeerId holder : others.subList(0, Math.min(others.size(), header.dataShards() + header.parityShards()))) {
-                mailboxClient.ack(holder, id, secret).exceptionally(e -> null);
-            }
+            Set<PeerId> covered = new LinkedHashSet<>(notified);
+            covered.add(from);
+            covered.add(host.peerId());
+            List<PeerId> targets = closest.subList(0, Math.min(closest.size(), header.dataShards() + header.parityShards()))
+                    .stream().filter(holder -> !covered.contains(holder)).toList();
+            covered.addAll(targets);
+            for (PeerId holder : targets) mailboxClient.ack(holder, id, secret, covered).exceptionally(e -> null);
         }), ACK_FORWARD_DELAY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -512,8 +524,8 @@ final class Messaging implements AutoCloseable {
         }
 
         @Override
-        public CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret) {
-            return mailboxClient.ack(holder, EnvelopeId.of(envelopeId), AckSecret.of(secret)).thenApply(MailboxReply::isOk);
+        public CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret, Collection<PeerId> notified) {
+            return mailboxClient.ack(holder, EnvelopeId.of(envelopeId), AckSecret.of(secret), notified).thenApply(MailboxReply::isOk);
         }
 
         @Override

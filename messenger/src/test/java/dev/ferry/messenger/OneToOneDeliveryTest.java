@@ -6,6 +6,8 @@ import static dev.ferry.messenger.MessengerTestNetwork.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.crypto.PeerId;
+import dev.ferry.messenger.mailbox.MailboxStatus;
+import dev.ferry.messenger.mailbox.RequestType;
 import dev.ferry.store.EnvelopeId;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -139,5 +141,19 @@ class OneToOneDeliveryTest {
         long tombstoned = nodes.stream().filter(n -> n != bob)
                 .mapToLong(n -> envelopes.stream().filter(e -> n.store().tombstones().contains(e)).count()).sum();
         assertThat(tombstoned).isGreaterThanOrEqualTo((long) count * 4);
+
+        // Holders pass an ACK on only to holders its sender did not name: not one ACK per pair of holders.
+        java.util.function.LongSupplier redundantAcks = () -> others.stream()
+                .mapToLong(n -> n.messaging().mailboxServer().metrics().requests(RequestType.ACK, MailboxStatus.ALREADY_ACKNOWLEDGED)).sum();
+        sleep(Messaging.ACK_FORWARD_DELAY.plusSeconds(2));
+        assertThat(redundantAcks.getAsLong()).as("ACKs that reached a holder which had one already").isLessThan(count * 6L);
+    }
+
+    private static void sleep(java.time.Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -286,6 +286,7 @@ public final class RatchetSession {
                 .setAssociatedData(ByteString.copyFrom(associatedData))
                 .setRootKey(ByteString.copyFrom(rootKey))
                 .setOwnRatchetPrivateKey(ByteString.copyFrom(ownRatchetKeyPair.privateKey()))
+                .setOwnRatchetPublicKey(ByteString.copyFrom(ownRatchetKeyPair.publicKey()))
                 .setSendingMessageNumber(sendingMessageNumber)
                 .setReceivingMessageNumber(receivingMessageNumber)
                 .setPreviousSendingChainLength(previousSendingChainLength);
@@ -338,7 +339,13 @@ public final class RatchetSession {
             if (!seen.add(slot)) throw badState("a skipped message key appears twice");
             entries.add(new SkippedMessageKeys.Entry(slot, key(k.getMessageKey(), false, "skipped message key")));
         }
-        X25519.KeyPair own = X25519.fromPrivateKey(privateKey);
+        byte[] ownPublic = key(state.getOwnRatchetPublicKey(), true, "own ratchet public key");
+        X25519.KeyPair own;
+        if (ownPublic == null) {
+            own = X25519.fromPrivateKey(privateKey);
+        } else {
+            own = new X25519.KeyPair(privateKey, ownPublic);
+        }
         Arrays.fill(privateKey, (byte) 0);
         return new RatchetSession(state.getAssociatedData().toByteArray(), root, own, own.publicKey(), remote, sendingChain,
                 receivingChain, sent, received, previousSent, SkippedMessageKeys.of(entries));

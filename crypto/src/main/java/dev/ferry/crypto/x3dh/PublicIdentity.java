@@ -5,7 +5,10 @@ import dev.ferry.crypto.IdentityPublicKey;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.X25519;
 import dev.ferry.crypto.proto.X3dhProto;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A user's public messaging identity: the Ed25519 node key (whose PeerId is the user's address)
@@ -26,6 +29,16 @@ public final class PublicIdentity {
         this.dhKeySignature = dhKeySignature.clone();
     }
 
+    /** Identities whose signature verified, kept to this many (then started afresh). */
+    private static final int MAX_REMEMBERED = 4096;
+    /**
+     * Identities (signing key, X25519 key, signature) whose signature verified. A sender's identity rides on every envelope it
+     * sends until the recipient answers (a queue of offline messages carries it hundreds of
+     * times), and an Ed25519 check costs more than the rest of opening an envelope. The check is
+     * a function of the bytes alone, so remembering its result changes nothing but the time.
+     */
+    private static final Map<ByteBuffer, Boolean> VERIFIED = new ConcurrentHashMap<>();
+
     /** Checks the signature over the X25519 key and builds the identity. */
     static PublicIdentity fromProto(X3dhProto.PublicIdentity proto) throws X3dhException {
         IdentityPublicKey signingKey;
@@ -36,9 +49,14 @@ public final class PublicIdentity {
         }
         byte[] dhKey = X3dh.exactLength(proto.getX25519Public(), X25519.KEY_LENGTH, "identity X25519 key");
         byte[] signature = X3dh.exactLength(proto.getX25519Signature(), IdentityPublicKey.SIGNATURE_LENGTH, "identity key signature");
-        if (!signingKey.verify(X3dh.concat(IDENTITY_KEY_SIGNATURE_CONTEXT, dhKey), signature)) {
-            throw new X3dhException(X3dhException.Reason.BAD_SIGNATURE,
-                    "the X25519 identity key is not signed by " + signingKey.toPeerId());
+        ByteBuffer encoded = ByteBuffer.wrap(X3dh.concat(X3dh.concat(signingKey.raw(), dhKey), signature));
+        if (!VERIFIED.containsKey(encoded)) {
+            if (!signingKey.verify(X3dh.concat(IDENTITY_KEY_SIGNATURE_CONTEXT, dhKey), signature)) {
+                throw new X3dhException(X3dhException.Reason.BAD_SIGNATURE,
+                        "the X25519 identity key is not signed by " + signingKey.toPeerId());
+            }
+            if (VERIFIED.size() >= MAX_REMEMBERED) VERIFIED.clear();
+            VERIFIED.put(encoded, Boolean.TRUE);
         }
         return new PublicIdentity(signingKey, dhKey, signature);
     }

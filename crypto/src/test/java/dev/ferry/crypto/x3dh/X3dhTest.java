@@ -117,6 +117,20 @@ class X3dhTest {
     }
 
     @Test
+    void anIdentityWhoseSignatureIsBrokenIsRefusedEvenAfterTheGenuineOneWasAccepted() throws X3dhException {
+        X3dhProto.PrekeyBundle proto = honestBundleProto();
+        PrekeyBundle.decode(proto.toByteArray()); // the genuine identity, verified and remembered
+        X3dhProto.PrekeyBundle.Builder forged = proto.toBuilder();
+        byte[] signature = proto.getIdentity().getX25519Signature().toByteArray();
+        signature[0] ^= 1;
+        forged.getIdentityBuilder().setX25519Signature(ByteString.copyFrom(signature));
+        assertRefused(forged.build().toByteArray(), X3dhException.Reason.BAD_SIGNATURE);
+        forged = proto.toBuilder();
+        forged.getIdentityBuilder().setX25519Public(ByteString.copyFrom(X25519.generate(random).publicKey()));
+        assertRefused(forged.build().toByteArray(), X3dhException.Reason.BAD_SIGNATURE);
+    }
+
+    @Test
     void aBundleWithAnyFieldChangedAfterSigningIsRefused() {
         X3dhProto.PrekeyBundle proto = honestBundleProto();
         assertRefused(proto.toBuilder().setPrekeyId(proto.getPrekeyId() + 1).build().toByteArray(), X3dhException.Reason.BAD_SIGNATURE);

@@ -9,6 +9,7 @@ import dev.ferry.messenger.mailbox.FetchedShard;
 import dev.ferry.store.EnvelopeId;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -48,7 +49,8 @@ public final class MailboxRetrieval implements AutoCloseable {
         /** A page of what {@code holder} keeps in {@code owner}'s mailbox; each shard already matched its header's hash. */
         CompletableFuture<FetchedPage> fetch(PeerId holder, IdentityKeyPair owner, Optional<byte[]> cursor, int limit);
 
-        CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret);
+        /** Acknowledges an envelope to {@code holder}, naming the other holders it is acknowledged to. */
+        CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret, Collection<PeerId> notified);
 
         /**
          * Opens a WATCH: {@code onPush} runs for each new shard the holder announces, {@code onEnd}
@@ -167,7 +169,7 @@ public final class MailboxRetrieval implements AutoCloseable {
         byte[] known = recentSecrets.get(id);
         if (known != null) {
             // Taken already, yet this holder still lists it: its ACK was lost. Acknowledge again.
-            if (acknowledge) reader.acknowledge(from, id.bytes(), known);
+            if (acknowledge) reader.acknowledge(from, id.bytes(), known, List.of());
             return CompletableFuture.completedFuture(null);
         }
         if (sources.size() >= MAX_PENDING_ENVELOPES && !sources.containsKey(id)) sources.remove(sources.keySet().iterator().next());
@@ -181,9 +183,9 @@ public final class MailboxRetrieval implements AutoCloseable {
             if (recentSecrets.size() > MAX_PENDING_ENVELOPES) recentSecrets.remove(recentSecrets.keySet().iterator().next());
             Set<PeerId> listed = sources.remove(id);
             if (!acknowledge || listed == null) return;
-            // The holders that listed a shard of it; they forward the ACK to the others, and a holder
-            // that lists it later gets its own ACK then (recentSecrets).
-            for (PeerId holder : listed) reader.acknowledge(holder, complete.header().envelopeId(), secret.get());
+            // The holders that listed a shard of it, each told of the others; they forward the ACK to
+            // the rest, and a holder that lists it later gets its own ACK then (recentSecrets).
+            for (PeerId holder : listed) reader.acknowledge(holder, complete.header().envelopeId(), secret.get(), listed);
         }, executor).exceptionally(e -> null);
     }
 

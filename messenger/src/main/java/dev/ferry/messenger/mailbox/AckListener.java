@@ -3,6 +3,7 @@ package dev.ferry.messenger.mailbox;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.envelope.AckSecret;
 import dev.ferry.crypto.envelope.EnvelopeHeader;
+import java.util.List;
 
 /**
  * Told of each ACK a {@link MailboxServer} accepted, after the envelope's shards were deleted and
@@ -12,11 +13,11 @@ import dev.ferry.crypto.envelope.EnvelopeHeader;
 @FunctionalInterface
 public interface AckListener {
     /** Does nothing: for a holder that does not forward ACKs. */
-    AckListener NONE = (header, secret, from) -> {};
+    AckListener NONE = (header, secret, from, notified) -> {};
 
     /**
      * {@code from} acknowledged the envelope of {@code header} with {@code secret}, which hashes to
-     * its ACK hash.
+     * its ACK hash, and says it acknowledges it to the holders {@code notified} as well.
      */
-    void acknowledged(EnvelopeHeader header, AckSecret secret, PeerId from);
+    void acknowledged(EnvelopeHeader header, AckSecret secret, PeerId from, List<PeerId> notified);
 }

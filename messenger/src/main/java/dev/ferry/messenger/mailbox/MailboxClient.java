@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -116,7 +117,17 @@ public final class MailboxClient implements AutoCloseable {
 
     /** Acknowledges the envelope {@code envelope} at {@code holder} with its secret. */
     public CompletableFuture<MailboxReply> ack(PeerId holder, EnvelopeId envelope, AckSecret secret) {
-        return one(holder, new MailboxRequest.Ack(nextId(), envelope, secret.bytes())).thenApply(MailboxClient::plain);
+        return ack(holder, envelope, secret, List.of());
+    }
+
+    /**
+     * Acknowledges the envelope {@code envelope} at {@code holder} with its secret, saying that
+     * the holders {@code notified} (at most {@link MailboxLimits#MAX_ACK_NOTIFIED}; the rest are
+     * left out) are acknowledged too, so that {@code holder} does not forward the ACK to them.
+     */
+    public CompletableFuture<MailboxReply> ack(PeerId holder, EnvelopeId envelope, AckSecret secret, Collection<PeerId> notified) {
+        List<PeerId> named = notified.stream().distinct().limit(MailboxLimits.MAX_ACK_NOTIFIED).toList();
+        return one(holder, new MailboxRequest.Ack(nextId(), envelope, secret.bytes(), named)).thenApply(MailboxClient::plain);
     }
 
     /** What {@code holder} keeps of {@code envelope}: its shard indices, or that it was acknowledged. */

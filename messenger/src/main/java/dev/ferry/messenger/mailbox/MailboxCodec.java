@@ -3,6 +3,7 @@ package dev.ferry.messenger.mailbox;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.ferry.crypto.IdentityPublicKey;
+import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.envelope.EnvelopeLimits;
 import dev.ferry.crypto.x3dh.PrekeyBundle;
 import dev.ferry.messenger.proto.MailboxProto;
@@ -52,9 +53,13 @@ final class MailboxCodec {
                     .setLimit(fetch.limit()));
             case MailboxRequest.Watch watch -> out.setWatch(MailboxProto.MailboxWatch.newBuilder()
                     .setAuthorisation(authorisation(watch.authorisation())));
-            case MailboxRequest.Ack ack -> out.setAck(MailboxProto.MailboxAck.newBuilder()
-                    .setEnvelopeId(ByteString.copyFrom(ack.envelope().bytes()))
-                    .setSecret(ByteString.copyFrom(ack.secret())));
+            case MailboxRequest.Ack ack -> {
+                MailboxProto.MailboxAck.Builder body = MailboxProto.MailboxAck.newBuilder()
+                        .setEnvelopeId(ByteString.copyFrom(ack.envelope().bytes()))
+                        .setSecret(ByteString.copyFrom(ack.secret()));
+                ack.notified().forEach(peer -> body.addNotified(ByteString.copyFrom(peer.toBytes())));
+                out.setAck(body);
+            }
             case MailboxRequest.Has has -> {
                 MailboxProto.MailboxHas.Builder body = MailboxProto.MailboxHas.newBuilder()
                         .setEnvelopeId(ByteString.copyFrom(has.envelope().bytes()));
@@ -99,7 +104,7 @@ final class MailboxCodec {
                 yield new MailboxRequest.Watch(id, authorisation(in.getWatch().getAuthorisation()));
             }
             case ACK -> new MailboxRequest.Ack(id, envelopeId(in.getAck().getEnvelopeId()),
-                    exact(in.getAck().getSecret(), 32, "ACK secret"));
+                    exact(in.getAck().getSecret(), 32, "ACK secret"), notified(in.getAck().getNotifiedList()));
             case HAS -> new MailboxRequest.Has(id, envelopeId(in.getHas().getEnvelopeId()),
                     in.getHas().hasWantShard() ? java.util.OptionalInt.of(index(in.getHas().getWantShard())) : java.util.OptionalInt.empty());
             case HANDOVER -> {
@@ -254,6 +259,21 @@ final class MailboxCodec {
 
     private static MailboxKey mailbox(ByteString in) throws MailboxCodecException {
         return MailboxKey.of(exact(in, MailboxKey.LENGTH, "mailbox"));
+    }
+
+    private static List<PeerId> notified(List<ByteString> in) throws MailboxCodecException {
+        if (in.size() > MailboxLimits.MAX_ACK_NOTIFIED) {
+            throw new MailboxCodecException("ACK names " + in.size() + " notified holders, at most " + MailboxLimits.MAX_ACK_NOTIFIED);
+        }
+        List<PeerId> peers = new ArrayList<>(in.size());
+        for (ByteString bytes : in) {
+            try {
+                peers.add(PeerId.fromBytes(bounded(bytes, 1, MailboxLimits.MAX_PUBLIC_KEY_BYTES, "notified holder")));
+            } catch (IllegalArgumentException e) {
+                throw new MailboxCodecException("notified holder: " + e.getMessage());
+            }
+        }
+        return peers;
     }
 
     private static byte[] exact(ByteString in, int length, String what) throws MailboxCodecException {

@@ -64,7 +64,7 @@ final class MailboxHolder {
         return switch (request) {
             case MailboxRequest.Store store -> MailboxResponse.plain(id, store(from, store.shard(), false));
             case MailboxRequest.Fetch fetch -> fetch(fetch);
-            case MailboxRequest.Ack ack -> MailboxResponse.plain(id, ack(from, ack.envelope(), ack.secret()));
+            case MailboxRequest.Ack ack -> MailboxResponse.plain(id, ack(from, ack.envelope(), ack.secret(), ack.notified()));
             case MailboxRequest.Has has -> has(has);
             case MailboxRequest.Handover handover -> {
                 List<MailboxReply> results = new ArrayList<>(handover.shards().size());
@@ -191,7 +191,7 @@ final class MailboxHolder {
      * Deletes every shard of the envelope and writes its tombstone in one batch, if the secret
      * hashes to the envelope's ACK hash; then tells the ACK listener.
      */
-    MailboxReply ack(PeerId from, EnvelopeId envelope, byte[] secret) {
+    MailboxReply ack(PeerId from, EnvelopeId envelope, byte[] secret, List<PeerId> notified) {
         AckSecret ackSecret = AckSecret.of(secret);
         AckOutcome outcome = store.writeReturning(batch -> {
             if (batch.tombstones().contains(envelope)) {
@@ -220,7 +220,7 @@ final class MailboxHolder {
             metrics.acknowledged(outcome.deleted());
             updateUsage();
             try {
-                ackListener.acknowledged(outcome.header(), ackSecret, from);
+                ackListener.acknowledged(outcome.header(), ackSecret, from, notified);
             } catch (RuntimeException e) {
                 // The ACK stands; only its forwarding failed, and that is the listener's bug.
                 LOG.log(System.Logger.Level.WARNING, "the ACK listener failed", e);

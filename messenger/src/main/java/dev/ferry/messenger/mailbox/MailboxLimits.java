@@ -31,6 +31,13 @@ public final class MailboxLimits {
      */
     public static final int MAX_QUEUED_REQUESTS_PER_STREAM = 8;
 
+    /**
+     * Holders an ACK may name as acknowledged by its sender too: an envelope has k + m holders
+     * (6 by default, at most 255 shards but never that many holders in practice), and 16 covers
+     * any sensible code.
+     */
+    public static final int MAX_ACK_NOTIFIED = 16;
+
     /** A FETCH cursor: the last listed shard's envelope id (32 bytes) and index (1 byte). */
     public static final int CURSOR_BYTES = 33;
 

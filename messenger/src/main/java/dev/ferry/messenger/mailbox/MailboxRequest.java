@@ -1,5 +1,6 @@
 package dev.ferry.messenger.mailbox;
 
+import dev.ferry.crypto.PeerId;
 import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.MailboxKey;
 import java.util.List;
@@ -34,7 +35,19 @@ sealed interface MailboxRequest {
     record Watch(long id, MailboxAuthorisation authorisation) implements MailboxRequest {}
 
     /** The secret is a secret: this record's {@code toString} leaves it out. */
-    record Ack(long id, EnvelopeId envelope, byte[] secret) implements MailboxRequest {
+    /** {@code notified}: holders the sender acknowledges to as well, which the holder need not forward to. */
+    record Ack(long id, EnvelopeId envelope, byte[] secret, List<PeerId> notified) implements MailboxRequest {
+        public Ack {
+            notified = List.copyOf(notified);
+            if (notified.size() > MailboxLimits.MAX_ACK_NOTIFIED) {
+                throw new IllegalArgumentException(notified.size() + " notified holders, at most " + MailboxLimits.MAX_ACK_NOTIFIED);
+            }
+        }
+
+        Ack(long id, EnvelopeId envelope, byte[] secret) {
+            this(id, envelope, secret, List.of());
+        }
+
         @Override
         public String toString() {
             return "Ack[id=" + id + ", " + envelope + "]";

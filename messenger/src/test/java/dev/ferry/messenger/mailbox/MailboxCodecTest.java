@@ -44,6 +44,7 @@ class MailboxCodecTest {
                 new MailboxRequest.Fetch(2, fetch, new byte[MailboxLimits.CURSOR_BYTES], 17),
                 new MailboxRequest.Watch(3, watch),
                 new MailboxRequest.Ack(4, ENVELOPE, filled(32, 9)),
+                new MailboxRequest.Ack(4, ENVELOPE, filled(32, 9), List.of(HOLDER, OWNER.peerId())),
                 new MailboxRequest.Has(5, ENVELOPE),
                 new MailboxRequest.Has(5, ENVELOPE, java.util.OptionalInt.of(4)),
                 new MailboxRequest.Handover(6, List.of(shard(0), shard(1))),
@@ -102,6 +103,16 @@ class MailboxCodecTest {
                 .setAck(dev.ferry.messenger.proto.MailboxProto.MailboxAck.newBuilder()
                         .setEnvelopeId(com.google.protobuf.ByteString.copyFrom(new byte[31]))
                         .setSecret(com.google.protobuf.ByteString.copyFrom(new byte[32]))).build().toByteArray());
+        dev.ferry.messenger.proto.MailboxProto.MailboxAck.Builder tooManyNotified = dev.ferry.messenger.proto.MailboxProto.MailboxAck
+                .newBuilder().setEnvelopeId(com.google.protobuf.ByteString.copyFrom(new byte[32]))
+                .setSecret(com.google.protobuf.ByteString.copyFrom(new byte[32]));
+        for (int i = 0; i <= MailboxLimits.MAX_ACK_NOTIFIED; i++) tooManyNotified.addNotified(com.google.protobuf.ByteString.copyFrom(HOLDER.toBytes()));
+        bad.add(dev.ferry.messenger.proto.MailboxProto.MailboxRequest.newBuilder().setId(1).setAck(tooManyNotified).build().toByteArray());
+        bad.add(dev.ferry.messenger.proto.MailboxProto.MailboxRequest.newBuilder().setId(1)
+                .setAck(dev.ferry.messenger.proto.MailboxProto.MailboxAck.newBuilder()
+                        .setEnvelopeId(com.google.protobuf.ByteString.copyFrom(new byte[32]))
+                        .setSecret(com.google.protobuf.ByteString.copyFrom(new byte[32]))
+                        .addNotified(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 2, 3}))).build().toByteArray());
         bad.add(dev.ferry.messenger.proto.MailboxProto.MailboxRequest.newBuilder().setId(1)
                 .setStore(dev.ferry.messenger.proto.MailboxProto.MailboxStore.newBuilder()
                         .setShard(dev.ferry.messenger.proto.MailboxProto.MailboxShard.newBuilder()

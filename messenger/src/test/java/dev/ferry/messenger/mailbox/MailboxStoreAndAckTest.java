@@ -174,7 +174,9 @@ class MailboxStoreAndAckTest {
                 .isEqualTo(new EnvelopeHoldings(false, List.of(0, 1, 2, 3, 4, 5)));
         assertThat(holder.acks()).isEmpty();
 
-        assertThat(join(recipientPeer.client().ack(holder.peerId(), envelope.id(), envelope.secret()))).isEqualTo(MailboxReply.OK);
+        PeerId otherHolder = network.peer().peerId();
+        assertThat(join(recipientPeer.client().ack(holder.peerId(), envelope.id(), envelope.secret(), List.of(otherHolder))))
+                .isEqualTo(MailboxReply.OK);
         assertThat(join(recipientPeer.client().has(holder.peerId(), envelope.id()))).isEqualTo(new EnvelopeHoldings(true, List.of()));
         assertThat(holder.store().tombstones().expiry(envelope.id())).contains(EXPIRES);
         assertThat(holder.store().shards().usage().shards()).isZero();
@@ -182,6 +184,7 @@ class MailboxStoreAndAckTest {
             assertThat(heard.header()).isEqualTo(envelope.header());
             assertThat(heard.secret()).isEqualTo(envelope.secret());
             assertThat(heard.from()).isEqualTo(recipientPeer.peerId());
+            assertThat(heard.notified()).as("the holders the recipient acknowledged to as well").containsExactly(otherHolder);
         });
         assertThat(holder.metrics().shardsAcknowledged()).isEqualTo(6);
 

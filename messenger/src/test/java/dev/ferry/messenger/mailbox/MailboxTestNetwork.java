@@ -33,7 +33,7 @@ final class MailboxTestNetwork implements AutoCloseable {
     static final SecureRandom RANDOM = new SecureRandom();
 
     /** An ACK a holder's listener heard. */
-    record HeardAck(EnvelopeHeader header, AckSecret secret, PeerId from) {}
+    record HeardAck(EnvelopeHeader header, AckSecret secret, PeerId from, List<PeerId> notified) {}
 
     record Holder(OverlayNode overlay, MailboxServer server, FerryStore store, List<HeardAck> acks) {
         PeerId peerId() {
@@ -72,7 +72,7 @@ final class MailboxTestNetwork implements AutoCloseable {
         OverlayNode overlay = host(identity);
         List<HeardAck> acks = new CopyOnWriteArrayList<>();
         MailboxServer server = MailboxServer.start(overlay.host(), store, clock, scheduler, Metrics.create(), config,
-                (header, secret, from) -> acks.add(new HeardAck(header, secret, from)));
+                (header, secret, from, notified) -> acks.add(new HeardAck(header, secret, from, notified)));
         Holder holder = new Holder(overlay, server, store, acks);
         holders.add(holder);
         stores.add(store);

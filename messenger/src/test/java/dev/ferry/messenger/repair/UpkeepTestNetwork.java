@@ -123,7 +123,7 @@ final class UpkeepTestNetwork implements AutoCloseable {
             join(overlay.host().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
             InMemoryFerryStore store = InMemoryFerryStore.create(StoreLimits.DEFAULTS);
             MailboxServer server = MailboxServer.start(overlay.host(), store, clock, scheduler, Metrics.create(),
-                    config, (header, secret, from) -> {});
+                    config, (header, secret, from, notified) -> {});
             MailboxClient client = new MailboxClient(overlay.host(), clock, scheduler,
                     MailboxConfig.DEFAULTS.withRequestTimeout(Duration.ofSeconds(10)));
             created.add(new Holder(overlay, server, store, client));

@@ -1,13 +1,15 @@
 package dev.ferry.overlay.noise;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.PromiseCombiner;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import javax.crypto.AEADBadTagException;
 
@@ -18,9 +20,11 @@ import javax.crypto.AEADBadTagException;
  * <p>Inbound, frames are reassembled from arbitrarily chunked reads, decrypted into pooled heap
  * buffers and fired downstream as plaintext {@link ByteBuf}s; a frame shorter than its tag or
  * failing authentication fires a {@link NoiseTransportException} and closes the connection.
- * Outbound, {@link ByteBuf} writes of any size are cut into frames of at most
- * {@value #MAX_PLAINTEXT_LENGTH} plaintext bytes; the write's promise completes when all its
- * frames are written. Anything else written is refused, so plaintext never leaks.
+ * Outbound, {@link ByteBuf} writes are gathered until the flush and cut into frames of at most
+ * {@value #MAX_PLAINTEXT_LENGTH} plaintext bytes: yamux writes many small frames per flush (a
+ * header, a window update, a short message), and each Noise frame costs a cipher set-up that
+ * outweighs encrypting a few hundred bytes. A write's promise completes when the flush that sent
+ * it is written. Anything else written is refused, so plaintext never leaks.
  *
  * <p>Buffers are heap buffers on purpose: the JDK cipher works on arrays, so a heap frame is
  * encrypted or decrypted in a single pass with at most one copy from or to the socket's direct
@@ -52,6 +56,10 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
     private int frameLength;
     /** The partial frame in READ_FRAME: a heap buffer that is decrypted in place once full. */
     private ByteBuf frame;
+    /** Plaintext written since the last flush, less than a frame once whole frames went out; null when none. */
+    private CompositeByteBuf pending;
+    /** The promises of the writes in {@link #pending}, completed with the frame that ends the flush. */
+    private final List<ChannelPromise> waiting = new ArrayList<>();
 
     /**
      * @param sender encrypts outbound data (from {@link XXHandshake.TransportCiphers#sender()})
@@ -182,31 +190,70 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
                     "Noise transport can only encrypt ByteBufs, not " + msg.getClass().getSimpleName()));
             return;
         }
+        if (!promise.isVoid()) waiting.add(promise);
+        if (!plaintext.isReadable()) {
+            plaintext.release();
+            return;
+        }
+        if (pending == null) pending = ctx.alloc().compositeHeapBuffer(Integer.MAX_VALUE);
+        pending.addComponent(true, plaintext);
+        // Whole frames go out at once: what waits for the flush stays under one frame.
+        if (pending.readableBytes() >= MAX_PLAINTEXT_LENGTH) encryptPending(ctx, false);
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        encryptPending(ctx, true);
+        ctx.flush();
+    }
+
+    /**
+     * Encrypts what was written since the last flush into as few frames as it fills: whole ones,
+     * or with {@code all} the rest too, and then completes the writes' promises with the last
+     * frame (frames are written in order, and a failure fails the ones after it).
+     */
+    private void encryptPending(ChannelHandlerContext ctx, boolean all) {
         try {
-            int length = plaintext.readableBytes();
-            if (length == 0) {
-                ctx.write(Unpooled.EMPTY_BUFFER, promise);
-            } else if (length <= MAX_PLAINTEXT_LENGTH) {
-                ctx.write(encryptFrame(ctx, plaintext, length), promise);
-            } else {
-                PromiseCombiner combiner = promise.isVoid() ? null : new PromiseCombiner(ctx.executor());
-                while (plaintext.isReadable()) {
-                    ByteBuf frameOut = encryptFrame(ctx, plaintext, Math.min(plaintext.readableBytes(), MAX_PLAINTEXT_LENGTH));
-                    if (combiner == null) {
-                        ctx.write(frameOut, ctx.voidPromise());
-                    } else {
-                        combiner.add(ctx.write(frameOut));
-                    }
+            ChannelFuture last = null;
+            while (pending != null && (pending.readableBytes() >= MAX_PLAINTEXT_LENGTH || (all && pending.isReadable()))) {
+                ByteBuf frameOut = encryptFrame(ctx, pending, Math.min(pending.readableBytes(), MAX_PLAINTEXT_LENGTH));
+                boolean more = pending.readableBytes() >= MAX_PLAINTEXT_LENGTH || (all && pending.isReadable());
+                if (more || !all || waiting.isEmpty()) {
+                    ctx.write(frameOut, ctx.voidPromise());
+                } else {
+                    last = ctx.write(frameOut);
                 }
-                if (combiner != null) combiner.finish(promise);
+            }
+            if (pending != null) pending.discardReadComponents();
+            if (!all || waiting.isEmpty()) return;
+            List<ChannelPromise> promises = List.copyOf(waiting);
+            waiting.clear();
+            if (last == null) {
+                promises.forEach(ChannelPromise::trySuccess); // empty writes only
+            } else {
+                last.addListener(f -> {
+                    for (ChannelPromise p : promises) {
+                        if (f.isSuccess()) p.trySuccess();
+                        else p.tryFailure(f.cause());
+                    }
+                });
             }
         } catch (RuntimeException e) {
             // Only an exhausted nonce gets here: the session cannot go on.
-            promise.tryFailure(e);
+            failPending(e);
             ctx.close();
-        } finally {
-            plaintext.release();
         }
+    }
+
+    /** Drops what waits for a flush, failing its promises. */
+    private void failPending(Throwable cause) {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        List<ChannelPromise> promises = List.copyOf(waiting);
+        waiting.clear();
+        promises.forEach(p -> p.tryFailure(cause));
     }
 
     /** One frame (prefix, ciphertext, tag) holding the next {@code length} bytes of {@code plaintext}. */
@@ -236,11 +283,13 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         releaseFrame();
+        failPending(new NoiseTransportException("the connection closed before the data was flushed"));
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         releaseFrame();
+        failPending(new NoiseTransportException("the connection closed before the data was flushed"));
         ctx.fireChannelInactive();
     }
 

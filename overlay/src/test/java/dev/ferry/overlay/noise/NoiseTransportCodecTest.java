@@ -24,6 +24,8 @@ class NoiseTransportCodecTest {
     private EmbeddedChannel alice;
     /** Bob's sending cipher, for hand-made frames to Alice. */
     private CipherState bobSender;
+    /** Bob's receiving cipher, to read what Alice sent. */
+    private CipherState bobReceiver;
 
     @BeforeEach
     void connect() {
@@ -36,6 +38,7 @@ class NoiseTransportCodecTest {
         XXHandshake.TransportCiphers b = responder.split();
         alice = new EmbeddedChannel(new NoiseTransportCodec(a.sender(), a.receiver()));
         bobSender = b.sender();
+        bobReceiver = b.receiver();
     }
 
     @AfterEach
@@ -57,6 +60,52 @@ class NoiseTransportCodecTest {
             frameLengths.add(frame.readableBytes());
         }
         assertThat(frameLengths).containsExactly(65537, 65537, 65537, 2 + 5 + 16);
+    }
+
+    @Test
+    void shouldGatherTheWritesOfOneFlushIntoOneFrameAndCompleteEachPromise() throws Exception {
+        List<ChannelFuture> writes = new ArrayList<>();
+        for (String part : List.of("yamux header ", "a window update ", "", "a short message"))
+            writes.add(alice.write(Unpooled.copiedBuffer(part, StandardCharsets.UTF_8)));
+        assertThat(writes).noneMatch(ChannelFuture::isDone);
+
+        alice.flush();
+
+        assertThat(writes).allMatch(ChannelFuture::isSuccess);
+        ByteBuf frame = alice.readOutbound();
+        assertThat((Object) alice.readOutbound()).as("a second frame").isNull();
+        ByteBuffer plaintext = ByteBuffer.allocate(frame.readableBytes());
+        int length = bobReceiver.decrypt(frame.nioBuffer(2, frame.readableBytes() - 2), plaintext);
+        frame.release();
+        assertThat(new String(plaintext.array(), 0, length, StandardCharsets.UTF_8))
+                .isEqualTo("yamux header a window update a short message");
+    }
+
+    @Test
+    void shouldCutGatheredWritesAtTheFrameLimit() {
+        ChannelFuture first = alice.write(Unpooled.wrappedBuffer(new byte[NoiseTransportCodec.MAX_PLAINTEXT_LENGTH - 10]));
+        ChannelFuture second = alice.write(Unpooled.wrappedBuffer(new byte[30]));
+        assertThat(first.isDone()).isFalse();
+
+        alice.flush();
+
+        List<Integer> frameLengths = new ArrayList<>();
+        for (ByteBuf frame; (frame = alice.readOutbound()) != null; frame.release()) frameLengths.add(frame.readableBytes());
+        assertThat(frameLengths).containsExactly(65537, 2 + 20 + 16);
+        assertThat(first.isSuccess()).isTrue();
+        assertThat(second.isSuccess()).isTrue();
+    }
+
+    @Test
+    void shouldFailWritesThatWereNeverFlushedWhenTheConnectionCloses() {
+        ByteBuf data = Unpooled.wrappedBuffer(new byte[100]);
+        ChannelFuture write = alice.write(data);
+
+        alice.close();
+
+        assertThat(write.isDone()).isTrue();
+        assertThat(write.isSuccess()).isFalse();
+        assertThat(data.refCnt()).isZero();
     }
 
     @Test
