@@ -64,6 +64,9 @@ public final class MessengerBenchmark implements Callable<Integer> {
     @Option(names = "--window", description = "Messages each sender keeps on their way (default: ${DEFAULT-VALUE}).")
     int window = 64;
 
+    @Option(names = "--cpu", description = "After each phase, print where the CPU time went, by thread kind.")
+    boolean cpu;
+
     private final EventLoopGroup group = NettyHost.newEventLoopGroup(2);
     private final Map<Integer, FerryNode> running = new ConcurrentHashMap<>();
     private Path dir;
@@ -133,6 +136,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
             recipients.add(node(2 * p + 1).peerId());
             running.remove(2 * p + 1).close();
         }
+        Map<String, Long> cpuAtStart = cpuByThreadKind();
         long started = System.nanoTime();
         List<CompletableFuture<Void>> sending = new ArrayList<>();
         for (int p = 0; p < pairs; p++) {
@@ -144,7 +148,9 @@ public final class MessengerBenchmark implements Callable<Integer> {
         double storeSeconds = (System.nanoTime() - started) / 1e9;
         System.out.printf("offline: %d envelopes stored on their holders in %.2f s: %.0f envelopes/s%n", perSender * pairs, storeSeconds,
                 perSender * pairs / storeSeconds);
+        cpuSince("storing", cpuAtStart);
 
+        cpuAtStart = cpuByThreadKind();
         started = System.nanoTime();
         for (int p = 0; p < pairs; p++) start(2 * p + 1);
         for (int p = 0; p < pairs; p++) {
@@ -155,6 +161,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
         double fetchSeconds = (System.nanoTime() - started) / 1e9;
         System.out.printf("offline: %d envelopes retrieved into the inboxes in %.2f s (including the recipients' start): %.0f envelopes/s%n",
                 perSender * pairs, fetchSeconds, perSender * pairs / fetchSeconds);
+        cpuSince("retrieving", cpuAtStart);
 
         // Online: everyone is here; direct delivery.
         Map<EnvelopeId, Long> sentAt = new ConcurrentHashMap<>();
@@ -167,6 +174,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
                 }
             });
         }
+        cpuAtStart = cpuByThreadKind();
         started = System.nanoTime();
         sending.clear();
         for (int p = 0; p < pairs; p++) {
@@ -181,11 +189,48 @@ public final class MessengerBenchmark implements Callable<Integer> {
         System.out.printf("online: %d messages delivered in %.2f s: %.0f messages/s (%d sent directly in all); latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms%n",
                 perSender * pairs, onlineSeconds, perSender * pairs / onlineSeconds, direct, percentile(sorted, 0.5),
                 percentile(sorted, 0.9), percentile(sorted, 0.99));
+        cpuSince("online", cpuAtStart);
         double slowest = Math.min(perSender * pairs / storeSeconds, perSender * pairs / fetchSeconds);
         System.out.printf("goal: %.0f envelopes/s stored and retrieved: %s (%.0f / %.0f = %.2f)%n", GOAL_ENVELOPES_PER_SECOND,
                 slowest >= GOAL_ENVELOPES_PER_SECOND ? "met" : "not met", slowest, GOAL_ENVELOPES_PER_SECOND,
                 slowest / GOAL_ENVELOPES_PER_SECOND);
         return 0;
+    }
+
+    /** CPU nanoseconds so far per kind of thread (its name without the node or pool number). */
+    private static Map<String, Long> cpuByThreadKind() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> byKind = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null) continue;
+            long nanos = threads.getThreadCpuTime(info.getThreadId());
+            if (nanos < 0) continue;
+            String kind = info.getThreadName().replaceAll("-12D3KooW\\w*", "").replaceAll("-?\\d+$", "").replaceAll("-\\d+-", "-");
+            byKind.merge(kind, nanos, Long::sum);
+        }
+        return byKind;
+    }
+
+    /** Prints the CPU time each kind of thread used since {@code before} (threads that ended since are not counted). */
+    private void cpuSince(String phase, Map<String, Long> before) {
+        if (!cpu) return;
+        Map<String, Long> now = cpuByThreadKind();
+        StringBuilder line = new StringBuilder("  cpu while " + phase + ":");
+        now.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 50_000_000L)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> line.append(String.format(" %s %.1fs", e.getKey(), e.getValue() / 1e9)));
+        System.out.println(line);
+        Map<String, Long> requests = new java.util.TreeMap<>();
+        for (FerryNode node : running.values()) {
+            node.metrics().scrapeText().lines().filter(l -> l.startsWith("ferry_mailbox_requests_total{")).forEach(l -> {
+                String type = l.replaceAll(".*type=\"([^\"]*)\".*", "$1");
+                if (type.equals("ack")) type = "ack/" + l.replaceAll(".*status=\"([^\"]*)\".*", "$1");
+                requests.merge(type, (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)), Long::sum);
+            });
+        }
+        System.out.println("  mailbox requests so far (nodes running now): " + requests);
     }
 
     private static int inbox(FerryNode recipient, PeerId sender) {

@@ -9,6 +9,7 @@ import dev.ferry.crypto.envelope.EnvelopeHeader;
 import dev.ferry.crypto.envelope.Mailbox;
 import dev.ferry.crypto.envelope.SealedEnvelope;
 import dev.ferry.crypto.x3dh.PrekeyBundle;
+import dev.ferry.dht.KadKey;
 import dev.ferry.dht.service.DhtService;
 import dev.ferry.messenger.delivery.DeliveryMetrics;
 import dev.ferry.messenger.delivery.DeliveryPorts;
@@ -49,6 +50,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -462,7 +464,12 @@ final class Messaging implements AutoCloseable {
             Set<PeerId> covered = new LinkedHashSet<>(notified);
             covered.add(from);
             covered.add(host.peerId());
-            List<PeerId> targets = closest.subList(0, Math.min(closest.size(), header.dataShards() + header.parityShards()))
+            // The k + m closest counting this node, which the directory leaves out of its answer.
+            KadKey target = KadKey.of(header.mailbox());
+            List<PeerId> ranked = new ArrayList<>(closest);
+            ranked.add(host.peerId());
+            ranked.sort(Comparator.comparing(KadKey::of, target::compareDistance));
+            List<PeerId> targets = ranked.subList(0, Math.min(ranked.size(), header.dataShards() + header.parityShards()))
                     .stream().filter(holder -> !covered.contains(holder)).toList();
             covered.addAll(targets);
             for (PeerId holder : targets) mailboxClient.ack(holder, id, secret, covered).exceptionally(e -> null);
@@ -507,8 +514,8 @@ final class Messaging implements AutoCloseable {
         }
 
         @Override
-        public CompletableFuture<Boolean> acknowledged(PeerId holder, byte[] envelopeId) {
-            return mailboxClient.has(holder, EnvelopeId.of(envelopeId)).thenApply(held -> held.acknowledged());
+        public CompletableFuture<Set<EnvelopeId>> acknowledged(PeerId holder, List<EnvelopeId> envelopes) {
+            return mailboxClient.acknowledged(holder, envelopes);
         }
     }
 

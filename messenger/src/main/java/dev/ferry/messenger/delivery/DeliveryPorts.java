@@ -2,8 +2,10 @@ package dev.ferry.messenger.delivery;
 
 import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.envelope.EnvelopeHeader;
+import dev.ferry.store.EnvelopeId;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -56,7 +58,13 @@ public final class DeliveryPorts {
     public interface ShardTransport {
         CompletableFuture<StoreOutcome> store(PeerId holder, EnvelopeHeader header, int index, byte[] shard);
 
-        /** Whether {@code holder} knows the envelope was acknowledged. */
-        CompletableFuture<Boolean> acknowledged(PeerId holder, byte[] envelopeId);
+        /**
+         * Which of {@code envelopes} (at most {@link #MAX_ACKED_QUERY}) {@code holder} knows were
+         * acknowledged.
+         */
+        CompletableFuture<Set<EnvelopeId>> acknowledged(PeerId holder, List<EnvelopeId> envelopes);
+
+        /** Envelopes asked about in one {@link #acknowledged} call at most. */
+        int MAX_ACKED_QUERY = 256;
     }
 }

@@ -9,12 +9,14 @@ import dev.ferry.messenger.mailbox.FetchedShard;
 import dev.ferry.store.EnvelopeId;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -35,6 +37,8 @@ import java.util.function.BiFunction;
 public final class MailboxRetrieval implements AutoCloseable {
     /** Shards asked for per FETCH: a page stays well under the mailbox protocol's message limit. */
     public static final int PAGE_SIZE = 64;
+    /** Rebuilt envelopes with the intake at once: enough to keep it busy, few enough that the rest wait in order. */
+    static final int MAX_OPENING = 2;
     /** Pages fetched from one holder per round: a holder listing more waits for the next round. */
     public static final int MAX_PAGES_PER_ROUND = 64;
     /** Incomplete envelopes kept between rounds. */
@@ -68,11 +72,22 @@ public final class MailboxRetrieval implements AutoCloseable {
     private final BiFunction<EnvelopeHeader, byte[], CompletableFuture<Optional<byte[]>>> intake;
     private final ScheduledExecutorService executor;
     private final Duration fetchInterval;
+    /** Rebuilt envelopes waiting for the intake, oldest sealed first; owned by the executor. */
+    private final PriorityQueue<Rebuilt> toOpen = new PriorityQueue<>(
+            Comparator.comparing((Rebuilt r) -> r.header().created()).thenComparing(Rebuilt::id));
+    /** Envelopes with the intake now. */
+    private int opening;
+    /** Ciphertext bytes in {@link #toOpen}. */
+    private long queuedBytes;
+    /** Page fetches waiting for {@link #toOpen} to shrink. */
+    private final List<CompletableFuture<Void>> waitingForRoom = new ArrayList<>();
+    /** Listings in progress by holder; owned by the executor. */
+    private final Map<PeerId, Flight> flights = new HashMap<>();
     private final ShardCollector collector = new ShardCollector(MAX_PENDING_ENVELOPES, MAX_PENDING_BYTES);
     private final Map<PeerId, AutoCloseable> watches = new HashMap<>();
     private final Set<PeerId> fetchScheduled = new HashSet<>();
-    /** ACK secrets of envelopes taken recently, oldest first, to acknowledge again to holders that missed the ACK. */
-    private final Map<EnvelopeId, byte[]> recentSecrets = new java.util.LinkedHashMap<>();
+    /** Envelopes taken recently, oldest first, with whom they were acknowledged to: a holder that lists one later gets its ACK then. */
+    private final Map<EnvelopeId, Taken> taken = new java.util.LinkedHashMap<>();
     /** Holders seen listing each envelope being collected, oldest first, to acknowledge it to them. */
     private final Map<EnvelopeId, Set<PeerId>> sources = new java.util.LinkedHashMap<>();
     private List<PeerId> holders = List.of();
@@ -121,6 +136,11 @@ public final class MailboxRetrieval implements AutoCloseable {
         return done;
     }
 
+    /** Rebuilt envelopes waiting for the intake; for tests. */
+    CompletableFuture<Integer> waitingToOpen() {
+        return CompletableFuture.supplyAsync(toOpen::size, executor);
+    }
+
     /** Shards that did not match their header's hash, served by some holder. */
     public long tamperedShards() {
         return tamperedShards;
@@ -143,20 +163,50 @@ public final class MailboxRetrieval implements AutoCloseable {
             holders = List.copyOf(found);
             refreshWatches();
             List<CompletableFuture<Void>> fetches = new ArrayList<>();
-            for (PeerId holder : holders) fetches.add(fetchAll(holder, Optional.empty(), 0));
+            for (PeerId holder : holders) fetches.add(fetchHolder(holder));
             CompletableFuture.allOf(fetches.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> done.complete(null));
         }, executor);
     }
 
     /** Fetches every page a holder has, one after another; completes when the listing ends or the round's page budget does. */
+    /**
+     * Lists {@code holder}'s part of the mailbox from the start, once at a time: asked again while
+     * a listing runs (a push, the next round), it runs once more after it, however often it was
+     * asked. Overlapping listings would each carry every shard not yet acknowledged. Completes
+     * when the listing that covers this request is done.
+     */
+    private CompletableFuture<Void> fetchHolder(PeerId holder) {
+        Flight running = flights.get(holder);
+        if (running != null) {
+            if (running.followUp == null) running.followUp = new CompletableFuture<>();
+            return running.followUp;
+        }
+        Flight flight = new Flight();
+        flights.put(holder, flight);
+        fetchAll(holder, Optional.empty(), 0).whenCompleteAsync((v, e) -> {
+            flights.remove(holder);
+            flight.done.complete(null);
+            CompletableFuture<Void> followUp = flight.followUp;
+            if (followUp != null) fetchHolder(holder).whenComplete((v2, e2) -> followUp.complete(null));
+        }, executor);
+        return flight.done;
+    }
+
+    /** A listing of one holder in progress, and the one asked for behind it. */
+    private static final class Flight {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<Void> followUp;
+    }
+
     private CompletableFuture<Void> fetchAll(PeerId holder, Optional<byte[]> cursor, int pages) {
         return reader.fetch(holder, owner, cursor, PAGE_SIZE).handleAsync((page, failure) -> {
             if (failure != null || closed) return CompletableFuture.<Void>completedFuture(null);
             List<CompletableFuture<Void>> opened = new ArrayList<>();
             for (FetchedShard shard : page.shards()) opened.add(offer(holder, shard));
             tamperedShards += page.rejected();
+            // The next page once the envelopes waiting for the intake leave room for it.
             CompletableFuture<Void> rest = page.nextCursor().isPresent() && pages + 1 < MAX_PAGES_PER_ROUND
-                    ? fetchAll(holder, page.nextCursor(), pages + 1)
+                    ? room().thenComposeAsync(v -> fetchAll(holder, page.nextCursor(), pages + 1), executor)
                     : CompletableFuture.completedFuture(null);
             opened.add(rest);
             return CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new));
@@ -166,10 +216,11 @@ public final class MailboxRetrieval implements AutoCloseable {
     private CompletableFuture<Void> offer(PeerId from, FetchedShard shard) {
         if (!java.util.Arrays.equals(shard.header().mailbox(), mailbox)) return CompletableFuture.completedFuture(null);
         EnvelopeId id = EnvelopeId.of(shard.header().envelopeId());
-        byte[] known = recentSecrets.get(id);
+        Taken known = taken.get(id);
         if (known != null) {
-            // Taken already, yet this holder still lists it: its ACK was lost. Acknowledge again.
-            if (acknowledge) reader.acknowledge(from, id.bytes(), known, List.of());
+            // Taken already, yet this holder lists it: it was not among those acknowledged to, or
+            // that ACK failed on the way. (One on its way is not sent again.)
+            if (acknowledge && known.acknowledgedTo.add(from)) acknowledgeTo(List.of(from), id, known);
             return CompletableFuture.completedFuture(null);
         }
         if (sources.size() >= MAX_PENDING_ENVELOPES && !sources.containsKey(id)) sources.remove(sources.keySet().iterator().next());
@@ -177,16 +228,90 @@ public final class MailboxRetrieval implements AutoCloseable {
         ShardCollector.Outcome outcome = collector.offer(shard.header(), shard.index(), shard.data());
         if (outcome instanceof ShardCollector.Tampered) tamperedShards++;
         if (!(outcome instanceof ShardCollector.Complete complete)) return CompletableFuture.completedFuture(null);
-        return intake.apply(complete.header(), complete.ciphertext()).thenAcceptAsync(secret -> {
+        Rebuilt rebuilt = new Rebuilt(id, complete.header(), complete.ciphertext());
+        toOpen.add(rebuilt);
+        queuedBytes += rebuilt.ciphertext().length;
+        openNext();
+        return rebuilt.done;
+    }
+
+    /**
+     * Hands rebuilt envelopes to the intake oldest first, a couple at a time. A listing comes in
+     * envelope-id order, which is random; opened in that order, a sender's messages would arrive
+     * shuffled, and each one out of order costs the ratchet a skipped key and the session a held
+     * message, both rewritten with every message after. Queued here while the intake is busy,
+     * they go in the order they were sealed.
+     */
+    private void openNext() {
+        while (opening < MAX_OPENING && !toOpen.isEmpty()) {
+            Rebuilt next = toOpen.poll();
+            queuedBytes -= next.ciphertext().length;
+            if (queuedBytes <= MAX_PENDING_BYTES / 2 && !waitingForRoom.isEmpty()) {
+                List<CompletableFuture<Void>> ready = List.copyOf(waitingForRoom);
+                waitingForRoom.clear();
+                ready.forEach(f -> f.complete(null));
+            }
+            opening++;
+            open(next).whenCompleteAsync((v, e) -> {
+                opening--;
+                next.done.complete(null);
+                openNext();
+            }, executor);
+        }
+    }
+
+    /** Completes when the envelopes waiting for the intake hold at most {@link #MAX_PENDING_BYTES}. */
+    private CompletableFuture<Void> room() {
+        if (queuedBytes <= MAX_PENDING_BYTES) return CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> room = new CompletableFuture<>();
+        waitingForRoom.add(room);
+        return room;
+    }
+
+    private CompletableFuture<Void> open(Rebuilt rebuilt) {
+        EnvelopeId id = rebuilt.id;
+        EnvelopeHeader header = rebuilt.header;
+        return intake.apply(header, rebuilt.ciphertext).thenAcceptAsync(secret -> {
             if (secret.isEmpty()) return;
-            recentSecrets.put(id, secret.get());
-            if (recentSecrets.size() > MAX_PENDING_ENVELOPES) recentSecrets.remove(recentSecrets.keySet().iterator().next());
+            Taken entry = new Taken(secret.get());
+            taken.put(id, entry);
+            if (taken.size() > MAX_PENDING_ENVELOPES) taken.remove(taken.keySet().iterator().next());
             Set<PeerId> listed = sources.remove(id);
-            if (!acknowledge || listed == null) return;
-            // The holders that listed a shard of it, each told of the others; they forward the ACK to
-            // the rest, and a holder that lists it later gets its own ACK then (recentSecrets).
-            for (PeerId holder : listed) reader.acknowledge(holder, complete.header().envelopeId(), secret.get(), listed);
+            if (!acknowledge) return;
+            // The holders that listed a shard of it and those expected to hold one (the closest k + m
+            // of ours), each told of all the others, so that they need not forward the ACK.
+            if (listed != null) entry.acknowledgedTo.addAll(listed);
+            int expected = header.dataShards() + header.parityShards();
+            entry.acknowledgedTo.addAll(holders.subList(0, Math.min(holders.size(), expected)));
+            acknowledgeTo(List.copyOf(entry.acknowledgedTo), id, entry);
         }, executor).exceptionally(e -> null);
+    }
+
+    /** Sends the ACK of {@code id} to {@code targets}; a holder whose ACK fails on the way may get one again. */
+    private void acknowledgeTo(List<PeerId> targets, EnvelopeId id, Taken entry) {
+        List<PeerId> notified = List.copyOf(entry.acknowledgedTo);
+        for (PeerId holder : targets) {
+            reader.acknowledge(holder, id.bytes(), entry.secret, notified).whenCompleteAsync((answered, failure) -> {
+                if (failure != null) entry.acknowledgedTo.remove(holder);
+            }, executor);
+        }
+    }
+
+    /** An envelope rebuilt and waiting for the intake; {@code done} completes once the intake had it. */
+    private record Rebuilt(EnvelopeId id, EnvelopeHeader header, byte[] ciphertext, CompletableFuture<Void> done) {
+        Rebuilt(EnvelopeId id, EnvelopeHeader header, byte[] ciphertext) {
+            this(id, header, ciphertext, new CompletableFuture<>());
+        }
+    }
+
+    /** An envelope taken: its ACK secret, and the holders it was acknowledged to (or is on its way to). */
+    private static final class Taken {
+        final byte[] secret;
+        final Set<PeerId> acknowledgedTo = new java.util.LinkedHashSet<>();
+
+        Taken(byte[] secret) {
+            this.secret = secret;
+        }
     }
 
     private void refreshWatches() {
@@ -213,7 +338,7 @@ public final class MailboxRetrieval implements AutoCloseable {
         if (closed || !fetchScheduled.add(holder)) return;
         executor.schedule(() -> {
             fetchScheduled.remove(holder);
-            fetchAll(holder, Optional.empty(), 0);
+            fetchHolder(holder);
         }, PUSH_COALESCING.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -63,8 +63,12 @@ public final class OutboxService implements AutoCloseable {
      * worth a few tries for redundancy, not an endless loop against a network that has too few peers.
      */
     public static final int TOP_UP_ATTEMPTS = 3;
-    /** Stored envelopes asked about per acknowledgement round: bounds the HAS requests one round sends. */
-    public static final int ACK_CHECKS_PER_ROUND = 512;
+    /**
+     * Stored envelopes asked about per acknowledgement round, in ACKED requests of up to
+     * {@link DeliveryPorts.ShardTransport#MAX_ACKED_QUERY} per holder; a larger outbox is covered
+     * over several rounds, each starting where the last stopped.
+     */
+    public static final int ACK_CHECKS_PER_ROUND = 4096;
     /**
      * Direct deliveries in flight to one recipient: below what a recipient serves per peer
      * (8 by default), so that an online recipient is never answered BUSY by its own sender.
@@ -107,6 +111,8 @@ public final class OutboxService implements AutoCloseable {
     private final Consumer<DeliveryUpdate> listener;
     private final DeliveryMetrics metrics;
     private final Map<EnvelopeId, Tracked> active = new LinkedHashMap<>();
+    /** Where the next acknowledgement round starts among the stored envelopes. */
+    private int nextAcknowledgementCheck;
     private final ArrayDeque<Tracked> waiting = new ArrayDeque<>();
     private int pushing;
     private final Map<PeerId, Integer> directInFlight = new HashMap<>();
@@ -395,20 +401,36 @@ public final class OutboxService implements AutoCloseable {
         }
     }
 
-    /** Asks one holder of each stored envelope (a different one each round) whether it was acknowledged. */
+    /**
+     * Asks one holder of each stored envelope (a different one each round) whether it was
+     * acknowledged: the envelopes for one holder go in a few batched requests.
+     */
     private void acknowledgementRound() {
-        int asked = 0;
-        for (Tracked tracked : List.copyOf(active.values())) {
-            if (asked >= ACK_CHECKS_PER_ROUND) break;
-            if (tracked.state != DeliveryState.STORED || tracked.envelope.group()) continue;
+        List<Tracked> stored = active.values().stream()
+                .filter(t -> t.state == DeliveryState.STORED && !t.envelope.group() && !t.envelope.confirmedHolders().isEmpty())
+                .toList();
+        if (stored.isEmpty()) return;
+        int start = Math.floorMod(nextAcknowledgementCheck, stored.size());
+        int count = Math.min(stored.size(), ACK_CHECKS_PER_ROUND);
+        nextAcknowledgementCheck = start + count;
+        Map<PeerId, List<Tracked>> byHolder = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            Tracked tracked = stored.get((start + i) % stored.size());
             List<PeerId> holders = tracked.envelope.confirmedHolders();
-            if (holders.isEmpty()) continue;
             PeerId holder = holders.get(tracked.nextHolderToAsk++ % holders.size());
-            asked++;
-            shards.acknowledged(holder, tracked.envelope.header().envelopeId()).whenCompleteAsync((yes, failure) -> {
-                if (failure == null && Boolean.TRUE.equals(yes) && tracked.state == DeliveryState.STORED) delivered(tracked);
-            }, executor);
+            byHolder.computeIfAbsent(holder, h -> new ArrayList<>()).add(tracked);
         }
+        byHolder.forEach((holder, envelopes) -> {
+            for (int from = 0; from < envelopes.size(); from += DeliveryPorts.ShardTransport.MAX_ACKED_QUERY) {
+                List<Tracked> batch = envelopes.subList(from, Math.min(envelopes.size(), from + DeliveryPorts.ShardTransport.MAX_ACKED_QUERY));
+                shards.acknowledged(holder, batch.stream().map(t -> t.envelope.id()).toList()).whenCompleteAsync((yes, failure) -> {
+                    if (failure != null) return;
+                    for (Tracked tracked : batch) {
+                        if (yes.contains(tracked.envelope.id()) && tracked.state == DeliveryState.STORED) delivered(tracked);
+                    }
+                }, executor);
+            }
+        });
     }
 
     private void delivered(Tracked tracked) {

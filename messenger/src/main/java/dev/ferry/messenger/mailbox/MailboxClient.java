@@ -17,9 +17,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -137,6 +139,24 @@ public final class MailboxClient implements AutoCloseable {
                 return new EnvelopeHoldings(held.acknowledged(), held.indices());
             }
             throw unexpected(answer);
+        });
+    }
+
+    /**
+     * Which of {@code envelopes} (at most {@link MailboxLimits#MAX_ACKED_QUERY}) {@code holder}
+     * knows were acknowledged: the ones it keeps a tombstone of.
+     */
+    public CompletableFuture<Set<EnvelopeId>> acknowledged(PeerId holder, List<EnvelopeId> envelopes) {
+        MailboxRequest.Acked request = new MailboxRequest.Acked(nextId(), envelopes);
+        return one(holder, request).thenApply(answer -> {
+            if (!(answer instanceof MailboxResponse.AckedAnswer acked) || !acked.status().isOk()) throw unexpected(answer);
+            int asked = request.envelopes().size();
+            if (acked.acknowledged().size() < asked || acked.acknowledged().size() >= asked + 8) {
+                throw new MailboxException(acked.acknowledged().size() + " answers to " + asked + " envelopes");
+            }
+            Set<EnvelopeId> yes = new HashSet<>();
+            for (int i = 0; i < asked; i++) if (acked.acknowledged().get(i)) yes.add(request.envelopes().get(i));
+            return yes;
         });
     }
 

@@ -60,6 +60,11 @@ final class MailboxCodec {
                 ack.notified().forEach(peer -> body.addNotified(ByteString.copyFrom(peer.toBytes())));
                 out.setAck(body);
             }
+            case MailboxRequest.Acked acked -> {
+                MailboxProto.MailboxAcked.Builder body = MailboxProto.MailboxAcked.newBuilder();
+                acked.envelopes().forEach(e -> body.addEnvelopeIds(ByteString.copyFrom(e.bytes())));
+                out.setAcked(body);
+            }
             case MailboxRequest.Has has -> {
                 MailboxProto.MailboxHas.Builder body = MailboxProto.MailboxHas.newBuilder()
                         .setEnvelopeId(ByteString.copyFrom(has.envelope().bytes()));
@@ -120,6 +125,15 @@ final class MailboxCodec {
             case PREKEYS_PUT -> new MailboxRequest.PutPrekeys(id,
                     bounded(in.getPrekeysPut().getBundle(), 1, PrekeyBundle.MAX_ENCODED_LENGTH, "prekey bundle"));
             case PREKEYS_GET -> new MailboxRequest.GetPrekeys(id, mailbox(in.getPrekeysGet().getMailbox()));
+            case ACKED -> {
+                List<ByteString> ids = in.getAcked().getEnvelopeIdsList();
+                if (ids.isEmpty() || ids.size() > MailboxLimits.MAX_ACKED_QUERY) {
+                    throw new MailboxCodecException("ACKED of " + ids.size() + " envelopes, allowed 1.." + MailboxLimits.MAX_ACKED_QUERY);
+                }
+                List<EnvelopeId> envelopes = new ArrayList<>(ids.size());
+                for (ByteString envelope : ids) envelopes.add(envelopeId(envelope));
+                yield new MailboxRequest.Acked(id, envelopes);
+            }
             case BODY_NOT_SET -> throw new MailboxCodecException("request without a body");
         };
     }
@@ -154,6 +168,13 @@ final class MailboxCodec {
                 out.setHandover(body);
             }
             case MailboxResponse.Bundle bundle -> out.setPrekeyBundle(ByteString.copyFrom(bundle.bundle()));
+            case MailboxResponse.AckedAnswer answer -> {
+                byte[] bits = new byte[(answer.acknowledged().size() + 7) / 8];
+                for (int i = 0; i < answer.acknowledged().size(); i++) {
+                    if (answer.acknowledged().get(i)) bits[i / 8] |= (byte) (1 << (i % 8));
+                }
+                out.setAcked(MailboxProto.MailboxAckedAnswer.newBuilder().setAcknowledged(ByteString.copyFrom(bits)));
+            }
         }
         return out.build().toByteArray();
     }
@@ -212,6 +233,13 @@ final class MailboxCodec {
             }
             case PREKEY_BUNDLE -> new MailboxResponse.Bundle(id, status, detail,
                     bounded(in.getPrekeyBundle(), 1, PrekeyBundle.MAX_ENCODED_LENGTH, "prekey bundle"));
+            case ACKED -> {
+                // Whole bytes of bits: the asker knows how many of them answer its envelopes.
+                byte[] bits = bounded(in.getAcked().getAcknowledged(), 1, MailboxLimits.MAX_ACKED_QUERY / 8, "acknowledged bits");
+                List<Boolean> acknowledged = new ArrayList<>(bits.length * 8);
+                for (int i = 0; i < bits.length * 8; i++) acknowledged.add((bits[i / 8] & (1 << (i % 8))) != 0);
+                yield new MailboxResponse.AckedAnswer(id, status, detail, acknowledged);
+            }
         };
     }
 

@@ -66,6 +66,8 @@ final class MailboxHolder {
             case MailboxRequest.Fetch fetch -> fetch(fetch);
             case MailboxRequest.Ack ack -> MailboxResponse.plain(id, ack(from, ack.envelope(), ack.secret(), ack.notified()));
             case MailboxRequest.Has has -> has(has);
+            case MailboxRequest.Acked acked -> new MailboxResponse.AckedAnswer(id, MailboxStatus.OK, "",
+                    acked.envelopes().stream().map(store.tombstones()::contains).toList());
             case MailboxRequest.Handover handover -> {
                 List<MailboxReply> results = new ArrayList<>(handover.shards().size());
                 for (EnvelopeShard shard : handover.shards()) results.add(store(from, shard, true));

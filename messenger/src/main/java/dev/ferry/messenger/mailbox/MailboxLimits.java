@@ -38,6 +38,9 @@ public final class MailboxLimits {
      */
     public static final int MAX_ACK_NOTIFIED = 16;
 
+    /** Envelopes one ACKED request asks about: a round of a busy sender's checks in a few requests. */
+    public static final int MAX_ACKED_QUERY = 256;
+
     /** A FETCH cursor: the last listed shard's envelope id (32 bytes) and index (1 byte). */
     public static final int CURSOR_BYTES = 33;
 

@@ -24,6 +24,7 @@ sealed interface MailboxRequest {
             case Handover h -> RequestType.HANDOVER;
             case PutPrekeys p -> RequestType.PREKEYS_PUT;
             case GetPrekeys g -> RequestType.PREKEYS_GET;
+            case Acked a -> RequestType.ACKED;
         };
     }
 
@@ -51,6 +52,16 @@ sealed interface MailboxRequest {
         @Override
         public String toString() {
             return "Ack[id=" + id + ", " + envelope + "]";
+        }
+    }
+
+    /** Which of {@code envelopes} (1 to {@link MailboxLimits#MAX_ACKED_QUERY}) were acknowledged at the holder. */
+    record Acked(long id, List<EnvelopeId> envelopes) implements MailboxRequest {
+        public Acked {
+            envelopes = List.copyOf(envelopes);
+            if (envelopes.isEmpty() || envelopes.size() > MailboxLimits.MAX_ACKED_QUERY) {
+                throw new IllegalArgumentException(envelopes.size() + " envelopes, allowed 1.." + MailboxLimits.MAX_ACKED_QUERY);
+            }
         }
     }
 

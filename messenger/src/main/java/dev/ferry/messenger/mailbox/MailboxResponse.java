@@ -44,6 +44,16 @@ sealed interface MailboxResponse {
         }
     }
 
+    /**
+     * An ACKED answer: for each envelope asked about, in order, whether it was acknowledged here.
+     * Decoded, it has a multiple of 8 entries; those past the envelopes asked about are false.
+     */
+    record AckedAnswer(long id, MailboxStatus status, String detail, List<Boolean> acknowledged) implements MailboxResponse {
+        public AckedAnswer {
+            acknowledged = List.copyOf(acknowledged);
+        }
+    }
+
     /** A PREKEYS GET answer with the bundle held. */
     record Bundle(long id, MailboxStatus status, String detail, byte[] bundle) implements MailboxResponse {}
 

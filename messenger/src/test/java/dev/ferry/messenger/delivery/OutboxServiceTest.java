@@ -66,6 +66,7 @@ class OutboxServiceTest {
     private final Map<PeerId, Map<Integer, byte[]>> held = new ConcurrentHashMap<>();
     private final Set<PeerId> knowAcknowledged = ConcurrentHashMap.newKeySet();
     private final AtomicInteger storeAttempts = new AtomicInteger();
+    private final AtomicInteger acknowledgementQueries = new AtomicInteger();
 
     private final DeliveryPorts.HolderDirectory directory = (mailbox, owner) -> CompletableFuture.completedFuture(List.copyOf(holders));
     private final DeliveryPorts.DirectTransport direct = (peer, header, ciphertext, timeout) -> CompletableFuture.completedFuture(directAnswer);
@@ -81,8 +82,9 @@ class OutboxServiceTest {
         }
 
         @Override
-        public CompletableFuture<Boolean> acknowledged(PeerId holder, byte[] envelopeId) {
-            return CompletableFuture.completedFuture(knowAcknowledged.contains(holder));
+        public CompletableFuture<java.util.Set<EnvelopeId>> acknowledged(PeerId holder, List<EnvelopeId> envelopes) {
+            acknowledgementQueries.incrementAndGet();
+            return CompletableFuture.completedFuture(knowAcknowledged.contains(holder) ? java.util.Set.copyOf(envelopes) : java.util.Set.of());
         }
     };
 
@@ -164,6 +166,21 @@ class OutboxServiceTest {
         await(() -> statesOf(envelope).contains(DeliveryState.DELIVERED));
         assertThat(statesOf(envelope)).containsExactly(DeliveryState.QUEUED, DeliveryState.STORED, DeliveryState.DELIVERED);
         assertThat(metrics.deliveredCount()).isEqualTo(1);
+    }
+
+    @Test
+    void manyStoredEnvelopesAreCheckedInBatchesPerHolder() {
+        holders(6);
+        start();
+        List<OutgoingEnvelope> envelopes = new ArrayList<>();
+        for (int i = 0; i < 600; i++) envelopes.add(envelope(Duration.ofHours(1)));
+        envelopes.forEach(this::send);
+        await(() -> envelopes.stream().allMatch(e -> statesOf(e).contains(DeliveryState.STORED)));
+
+        knowAcknowledged.addAll(holders);
+
+        await(() -> envelopes.stream().allMatch(e -> statesOf(e).contains(DeliveryState.DELIVERED)));
+        assertThat(acknowledgementQueries.get()).as("ACKED requests, each about many envelopes").isLessThan(100);
     }
 
     @Test

@@ -46,6 +46,7 @@ class MailboxCodecTest {
                 new MailboxRequest.Ack(4, ENVELOPE, filled(32, 9)),
                 new MailboxRequest.Ack(4, ENVELOPE, filled(32, 9), List.of(HOLDER, OWNER.peerId())),
                 new MailboxRequest.Has(5, ENVELOPE),
+                new MailboxRequest.Acked(11, List.of(ENVELOPE, EnvelopeId.of(filled(32, 7)))),
                 new MailboxRequest.Has(5, ENVELOPE, java.util.OptionalInt.of(4)),
                 new MailboxRequest.Handover(6, List.of(shard(0), shard(1))),
                 new MailboxRequest.PutPrekeys(7, filled(250, 3)),
@@ -62,7 +63,9 @@ class MailboxCodecTest {
                 new MailboxResponse.Held(5, MailboxStatus.OK, "", false, List.of(5), Optional.of(shard(5))),
                 new MailboxResponse.HandoverResults(6, MailboxStatus.OK, "",
                         List.of(MailboxReply.OK, MailboxReply.of(MailboxStatus.TOMBSTONED, "acknowledged"))),
-                new MailboxResponse.Bundle(8, MailboxStatus.OK, "", filled(250, 4)));
+                new MailboxResponse.Bundle(8, MailboxStatus.OK, "", filled(250, 4)),
+                new MailboxResponse.AckedAnswer(11, MailboxStatus.OK, "", List.of(true, false, false, false, false, false, false, false,
+                        false, true, false, false, false, false, false, false)));
     }
 
     @Test

@@ -1,0 +1,152 @@
+package dev.ferry.messenger.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.crypto.IdentityKeyPair;
+import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.envelope.EnvelopeHeader;
+import dev.ferry.messenger.mailbox.FetchedPage;
+import dev.ferry.messenger.mailbox.FetchedShard;
+import dev.ferry.messenger.mailbox.MailboxReply;
+import dev.ferry.store.EnvelopeId;
+import dev.ferry.store.erasure.EncodedShards;
+import dev.ferry.store.erasure.ErasureParameters;
+import dev.ferry.store.erasure.ReedSolomonCodec;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link MailboxRetrieval} against holders that serve pages from memory and an intake that
+ * records what it is given: the order envelopes reach the intake, and whom they are
+ * acknowledged to.
+ */
+class MailboxRetrievalTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Instant T0 = Instant.parse("2026-12-06T10:00:00Z");
+    private static final byte[] MAILBOX = new byte[32];
+
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+    private final IdentityKeyPair owner = IdentityKeyPair.generate(RANDOM);
+    private final List<PeerId> holders = new ArrayList<>();
+    /** What each holder lists, in its listing order (envelope id order, as a real holder). */
+    private final Map<PeerId, List<FetchedShard>> listings = new ConcurrentHashMap<>();
+    private final List<EnvelopeHeader> opened = new CopyOnWriteArrayList<>();
+    private final List<Ack> acks = new CopyOnWriteArrayList<>();
+    /** The intake answers once this completes: meanwhile everything is rebuilt and queued. */
+    private final CompletableFuture<Void> intakeGate = new CompletableFuture<>();
+    private MailboxRetrieval retrieval;
+
+    private record Ack(PeerId holder, EnvelopeId envelope, List<PeerId> notified) {}
+
+    @AfterEach
+    void stop() {
+        if (retrieval != null) retrieval.close();
+        executor.shutdownNow();
+    }
+
+    private MailboxRetrieval start() {
+        DeliveryPorts.HolderDirectory directory = (mailbox, ownerPeer) -> CompletableFuture.completedFuture(List.copyOf(holders));
+        MailboxRetrieval.MailboxReader reader = new MailboxRetrieval.MailboxReader() {
+            @Override
+            public CompletableFuture<FetchedPage> fetch(PeerId holder, IdentityKeyPair who, Optional<byte[]> cursor, int limit) {
+                List<FetchedShard> all = listings.getOrDefault(holder, List.of());
+                int from = cursor.map(c -> (int) c[0] & 0xff | ((int) c[1] & 0xff) << 8).orElse(0);
+                int to = Math.min(all.size(), from + limit);
+                Optional<byte[]> next = to < all.size() ? Optional.of(new byte[] {(byte) to, (byte) (to >> 8)}) : Optional.empty();
+                return CompletableFuture.completedFuture(new FetchedPage(MailboxReply.OK, all.subList(from, to), next, 0));
+            }
+
+            @Override
+            public CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret, Collection<PeerId> notified) {
+                acks.add(new Ack(holder, EnvelopeId.of(envelopeId), List.copyOf(notified)));
+                return CompletableFuture.completedFuture(true);
+            }
+
+            @Override
+            public CompletableFuture<AutoCloseable> watch(PeerId holder, IdentityKeyPair who, Runnable onPush, Runnable onEnd) {
+                return new CompletableFuture<>(); // never pushes
+            }
+        };
+        retrieval = new MailboxRetrieval(MAILBOX, owner, owner.peerId(), true, directory, reader, (header, ciphertext) -> {
+            opened.add(header);
+            return intakeGate.thenApply(v -> Optional.of(new byte[32]));
+        }, executor, Duration.ofHours(1));
+        return retrieval;
+    }
+
+    /** {@code count} envelopes sealed one millisecond apart, coded 4 + 2 onto the first six holders, listed in id order. */
+    private List<EnvelopeHeader> stored(int count) {
+        List<EnvelopeHeader> headers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] ciphertext = new byte[100 + i];
+            RANDOM.nextBytes(ciphertext);
+            EncodedShards shards = ReedSolomonCodec.of(ErasureParameters.DEFAULT).encode(ciphertext);
+            List<byte[]> hashes = new ArrayList<>();
+            for (int s = 0; s < shards.totalShards(); s++) hashes.add(shards.shardHash(s));
+            Instant sealed = T0.plusMillis(i);
+            EnvelopeHeader header = EnvelopeHeader.coded(MAILBOX, sealed, sealed.plusSeconds(3600), new byte[32], ciphertext, 4, 2, hashes);
+            headers.add(header);
+            for (int s = 0; s < 6; s++) {
+                listings.computeIfAbsent(holders.get(s), h -> new CopyOnWriteArrayList<>()).add(new FetchedShard(header, s, shards.shard(s)));
+            }
+        }
+        Comparator<FetchedShard> byId = Comparator.comparing(shard -> EnvelopeId.of(shard.header().envelopeId()));
+        listings.replaceAll((holder, listing) -> listing.stream().sorted(byId).toList());
+        return headers;
+    }
+
+    private void holders(int count) {
+        for (int i = 0; i < count; i++) holders.add(IdentityKeyPair.generate(RANDOM).peerId());
+    }
+
+    @Test
+    void envelopesListedInIdOrderReachTheIntakeInTheOrderTheyWereSealed() {
+        holders(6);
+        List<EnvelopeHeader> sealed = stored(200);
+        start().start();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> retrieval.waitingToOpen().join() == sealed.size() - MailboxRetrieval.MAX_OPENING);
+        intakeGate.complete(null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> opened.size() == sealed.size());
+
+        // The first ones went while the rest were still being rebuilt; from then on, oldest first.
+        List<Instant> after = opened.subList(MailboxRetrieval.MAX_OPENING, opened.size()).stream().map(EnvelopeHeader::created).toList();
+        List<Instant> sorted = new ArrayList<>(after);
+        Collections.sort(sorted);
+        assertThat(after).isEqualTo(sorted);
+    }
+
+    @Test
+    void anEnvelopeIsAcknowledgedOnceToEachHolderEachToldOfTheOthers() {
+        holders(8);
+        List<EnvelopeHeader> sealed = stored(20);
+        intakeGate.complete(null);
+        start().start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> opened.size() == sealed.size());
+        // Listings run again (the holders still list everything: these ACKs delete nothing).
+        for (int round = 0; round < 3; round++) retrieval.fetchNow().join();
+
+        for (EnvelopeHeader header : sealed) {
+            EnvelopeId id = EnvelopeId.of(header.envelopeId());
+            List<Ack> toIt = acks.stream().filter(a -> a.envelope().equals(id)).toList();
+            assertThat(toIt).extracting(Ack::holder).as("each of the six holders once").containsExactlyInAnyOrderElementsOf(holders.subList(0, 6));
+            for (Ack ack : toIt) assertThat(ack.notified()).containsExactlyInAnyOrderElementsOf(holders.subList(0, 6));
+        }
+    }
+}
