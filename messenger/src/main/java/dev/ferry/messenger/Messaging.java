@@ -466,9 +466,10 @@ final class Messaging implements AutoCloseable {
             covered.add(host.peerId());
             // The k + m closest counting this node, which the directory leaves out of its answer.
             KadKey target = KadKey.of(header.mailbox());
+            Map<PeerId, KadKey> keys = new java.util.HashMap<>();
             List<PeerId> ranked = new ArrayList<>(closest);
             ranked.add(host.peerId());
-            ranked.sort(Comparator.comparing(KadKey::of, target::compareDistance));
+            ranked.sort(Comparator.comparing(peer -> keys.computeIfAbsent(peer, KadKey::of), target::compareDistance));
             List<PeerId> targets = ranked.subList(0, Math.min(ranked.size(), header.dataShards() + header.parityShards()))
                     .stream().filter(holder -> !covered.contains(holder)).toList();
             covered.addAll(targets);

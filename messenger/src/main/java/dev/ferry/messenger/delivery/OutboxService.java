@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -83,6 +84,8 @@ public final class OutboxService implements AutoCloseable {
     public static final int MAX_REMEMBERED_UNREACHABLE = 10_000;
 
     private final class Tracked {
+        /** The envelope's id, hashed once: every version of the envelope shares its header. */
+        final EnvelopeId id;
         OutgoingEnvelope envelope;
         DeliveryState state;
         int failures;
@@ -94,7 +97,8 @@ public final class OutboxService implements AutoCloseable {
         ScheduledFuture<?> expiry;
         int nextHolderToAsk;
 
-        Tracked(OutgoingEnvelope envelope, DeliveryState state) {
+        Tracked(EnvelopeId id, OutgoingEnvelope envelope, DeliveryState state) {
+            this.id = id;
             this.envelope = envelope;
             this.state = state;
         }
@@ -111,6 +115,8 @@ public final class OutboxService implements AutoCloseable {
     private final Consumer<DeliveryUpdate> listener;
     private final DeliveryMetrics metrics;
     private final Map<EnvelopeId, Tracked> active = new LinkedHashMap<>();
+    /** Per recipient, the session sequences (with their counts) of its envelopes in the working set: the floor is the first. */
+    private final Map<PeerId, TreeMap<Long, Integer>> sequencesInFlight = new HashMap<>();
     /** Where the next acknowledgement round starts among the stored envelopes. */
     private int nextAcknowledgementCheck;
     private final ArrayDeque<Tracked> waiting = new ArrayDeque<>();
@@ -195,18 +201,20 @@ public final class OutboxService implements AutoCloseable {
 
     /** The lowest session sequence number still in flight to {@code recipient}, or empty: the "floor" a new message carries. */
     public CompletableFuture<Optional<Long>> lowestInFlight(PeerId recipient) {
-        return onExecutor(() -> active.values().stream()
-                .filter(t -> !t.state.isFinal() && !t.envelope.group() && t.envelope.sequence() >= 0
-                        && t.envelope.recipient().equals(recipient))
-                .map(t -> t.envelope.sequence())
-                .min(Long::compare));
+        return onExecutor(() -> {
+            TreeMap<Long, Integer> sequences = sequencesInFlight.get(recipient);
+            return sequences == null || sequences.isEmpty() ? Optional.<Long>empty() : Optional.of(sequences.firstKey());
+        });
     }
 
     private void track(OutgoingEnvelope envelope, DeliveryState state, boolean announce) {
         EnvelopeId id = envelope.id();
         if (active.containsKey(id)) return;
-        Tracked tracked = new Tracked(envelope, state);
+        Tracked tracked = new Tracked(id, envelope, state);
         active.put(id, tracked);
+        if (!envelope.group() && envelope.sequence() >= 0 && !state.isFinal()) {
+            sequencesInFlight.computeIfAbsent(envelope.recipient(), r -> new TreeMap<>()).merge(envelope.sequence(), 1, Integer::sum);
+        }
         inState[state.ordinal()].incrementAndGet();
         Instant now = clock.instant();
         if (!envelope.header().expires().isAfter(now)) {
@@ -423,10 +431,10 @@ public final class OutboxService implements AutoCloseable {
         byHolder.forEach((holder, envelopes) -> {
             for (int from = 0; from < envelopes.size(); from += DeliveryPorts.ShardTransport.MAX_ACKED_QUERY) {
                 List<Tracked> batch = envelopes.subList(from, Math.min(envelopes.size(), from + DeliveryPorts.ShardTransport.MAX_ACKED_QUERY));
-                shards.acknowledged(holder, batch.stream().map(t -> t.envelope.id()).toList()).whenCompleteAsync((yes, failure) -> {
+                shards.acknowledged(holder, batch.stream().map(t -> t.id).toList()).whenCompleteAsync((yes, failure) -> {
                     if (failure != null) return;
                     for (Tracked tracked : batch) {
-                        if (yes.contains(tracked.envelope.id()) && tracked.state == DeliveryState.STORED) delivered(tracked);
+                        if (yes.contains(tracked.id) && tracked.state == DeliveryState.STORED) delivered(tracked);
                     }
                 }, executor);
             }
@@ -460,12 +468,18 @@ public final class OutboxService implements AutoCloseable {
         announce(tracked);
         if (tracked.retry != null) tracked.retry.cancel(false);
         if (tracked.expiry != null) tracked.expiry.cancel(false);
-        active.remove(tracked.envelope.id());
+        active.remove(tracked.id);
+        OutgoingEnvelope envelope = tracked.envelope;
+        TreeMap<Long, Integer> sequences = envelope.group() ? null : sequencesInFlight.get(envelope.recipient());
+        if (sequences != null) {
+            sequences.computeIfPresent(envelope.sequence(), (s, n) -> n > 1 ? n - 1 : null);
+            if (sequences.isEmpty()) sequencesInFlight.remove(envelope.recipient());
+        }
     }
 
     private void announce(Tracked tracked) {
         try {
-            listener.accept(new DeliveryUpdate(tracked.envelope.id(), tracked.envelope.recipient(), tracked.envelope.sequence(),
+            listener.accept(new DeliveryUpdate(tracked.id, tracked.envelope.recipient(), tracked.envelope.sequence(),
                     tracked.state, clock.instant()));
         } catch (RuntimeException e) {
             metrics.listenerFailed();
