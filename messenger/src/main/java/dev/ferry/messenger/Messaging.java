@@ -454,16 +454,21 @@ final class Messaging implements AutoCloseable {
 
     /** A holder accepted an ACK: after a moment, pass it on to the mailbox's other holders that may have missed it. */
     /**
-     * Passes an ACK this node accepted as a holder on to the envelope's other holders, but not to
-     * those its sender acknowledged as well: when the recipient reached every holder, nothing is
-     * forwarded. Each forwarded ACK names everyone this node covers, so it is not passed on again.
+     * Passes an ACK this node accepted as a holder on to the envelope's other holders, if the ACK
+     * names no holder or this one first, and not to those it names: when the recipient reached
+     * every holder, nothing is forwarded. Each forwarded ACK names its forwarder first and
+     * everyone it covers, so it is not passed on again.
      */
     private void forwardAck(EnvelopeHeader header, AckSecret secret, PeerId from, List<PeerId> notified) {
+        // One holder forwards: the first one named. Holders' views of the closest peers differ a
+        // little, and each of them forwarding to the ones it alone sees was most of the ACK traffic.
+        if (!notified.isEmpty() && !notified.getFirst().equals(host.peerId())) return;
         deliveryThread.schedule(() -> holders.holders(header.mailbox(), from).thenAccept(closest -> {
             EnvelopeId id = EnvelopeId.of(header.envelopeId());
-            Set<PeerId> covered = new LinkedHashSet<>(notified);
-            covered.add(from);
+            Set<PeerId> covered = new LinkedHashSet<>();
             covered.add(host.peerId());
+            covered.addAll(notified);
+            covered.add(from);
             // The k + m closest counting this node, which the directory leaves out of its answer.
             KadKey target = KadKey.of(header.mailbox());
             Map<PeerId, KadKey> keys = new java.util.HashMap<>();

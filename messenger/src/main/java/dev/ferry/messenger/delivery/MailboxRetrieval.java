@@ -278,18 +278,22 @@ public final class MailboxRetrieval implements AutoCloseable {
             if (taken.size() > MAX_PENDING_ENVELOPES) taken.remove(taken.keySet().iterator().next());
             Set<PeerId> listed = sources.remove(id);
             if (!acknowledge) return;
-            // The holders that listed a shard of it and those expected to hold one (the closest k + m
-            // of ours), each told of all the others, so that they need not forward the ACK.
-            if (listed != null) entry.acknowledgedTo.addAll(listed);
+            // To the holders that listed a shard of it, naming them (the first of them forwards) and
+            // the k + m closest of ours: the ACK is forwarded only to holders outside both. Any other
+            // holder of a shard lists it to us in a later round and gets its ACK then.
+            if (listed == null) return;
+            entry.acknowledgedTo.addAll(listed);
             int expected = header.dataShards() + header.parityShards();
-            entry.acknowledgedTo.addAll(holders.subList(0, Math.min(holders.size(), expected)));
-            acknowledgeTo(List.copyOf(entry.acknowledgedTo), id, entry);
+            entry.covered.addAll(holders.subList(0, Math.min(holders.size(), expected)));
+            acknowledgeTo(List.copyOf(listed), id, entry);
         }, executor).exceptionally(e -> null);
     }
 
     /** Sends the ACK of {@code id} to {@code targets}; a holder whose ACK fails on the way may get one again. */
     private void acknowledgeTo(List<PeerId> targets, EnvelopeId id, Taken entry) {
-        List<PeerId> notified = List.copyOf(entry.acknowledgedTo);
+        Set<PeerId> named = new java.util.LinkedHashSet<>(entry.acknowledgedTo);
+        named.addAll(entry.covered);
+        List<PeerId> notified = List.copyOf(named);
         for (PeerId holder : targets) {
             reader.acknowledge(holder, id.bytes(), entry.secret, notified).whenCompleteAsync((answered, failure) -> {
                 if (failure != null) entry.acknowledgedTo.remove(holder);
@@ -304,10 +308,14 @@ public final class MailboxRetrieval implements AutoCloseable {
         }
     }
 
-    /** An envelope taken: its ACK secret, and the holders it was acknowledged to (or is on its way to). */
+    /**
+     * An envelope taken: its ACK secret, the holders it was acknowledged to (or is on its way to),
+     * and the closest peers it was expected on, which its ACKs name as covered too.
+     */
     private static final class Taken {
         final byte[] secret;
         final Set<PeerId> acknowledgedTo = new java.util.LinkedHashSet<>();
+        final Set<PeerId> covered = new java.util.LinkedHashSet<>();
 
         Taken(byte[] secret) {
             this.secret = secret;

@@ -125,7 +125,8 @@ public final class MailboxClient implements AutoCloseable {
     /**
      * Acknowledges the envelope {@code envelope} at {@code holder} with its secret, saying that
      * the holders {@code notified} (at most {@link MailboxLimits#MAX_ACK_NOTIFIED}; the rest are
-     * left out) are acknowledged too, so that {@code holder} does not forward the ACK to them.
+     * left out) are acknowledged too, so that {@code holder} does not forward the ACK to them; only
+     * the holder named first forwards it at all.
      */
     public CompletableFuture<MailboxReply> ack(PeerId holder, EnvelopeId envelope, AckSecret secret, Collection<PeerId> notified) {
         List<PeerId> named = notified.stream().distinct().limit(MailboxLimits.MAX_ACK_NOTIFIED).toList();
