@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -46,6 +47,8 @@ public final class MailboxClient implements AutoCloseable {
     private static final int STREAMS_PER_HOLDER = 2;
     /** Requests waiting for room on a holder's streams before more fail at once. */
     private static final int MAX_WAITING_PER_HOLDER = 1024;
+    /** Sends to one holder on their way before further requests wait to go together in a BATCH. */
+    private static final int UNBATCHED_IN_FLIGHT = 4;
     /** A pooled stream with nothing on its way is closed after this long. */
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -56,6 +59,8 @@ public final class MailboxClient implements AutoCloseable {
     private final PipelinedRequests requests;
     /** Ids of pooled requests, unique per client, so an answer is matched to the request it answers. */
     private final AtomicLong nextId = new AtomicLong(1);
+    /** Per holder, what is on its way and what waits to be batched; an entry goes when both are empty. */
+    private final Map<PeerId, Outgoing> outgoing = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * A client on {@code host}; {@code clock} stamps FETCH and WATCH signatures, {@code scheduler}
@@ -260,13 +265,95 @@ public final class MailboxClient implements AutoCloseable {
         return nextId.getAndIncrement();
     }
 
-    /** Sends {@code request} on a pooled stream to {@code holder}; completes with its answer. */
+    /**
+     * Sends {@code request} to {@code holder}; completes with its answer. While
+     * {@link #UNBATCHED_IN_FLIGHT} sends to the holder are on their way, a request that may go in
+     * a BATCH waits, and those waiting go together when one comes back: one at a time when
+     * traffic is light, in batches when it is heavy, with no timer either way.
+     */
     private CompletableFuture<MailboxResponse> one(PeerId holder, MailboxRequest request) {
         byte[] encoded = MailboxCodec.encode(request);
-        if (encoded.length > MailboxLimits.MAX_MESSAGE_BYTES) {
+        if (encoded.length > MailboxLimits.MAX_MESSAGE_BYTES - MailboxLimits.MESSAGE_OVERHEAD_BYTES) {
             return CompletableFuture.failedFuture(new MailboxException("request too large: " + encoded.length + " bytes exceeds "
-                    + MailboxLimits.MAX_MESSAGE_BYTES));
+                    + (MailboxLimits.MAX_MESSAGE_BYTES - MailboxLimits.MESSAGE_OVERHEAD_BYTES)));
         }
+        if (!MailboxRequest.batchable(request)) return send(holder, request, encoded);
+        Queued queued = new Queued(request, encoded, withTimeout(new CompletableFuture<>(), request.type()));
+        Outgoing out = outgoing.computeIfAbsent(holder, h -> new Outgoing());
+        boolean now;
+        synchronized (out) {
+            now = out.inFlight < UNBATCHED_IN_FLIGHT && out.waiting.isEmpty();
+            if (now) out.inFlight++;
+            else out.waiting.add(queued);
+        }
+        if (now) sendTracked(holder, out, List.of(queued));
+        return queued.answer;
+    }
+
+    /** Sends {@code group} (one request, or a BATCH of them), then whatever queued up meanwhile. */
+    private void sendTracked(PeerId holder, Outgoing out, List<Queued> group) {
+        CompletableFuture<MailboxResponse> sent;
+        if (group.size() == 1) {
+            sent = send(holder, group.getFirst().request, group.getFirst().encoded);
+        } else {
+            MailboxRequest.Batch batch = new MailboxRequest.Batch(nextId(), group.stream().map(Queued::request).toList());
+            sent = send(holder, batch, MailboxCodec.encode(batch));
+        }
+        sent.whenComplete((answer, failure) -> {
+            settle(group, answer, failure);
+            List<Queued> next = new ArrayList<>();
+            synchronized (out) {
+                out.inFlight--;
+                long bytes = 0;
+                long budget = MailboxLimits.MAX_MESSAGE_BYTES - MailboxLimits.MESSAGE_OVERHEAD_BYTES;
+                while (!out.waiting.isEmpty() && next.size() < MailboxLimits.MAX_BATCH_REQUESTS
+                        && (next.isEmpty() || bytes + out.waiting.getFirst().encoded.length + 16 <= budget)) {
+                    Queued taken = out.waiting.removeFirst();
+                    if (taken.answer.isDone()) continue; // timed out while it waited
+                    next.add(taken);
+                    bytes += taken.encoded.length + 16;
+                }
+                if (!next.isEmpty()) out.inFlight++;
+                else if (out.inFlight == 0 && out.waiting.isEmpty()) outgoing.remove(holder, out);
+            }
+            if (!next.isEmpty()) sendTracked(holder, out, next);
+        });
+    }
+
+    /** Completes each request of {@code group} with its answer (from a BATCH's answers, for several). */
+    private static void settle(List<Queued> group, MailboxResponse answer, Throwable failure) {
+        if (failure != null) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            group.forEach(q -> q.answer.completeExceptionally(cause));
+        } else if (group.size() == 1) {
+            group.getFirst().answer.complete(answer);
+        } else if (answer instanceof MailboxResponse.BatchAnswers answers && answers.responses().size() == group.size()) {
+            for (int i = 0; i < group.size(); i++) {
+                Queued q = group.get(i);
+                MailboxResponse inner = answers.responses().get(i);
+                if (inner.id() == q.request.id()) q.answer.complete(inner);
+                else q.answer.completeExceptionally(new MailboxException("answer with id " + inner.id() + " to request " + q.request.id()));
+            }
+        } else if (answer instanceof MailboxResponse.Plain plain && !plain.status().isOk()) {
+            // The holder refused the whole batch (busy, shutting down): so each request in it.
+            group.forEach(q -> q.answer.complete(MailboxResponse.plain(q.request.id(), new MailboxReply(plain.status(), plain.detail()))));
+        } else {
+            MailboxException wrong = unexpected(answer);
+            group.forEach(q -> q.answer.completeExceptionally(wrong));
+        }
+    }
+
+    /** A request waiting to be sent with others. */
+    private record Queued(MailboxRequest request, byte[] encoded, CompletableFuture<MailboxResponse> answer) {}
+
+    /** The sends on their way to one holder and the requests waiting to go in the next batch; guarded by itself. */
+    private static final class Outgoing {
+        int inFlight;
+        final java.util.ArrayDeque<Queued> waiting = new java.util.ArrayDeque<>();
+    }
+
+    /** Sends {@code request} on a pooled stream to {@code holder}; completes with its answer. */
+    private CompletableFuture<MailboxResponse> send(PeerId holder, MailboxRequest request, byte[] encoded) {
         return requests.request(holder, encoded, config.requestTimeout()).handle((bytes, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;

@@ -44,6 +44,10 @@ final class MailboxCodec {
     // ---------------------------------------------------------------- requests
 
     static byte[] encode(MailboxRequest request) {
+        return requestProto(request).toByteArray();
+    }
+
+    private static MailboxProto.MailboxRequest requestProto(MailboxRequest request) {
         MailboxProto.MailboxRequest.Builder out = MailboxProto.MailboxRequest.newBuilder().setId(request.id());
         switch (request) {
             case MailboxRequest.Store store -> out.setStore(MailboxProto.MailboxStore.newBuilder().setShard(shard(store.shard())));
@@ -59,6 +63,11 @@ final class MailboxCodec {
                         .setSecret(ByteString.copyFrom(ack.secret()));
                 ack.notified().forEach(peer -> body.addNotified(ByteString.copyFrom(peer.toBytes())));
                 out.setAck(body);
+            }
+            case MailboxRequest.Batch batch -> {
+                MailboxProto.MailboxBatch.Builder body = MailboxProto.MailboxBatch.newBuilder();
+                for (MailboxRequest inner : batch.requests()) body.addRequests(requestProto(inner));
+                out.setBatch(body);
             }
             case MailboxRequest.Acked acked -> {
                 MailboxProto.MailboxAcked.Builder body = MailboxProto.MailboxAcked.newBuilder();
@@ -81,7 +90,7 @@ final class MailboxCodec {
             case MailboxRequest.GetPrekeys get -> out.setPrekeysGet(MailboxProto.MailboxPrekeysGet.newBuilder()
                     .setMailbox(ByteString.copyFrom(get.mailbox().bytes())));
         }
-        return out.build().toByteArray();
+        return out.build();
     }
 
     static MailboxRequest decodeRequest(byte[] bytes) throws MailboxCodecException {
@@ -91,6 +100,10 @@ final class MailboxCodec {
         } catch (InvalidProtocolBufferException e) {
             throw new MailboxCodecException("not a mailbox request: " + e.getMessage());
         }
+        return request(in, true);
+    }
+
+    private static MailboxRequest request(MailboxProto.MailboxRequest in, boolean outermost) throws MailboxCodecException {
         long id = in.getId();
         return switch (in.getBodyCase()) {
             case STORE -> {
@@ -125,6 +138,20 @@ final class MailboxCodec {
             case PREKEYS_PUT -> new MailboxRequest.PutPrekeys(id,
                     bounded(in.getPrekeysPut().getBundle(), 1, PrekeyBundle.MAX_ENCODED_LENGTH, "prekey bundle"));
             case PREKEYS_GET -> new MailboxRequest.GetPrekeys(id, mailbox(in.getPrekeysGet().getMailbox()));
+            case BATCH -> {
+                List<MailboxProto.MailboxRequest> inner = in.getBatch().getRequestsList();
+                if (!outermost) throw new MailboxCodecException("a BATCH inside a BATCH");
+                if (inner.isEmpty() || inner.size() > MailboxLimits.MAX_BATCH_REQUESTS) {
+                    throw new MailboxCodecException("BATCH of " + inner.size() + " requests, allowed 1.." + MailboxLimits.MAX_BATCH_REQUESTS);
+                }
+                List<MailboxRequest> requests = new ArrayList<>(inner.size());
+                for (MailboxProto.MailboxRequest one : inner) {
+                    MailboxRequest decoded = request(one, false);
+                    if (!MailboxRequest.batchable(decoded)) throw new MailboxCodecException(decoded.type() + " inside a BATCH");
+                    requests.add(decoded);
+                }
+                yield new MailboxRequest.Batch(id, requests);
+            }
             case ACKED -> {
                 List<ByteString> ids = in.getAcked().getEnvelopeIdsList();
                 if (ids.isEmpty() || ids.size() > MailboxLimits.MAX_ACKED_QUERY) {
@@ -141,6 +168,10 @@ final class MailboxCodec {
     // ---------------------------------------------------------------- responses
 
     static byte[] encode(MailboxResponse response) {
+        return responseProto(response).toByteArray();
+    }
+
+    private static MailboxProto.MailboxResponse responseProto(MailboxResponse response) {
         MailboxProto.MailboxResponse.Builder out = MailboxProto.MailboxResponse.newBuilder()
                 .setId(response.id())
                 .setStatus(response.status().code())
@@ -175,8 +206,13 @@ final class MailboxCodec {
                 }
                 out.setAcked(MailboxProto.MailboxAckedAnswer.newBuilder().setAcknowledged(ByteString.copyFrom(bits)));
             }
+            case MailboxResponse.BatchAnswers answers -> {
+                MailboxProto.MailboxBatchAnswer.Builder body = MailboxProto.MailboxBatchAnswer.newBuilder();
+                for (MailboxResponse inner : answers.responses()) body.addResponses(responseProto(inner));
+                out.setBatch(body);
+            }
         }
-        return out.build().toByteArray();
+        return out.build();
     }
 
     static MailboxResponse decodeResponse(byte[] bytes) throws MailboxCodecException {
@@ -186,6 +222,10 @@ final class MailboxCodec {
         } catch (InvalidProtocolBufferException e) {
             throw new MailboxCodecException("not a mailbox response: " + e.getMessage());
         }
+        return response(in, true);
+    }
+
+    private static MailboxResponse response(MailboxProto.MailboxResponse in, boolean outermost) throws MailboxCodecException {
         long id = in.getId();
         if (in.getStatus() == 0) throw new MailboxCodecException("response without a status");
         MailboxStatus status = MailboxStatus.ofCode(in.getStatus());
@@ -233,6 +273,14 @@ final class MailboxCodec {
             }
             case PREKEY_BUNDLE -> new MailboxResponse.Bundle(id, status, detail,
                     bounded(in.getPrekeyBundle(), 1, PrekeyBundle.MAX_ENCODED_LENGTH, "prekey bundle"));
+            case BATCH -> {
+                List<MailboxProto.MailboxResponse> inner = in.getBatch().getResponsesList();
+                if (!outermost) throw new MailboxCodecException("a BATCH answer inside a BATCH answer");
+                if (inner.size() > MailboxLimits.MAX_BATCH_REQUESTS) throw new MailboxCodecException(inner.size() + " batch answers");
+                List<MailboxResponse> responses = new ArrayList<>(inner.size());
+                for (MailboxProto.MailboxResponse one : inner) responses.add(response(one, false));
+                yield new MailboxResponse.BatchAnswers(id, status, detail, responses);
+            }
             case ACKED -> {
                 // Whole bytes of bits: the asker knows how many of them answer its envelopes.
                 byte[] bits = bounded(in.getAcked().getAcknowledged(), 1, MailboxLimits.MAX_ACKED_QUERY / 8, "acknowledged bits");

@@ -76,6 +76,7 @@ final class MailboxHolder {
             case MailboxRequest.PutPrekeys put -> MailboxResponse.plain(id, putPrekeys(from, put.bundle()));
             case MailboxRequest.GetPrekeys get -> getPrekeys(get);
             case MailboxRequest.Watch watch -> throw new IllegalArgumentException("WATCH is served by the server");
+            case MailboxRequest.Batch batch -> throw new IllegalArgumentException("a BATCH is unpacked by the server");
         };
     }
 

@@ -38,6 +38,9 @@ public final class MailboxLimits {
      */
     public static final int MAX_ACK_NOTIFIED = 16;
 
+    /** Requests in one BATCH: enough to carry a burst of shards to a holder in one message. */
+    public static final int MAX_BATCH_REQUESTS = 64;
+
     /** Envelopes one ACKED request asks about: a round of a busy sender's checks in a few requests. */
     public static final int MAX_ACKED_QUERY = 256;
 

@@ -25,6 +25,7 @@ sealed interface MailboxRequest {
             case PutPrekeys p -> RequestType.PREKEYS_PUT;
             case GetPrekeys g -> RequestType.PREKEYS_GET;
             case Acked a -> RequestType.ACKED;
+            case Batch b -> RequestType.BATCH;
         };
     }
 
@@ -63,6 +64,41 @@ sealed interface MailboxRequest {
                 throw new IllegalArgumentException(envelopes.size() + " envelopes, allowed 1.." + MailboxLimits.MAX_ACKED_QUERY);
             }
         }
+    }
+
+    /**
+     * Several requests answered in one message, in order: 1 to {@link MailboxLimits#MAX_BATCH_REQUESTS}
+     * of the kinds {@link #batchable} allows.
+     */
+    record Batch(long id, List<MailboxRequest> requests) implements MailboxRequest {
+        public Batch {
+            requests = List.copyOf(requests);
+            if (requests.isEmpty() || requests.size() > MailboxLimits.MAX_BATCH_REQUESTS) {
+                throw new IllegalArgumentException(requests.size() + " requests, allowed 1.." + MailboxLimits.MAX_BATCH_REQUESTS);
+            }
+            for (MailboxRequest request : requests) {
+                if (!batchable(request)) throw new IllegalArgumentException(request.type() + " cannot go in a batch");
+            }
+        }
+    }
+
+    /**
+     * Whether {@code request} may go in a {@link Batch}: one answered at once from the store. A
+     * FETCH (a page), a WATCH (a stream), a HANDOVER (many shards already) and a batch may not.
+     */
+    static boolean batchable(MailboxRequest request) {
+        return switch (request) {
+            case Store s -> true;
+            case Ack a -> true;
+            case Has h -> true;
+            case Acked a -> true;
+            case PutPrekeys p -> true;
+            case GetPrekeys g -> true;
+            case Fetch f -> false;
+            case Watch w -> false;
+            case Handover h -> false;
+            case Batch b -> false;
+        };
     }
 
     record Has(long id, EnvelopeId envelope, java.util.OptionalInt wantShard) implements MailboxRequest {

@@ -54,6 +54,13 @@ sealed interface MailboxResponse {
         }
     }
 
+    /** A BATCH answer: one answer per request, in order. */
+    record BatchAnswers(long id, MailboxStatus status, String detail, List<MailboxResponse> responses) implements MailboxResponse {
+        public BatchAnswers {
+            responses = List.copyOf(responses);
+        }
+    }
+
     /** A PREKEYS GET answer with the bundle held. */
     record Bundle(long id, MailboxStatus status, String detail, byte[] bundle) implements MailboxResponse {}
 

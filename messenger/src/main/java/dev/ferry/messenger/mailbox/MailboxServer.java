@@ -9,6 +9,8 @@ import dev.ferry.store.MailboxKey;
 import dev.ferry.store.SweepResult;
 import io.netty.buffer.ByteBufAllocator;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -131,6 +133,12 @@ public final class MailboxServer {
     }
 
     private MailboxResponse compute(PeerId from, MailboxRequest request) {
+        if (request instanceof MailboxRequest.Batch batch) {
+            // Each request of the batch is answered, and counted, as if it had come alone.
+            List<MailboxResponse> answers = new ArrayList<>(batch.requests().size());
+            for (MailboxRequest inner : batch.requests()) answers.add(answered(inner, compute(from, inner)));
+            return new MailboxResponse.BatchAnswers(batch.id(), MailboxStatus.OK, "", answers);
+        }
         try {
             return holder.answer(from, request);
         } catch (RuntimeException e) {

@@ -47,6 +47,8 @@ class MailboxCodecTest {
                 new MailboxRequest.Ack(4, ENVELOPE, filled(32, 9), List.of(HOLDER, OWNER.peerId())),
                 new MailboxRequest.Has(5, ENVELOPE),
                 new MailboxRequest.Acked(11, List.of(ENVELOPE, EnvelopeId.of(filled(32, 7)))),
+                new MailboxRequest.Batch(12, List.of(new MailboxRequest.Store(13, shard(2)), new MailboxRequest.Ack(14, ENVELOPE, filled(32, 9)),
+                        new MailboxRequest.Acked(15, List.of(ENVELOPE)))),
                 new MailboxRequest.Has(5, ENVELOPE, java.util.OptionalInt.of(4)),
                 new MailboxRequest.Handover(6, List.of(shard(0), shard(1))),
                 new MailboxRequest.PutPrekeys(7, filled(250, 3)),
@@ -64,6 +66,9 @@ class MailboxCodecTest {
                 new MailboxResponse.HandoverResults(6, MailboxStatus.OK, "",
                         List.of(MailboxReply.OK, MailboxReply.of(MailboxStatus.TOMBSTONED, "acknowledged"))),
                 new MailboxResponse.Bundle(8, MailboxStatus.OK, "", filled(250, 4)),
+                new MailboxResponse.BatchAnswers(12, MailboxStatus.OK, "", List.of(
+                        new MailboxResponse.Plain(13, MailboxStatus.OK, ""),
+                        new MailboxResponse.Plain(14, MailboxStatus.BAD_SECRET, "no"))),
                 new MailboxResponse.AckedAnswer(11, MailboxStatus.OK, "", List.of(true, false, false, false, false, false, false, false,
                         false, true, false, false, false, false, false, false)));
     }
@@ -99,7 +104,7 @@ class MailboxCodecTest {
     }
 
     @Test
-    void shouldRefuseStructurallyBadRequests() {
+    void shouldRefuseStructurallyBadRequests() throws Exception {
         List<byte[]> bad = new ArrayList<>();
         bad.add(new byte[0]); // no body
         bad.add(dev.ferry.messenger.proto.MailboxProto.MailboxRequest.newBuilder().setId(1)
@@ -124,6 +129,15 @@ class MailboxCodecTest {
                                 .setData(com.google.protobuf.ByteString.copyFrom(new byte[10])))).build().toByteArray());
         bad.add(dev.ferry.messenger.proto.MailboxProto.MailboxRequest.newBuilder().setId(1)
                 .setHandover(dev.ferry.messenger.proto.MailboxProto.MailboxHandover.newBuilder()).build().toByteArray());
+
+        dev.ferry.messenger.proto.MailboxProto.MailboxRequest fetch = dev.ferry.messenger.proto.MailboxProto.MailboxRequest.parseFrom(
+                MailboxCodec.encode(everyRequest().get(1)));
+        dev.ferry.messenger.proto.MailboxProto.MailboxRequest batch = dev.ferry.messenger.proto.MailboxProto.MailboxRequest.parseFrom(
+                MailboxCodec.encode(new MailboxRequest.Batch(20, List.of(new MailboxRequest.Has(21, ENVELOPE)))));
+        // A FETCH inside a batch, a batch inside a batch, an empty batch.
+        bad.add(batch.toBuilder().setBatch(batch.getBatch().toBuilder().addRequests(fetch)).build().toByteArray());
+        bad.add(batch.toBuilder().setBatch(batch.getBatch().toBuilder().addRequests(batch)).build().toByteArray());
+        bad.add(batch.toBuilder().setBatch(dev.ferry.messenger.proto.MailboxProto.MailboxBatch.newBuilder()).build().toByteArray());
 
         for (byte[] bytes : bad) {
             assertThatThrownBy(() -> MailboxCodec.decodeRequest(bytes)).isInstanceOf(MailboxCodecException.class);

@@ -66,6 +66,29 @@ class MailboxStoreAndAckTest {
     }
 
     @Test
+    void shouldSendABurstOfStoresToOneHolderInBatchesAndStoreEveryShard() {
+        MailboxTestNetwork.Holder holder = holder();
+        MailboxTestNetwork.Peer sender = network.peer();
+        List<TestEnvelope> envelopes = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) envelopes.add(envelope());
+
+        List<java.util.concurrent.CompletableFuture<MailboxReply>> replies = new java.util.ArrayList<>();
+        for (TestEnvelope envelope : envelopes) {
+            for (int index = 0; index < 2; index++) {
+                replies.add(sender.client().store(holder.peerId(), envelope.header(), index, envelope.shard(index)));
+            }
+        }
+
+        replies.forEach(reply -> assertThat(join(reply)).isEqualTo(MailboxReply.OK));
+        for (TestEnvelope envelope : envelopes) {
+            assertThat(holder.store().shards().getAll(envelope.id())).extracting(dev.ferry.store.Shard::index).containsExactly(0, 1);
+        }
+        assertThat(holder.metrics().shardsStored()).isEqualTo(200);
+        assertThat(holder.metrics().requests(RequestType.STORE, MailboxStatus.OK)).as("each store counted as itself").isEqualTo(200);
+        assertThat(holder.metrics().requests(RequestType.BATCH, MailboxStatus.OK)).as("batches").isPositive();
+    }
+
+    @Test
     void shouldHandAHeldShardToWhoeverNamesItsEnvelopeAndIndex() {
         MailboxTestNetwork.Holder holder = holder();
         MailboxTestNetwork.Peer sender = network.peer();
