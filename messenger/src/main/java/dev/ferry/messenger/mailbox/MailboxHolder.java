@@ -14,6 +14,8 @@ import dev.ferry.store.MailboxKey;
 import dev.ferry.store.PeerBytes;
 import dev.ferry.store.Shard;
 import dev.ferry.store.ShardPage;
+import dev.ferry.store.StoreAccess;
+import dev.ferry.store.StoreBatch;
 import dev.ferry.store.StoreRefusedException;
 import dev.ferry.store.StoreUsage;
 import dev.ferry.store.SweepResult;
@@ -84,12 +86,20 @@ final class MailboxHolder {
 
     /** Checks a shard against its header and this holder's rules, and stores it charged to {@code from}. */
     MailboxReply store(PeerId from, EnvelopeShard shard, boolean handover) {
-        MailboxReply reply = storeChecked(from, shard, handover);
+        List<Runnable> afterwards = new ArrayList<>();
+        MailboxReply reply = store(from, shard, handover, store, afterwards);
+        afterwards.forEach(Runnable::run);
+        return reply;
+    }
+
+    /** As above, writing through {@code access} (the store, or a batch); {@code afterwards} gets what to do once it is written. */
+    private MailboxReply store(PeerId from, EnvelopeShard shard, boolean handover, StoreAccess access, List<Runnable> afterwards) {
+        MailboxReply reply = storeChecked(from, shard, handover, access, afterwards);
         if (!reply.isOk()) metrics.shardRefused(reply.status());
         return reply;
     }
 
-    private MailboxReply storeChecked(PeerId from, EnvelopeShard shard, boolean handover) {
+    private MailboxReply storeChecked(PeerId from, EnvelopeShard shard, boolean handover, StoreAccess access, List<Runnable> afterwards) {
         byte[] headerBytes = shard.header();
         EnvelopeHeader header;
         try {
@@ -121,14 +131,17 @@ final class MailboxHolder {
                 header.expires(), headerBytes, data);
         boolean stored;
         try {
-            stored = store.shards().put(record);
+            // Refused before anything is staged: a refusal leaves a surrounding batch as it was.
+            stored = access.shards().put(record);
         } catch (StoreRefusedException refused) {
             return MailboxReply.of(MailboxStatus.of(refused.reason()), refused.getMessage());
         }
         if (!stored) return MailboxReply.of(MailboxStatus.OK, "already held");
-        metrics.shardStored(handover);
-        updateUsage();
-        newShards.stored(mailbox, headerBytes, shard.index());
+        afterwards.add(() -> {
+            metrics.shardStored(handover);
+            newShards.stored(mailbox, headerBytes, shard.index());
+        });
+        afterwards.add(usageUpdate);
         return MailboxReply.OK;
     }
 
@@ -195,41 +208,83 @@ final class MailboxHolder {
      * hashes to the envelope's ACK hash; then tells the ACK listener.
      */
     MailboxReply ack(PeerId from, EnvelopeId envelope, byte[] secret, List<PeerId> notified) {
+        List<Runnable> afterwards = new ArrayList<>();
+        MailboxReply reply = store.writeReturning(batch -> ack(from, envelope, secret, notified, batch, afterwards));
+        afterwards.forEach(Runnable::run);
+        return reply;
+    }
+
+    /** As above, in {@code batch}; {@code afterwards} gets what to do once it is written. */
+    private MailboxReply ack(PeerId from, EnvelopeId envelope, byte[] secret, List<PeerId> notified, StoreBatch batch,
+            List<Runnable> afterwards) {
         AckSecret ackSecret = AckSecret.of(secret);
-        AckOutcome outcome = store.writeReturning(batch -> {
-            if (batch.tombstones().contains(envelope)) {
-                return new AckOutcome(MailboxReply.of(MailboxStatus.ALREADY_ACKNOWLEDGED, envelope + " was acknowledged"),
-                        null, 0);
-            }
-            List<Shard> shards = batch.shards().getAll(envelope);
-            if (shards.isEmpty()) {
-                return new AckOutcome(MailboxReply.of(MailboxStatus.NOT_FOUND, "no shard of " + envelope + " is held"), null, 0);
-            }
-            EnvelopeHeader header;
-            try {
-                header = EnvelopeHeader.decode(shards.getFirst().header());
-            } catch (EnvelopeException e) {
-                throw new IllegalStateException("a stored header does not decode: " + e.getMessage(), e);
-            }
-            if (!ackSecret.matches(header.ackHash())) {
-                return new AckOutcome(MailboxReply.of(MailboxStatus.BAD_SECRET,
-                        "the secret does not hash to the envelope's ACK hash"), null, 0);
-            }
-            int deleted = batch.shards().deleteEnvelope(envelope);
-            batch.tombstones().put(envelope, header.expires());
-            return new AckOutcome(MailboxReply.OK, header, deleted);
-        });
+        AckOutcome outcome = ackIn(batch, envelope, ackSecret);
         if (outcome.header() != null) {
-            metrics.acknowledged(outcome.deleted());
-            updateUsage();
-            try {
-                ackListener.acknowledged(outcome.header(), ackSecret, from, notified);
-            } catch (RuntimeException e) {
-                // The ACK stands; only its forwarding failed, and that is the listener's bug.
-                LOG.log(System.Logger.Level.WARNING, "the ACK listener failed", e);
-            }
+            afterwards.add(() -> {
+                metrics.acknowledged(outcome.deleted());
+                try {
+                    ackListener.acknowledged(outcome.header(), ackSecret, from, notified);
+                } catch (RuntimeException e) {
+                    // The ACK stands; only its forwarding failed, and that is the listener's bug.
+                    LOG.log(System.Logger.Level.WARNING, "the ACK listener failed", e);
+                }
+            });
+            afterwards.add(usageUpdate);
         }
         return outcome.reply();
+    }
+
+    private AckOutcome ackIn(StoreBatch batch, EnvelopeId envelope, AckSecret ackSecret) {
+        if (batch.tombstones().contains(envelope)) {
+            return new AckOutcome(MailboxReply.of(MailboxStatus.ALREADY_ACKNOWLEDGED, envelope + " was acknowledged"),
+                    null, 0);
+        }
+        List<Shard> shards = batch.shards().getAll(envelope);
+        if (shards.isEmpty()) {
+            return new AckOutcome(MailboxReply.of(MailboxStatus.NOT_FOUND, "no shard of " + envelope + " is held"), null, 0);
+        }
+        EnvelopeHeader header;
+        try {
+            header = EnvelopeHeader.decode(shards.getFirst().header());
+        } catch (EnvelopeException e) {
+            throw new IllegalStateException("a stored header does not decode: " + e.getMessage(), e);
+        }
+        if (!ackSecret.matches(header.ackHash())) {
+            return new AckOutcome(MailboxReply.of(MailboxStatus.BAD_SECRET,
+                    "the secret does not hash to the envelope's ACK hash"), null, 0);
+        }
+        int deleted = batch.shards().deleteEnvelope(envelope);
+        batch.tombstones().put(envelope, header.expires());
+        return new AckOutcome(MailboxReply.OK, header, deleted);
+    }
+
+    /**
+     * The answers to a BATCH's requests, in order. Its STOREs and ACKs are written in one store
+     * write (one log append for them all, not one each); the rest are answered after it, one by
+     * one, so a HAS or ACKED behind a STORE or ACK of the same batch sees it.
+     */
+    List<MailboxResponse> answerBatch(PeerId from, List<MailboxRequest> requests) {
+        MailboxResponse[] answers = new MailboxResponse[requests.size()];
+        List<Runnable> afterwards = new ArrayList<>();
+        store.write(batch -> {
+            for (int i = 0; i < answers.length; i++) {
+                MailboxRequest request = requests.get(i);
+                answers[i] = switch (request) {
+                    case MailboxRequest.Store st -> MailboxResponse.plain(st.id(), store(from, st.shard(), false, batch, afterwards));
+                    case MailboxRequest.Ack ack -> MailboxResponse.plain(ack.id(),
+                            ack(from, ack.envelope(), ack.secret(), ack.notified(), batch, afterwards));
+                    default -> null;
+                };
+            }
+        });
+        // The usage gauge once for the batch, not once per shard.
+        boolean usageChanged = afterwards.removeIf(r -> r == usageUpdate);
+        afterwards.forEach(Runnable::run);
+        if (usageChanged) updateUsage();
+        for (int i = 0; i < answers.length; i++) {
+            if (answers[i] == null) answers[i] = answer(from, requests.get(i));
+        }
+        return List.of(answers);
     }
 
     private MailboxResponse has(MailboxRequest.Has has) {
@@ -312,6 +367,8 @@ final class MailboxHolder {
     }
 
     /** Reads what the shards take into the gauges. */
+    private final Runnable usageUpdate = this::updateUsage;
+
     void updateUsage() {
         StoreUsage usage = store.shards().usage();
         metrics.usage(usage.bytes(), usage.shards());

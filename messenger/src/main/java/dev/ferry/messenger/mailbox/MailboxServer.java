@@ -9,7 +9,6 @@ import dev.ferry.store.MailboxKey;
 import dev.ferry.store.SweepResult;
 import io.netty.buffer.ByteBufAllocator;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -133,13 +132,13 @@ public final class MailboxServer {
     }
 
     private MailboxResponse compute(PeerId from, MailboxRequest request) {
-        if (request instanceof MailboxRequest.Batch batch) {
-            // Each request of the batch is answered, and counted, as if it had come alone.
-            List<MailboxResponse> answers = new ArrayList<>(batch.requests().size());
-            for (MailboxRequest inner : batch.requests()) answers.add(answered(inner, compute(from, inner)));
-            return new MailboxResponse.BatchAnswers(batch.id(), MailboxStatus.OK, "", answers);
-        }
         try {
+            if (request instanceof MailboxRequest.Batch batch) {
+                // Each request of the batch is answered, and counted, as if it had come alone.
+                List<MailboxResponse> answers = holder.answerBatch(from, batch.requests());
+                for (int i = 0; i < answers.size(); i++) answered(batch.requests().get(i), answers.get(i));
+                return new MailboxResponse.BatchAnswers(batch.id(), MailboxStatus.OK, "", answers);
+            }
             return holder.answer(from, request);
         } catch (RuntimeException e) {
             // The store failed (disk, closed during shutdown): the request is not to blame.
