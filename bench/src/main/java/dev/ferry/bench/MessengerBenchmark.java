@@ -88,9 +88,6 @@ public final class MessengerBenchmark implements Callable<Integer> {
                 .listen(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
                 .bootstrap(List.copyOf(seeds))
                 .config(config())
-                // Each direct delivery and each shard takes a stream of its own today: a sender at full
-                // speed opens more than the default 100 streams per second to one peer.
-                .host(h -> h.inboundStreamsPerSecond(5000).inboundStreamBurst(10000))
                 .eventLoops(group)
                 .start();
         if (seeds.size() < 3) seeds.add(node.addresses().getFirst());

@@ -276,9 +276,13 @@ public final class FerryNode implements AutoCloseable {
                 .toList();
     }
 
-    /** Runs a handover-and-repair round over the mailboxes this node holds shards of, now. */
+    /**
+     * Runs a handover-and-repair round over the mailboxes this node holds shards of, now (or joins
+     * the one in progress). It asks about every envelope again, also those the periodic rounds
+     * found complete within the last hour and leave alone until then.
+     */
     public CompletableFuture<UpkeepSummary> repairNow() {
-        return upkeep.runNow();
+        return upkeep.runNow(true);
     }
 
     /** The messenger's parts, for tests in this package. */

@@ -74,23 +74,34 @@ class MailboxResilienceTest {
         List<EnvelopeId> envelopes = MessengerTestNetwork.sendAndAwaitStored(alice, bob, sent, states);
 
         stopTwoBusiestHolders(size, bobIndex, envelopes);
-        // Every remaining holder runs a round: the leaders rebuild the missing shards onto new peers.
-        for (int i = 0; i < size; i++) {
-            if (network.isRunning(i)) join(network.node(i).repairNow());
-        }
-        for (EnvelopeId envelope : envelopes) {
-            java.util.Set<Integer> indices = new java.util.HashSet<>();
+        // Every remaining holder runs repair rounds (as its timer would): the leaders rebuild the
+        // missing shards onto new peers. A round may leave some for the next (a leader's view of
+        // who is gone can lag), so up to three rounds.
+        for (int round = 0; round < 3 && !envelopesShortOfShards(size, envelopes).isEmpty(); round++) {
             for (int i = 0; i < size; i++) {
-                if (network.isRunning(i)) network.node(i).store().shards().getAll(envelope).forEach(s -> indices.add(s.index()));
+                if (network.isRunning(i)) join(network.node(i).repairNow());
             }
-            assertThat(indices).as("the live holders have all six shards of " + envelope).hasSize(6);
         }
+        assertThat(envelopesShortOfShards(size, envelopes)).as("envelopes the live holders do not have all six shards of").isEmpty();
 
         stopTwoBusiestHolders(size, bobIndex, envelopes);
         FerryNode back = network.start(bobIndex, UnaryOperator.identity());
         await("every message arrives", () -> back.conversation(alice.peerId(), 0, 100).size() == sent.size() + 1);
         assertThat(back.conversation(alice.peerId(), 0, 100).subList(1, sent.size() + 1)).extracting(ReceivedMessage::text)
                 .containsExactlyElementsOf(sent);
+    }
+
+    /** The envelopes of which the running nodes hold fewer than all six shards. */
+    private List<EnvelopeId> envelopesShortOfShards(int size, List<EnvelopeId> envelopes) {
+        List<EnvelopeId> missing = new ArrayList<>();
+        for (EnvelopeId envelope : envelopes) {
+            java.util.Set<Integer> indices = new java.util.HashSet<>();
+            for (int i = 0; i < size; i++) {
+                if (network.isRunning(i)) network.node(i).store().shards().getAll(envelope).forEach(s -> indices.add(s.index()));
+            }
+            if (indices.size() < 6) missing.add(envelope);
+        }
+        return missing;
     }
 
     private void stopTwoBusiestHolders(int size, int except, List<EnvelopeId> envelopes) {

@@ -67,9 +67,6 @@ final class MessengerTestNetwork implements AutoCloseable {
                         .listen(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
                         .bootstrap(seeds)
                         .config(config)
-                        // Direct and mailbox requests take a stream each (no pooling yet): a sender at
-                        // full speed opens more than the default 100 streams per second to one peer.
-                        .host(h -> h.inboundStreamsPerSecond(2000).inboundStreamBurst(4000))
                         .eventLoops(group))
                 .start();
         running.put(index, node);

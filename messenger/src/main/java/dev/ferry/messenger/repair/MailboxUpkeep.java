@@ -122,10 +122,23 @@ public final class MailboxUpkeep implements AutoCloseable {
      * {@link IllegalStateException} after {@link #close()}.
      */
     public CompletableFuture<UpkeepSummary> runNow() {
+        return runNow(false);
+    }
+
+    /**
+     * As {@link #runNow()}; with {@code recheckAll}, the envelopes found complete within
+     * {@link UpkeepConfig#recheckAfter()} are asked about again too (a holder may have gone
+     * since), from this round on (one in progress may have passed some already).
+     */
+    public CompletableFuture<UpkeepSummary> runNow(boolean recheckAll) {
         CompletableFuture<CompletableFuture<UpkeepSummary>> started = new CompletableFuture<>();
         post(() -> {
-            if (closed) started.completeExceptionally(new IllegalStateException("the upkeep is closed"));
-            else started.complete(running != null ? running.result : startRound());
+            if (closed) {
+                started.completeExceptionally(new IllegalStateException("the upkeep is closed"));
+                return;
+            }
+            if (recheckAll) settled.clear();
+            started.complete(running != null ? running.result : startRound());
         }, started);
         return started.thenCompose(round -> round);
     }

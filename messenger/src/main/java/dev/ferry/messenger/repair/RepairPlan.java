@@ -88,11 +88,13 @@ public final class RepairPlan {
         // Who holds what among the peers that should hold the envelope (and self), and how many each.
         Map<Integer, PeerId> present = new LinkedHashMap<>();
         Map<PeerId, Integer> load = new HashMap<>();
+        Map<PeerId, Set<Integer>> held = new HashMap<>();
         for (PeerId peer : targets) {
             Holding holding = peer.equals(self) ? new Holding(false, mine) : answers.get(peer);
             if (holding == null) continue;
             for (int index : new TreeSet<>(holding.indices())) present.putIfAbsent(index, peer);
             load.put(peer, holding.indices().size());
+            held.put(peer, holding.indices());
         }
 
         if (!selfIsHolder) {
@@ -121,6 +123,9 @@ public final class RepairPlan {
 
         Map<Integer, PeerId> repairTargets = new LinkedHashMap<>();
         List<PeerId> free = freePeers(targets, load, self);
+        // No peer free but one holding only copies of what closer peers hold (a shard placed twice
+        // when a holder was slow to answer): it takes the missing shard, or it would stay missing.
+        if (free.size() < missing.size()) free.addAll(redundantPeers(targets, present, held, self));
         boolean tiny = targets.size() < n;
         for (int index : missing) {
             PeerId target;
@@ -145,6 +150,21 @@ public final class RepairPlan {
         List<PeerId> free = new ArrayList<>();
         for (PeerId peer : targets) if (!peer.equals(self) && load.get(peer) instanceof Integer held && held == 0) free.add(peer);
         return free;
+    }
+
+    /**
+     * Answering targets other than self that hold shards, each of which a closer target holds
+     * too: their own copies add nothing, so they are as good as free. Closest first.
+     */
+    private static List<PeerId> redundantPeers(List<PeerId> targets, Map<Integer, PeerId> present, Map<PeerId, Set<Integer>> held,
+            PeerId self) {
+        List<PeerId> redundant = new ArrayList<>();
+        for (PeerId peer : targets) {
+            Set<Integer> indices = held.get(peer);
+            if (peer.equals(self) || indices == null || indices.isEmpty()) continue;
+            if (indices.stream().noneMatch(index -> peer.equals(present.get(index)))) redundant.add(peer);
+        }
+        return redundant;
     }
 
     /** The answering target (self included) holding the fewest shards, the closest of those on a tie. */

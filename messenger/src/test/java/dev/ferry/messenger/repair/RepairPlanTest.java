@@ -61,6 +61,17 @@ class RepairPlanTest {
     }
 
     @Test
+    void whenNoPeerIsFreeAMissingShardGoesToOneHoldingOnlyACopyOfACloserPeersShard() {
+        // The six closest: 0..4 hold shards 0..4, and peer 5 holds a second copy of shard 1
+        // (placed when peer 1 was slow to answer). Shard 5 is missing and no peer holds nothing.
+        Map<PeerId, Holding> answers = holding(1, 2, 3, 4);
+        answers.put(closest.get(5), new Holding(false, Set.of(1)));
+        RepairPlan.Action action = RepairPlan.decide(closest.get(0), closest.subList(0, 6), 6, 4, Set.of(0), answers);
+        assertThat(action).isInstanceOfSatisfying(RepairPlan.Repair.class,
+                repair -> assertThat(repair.targets()).containsExactly(Map.entry(5, closest.get(5))));
+    }
+
+    @Test
     void fewerThanKShardsCannotBeRebuilt() {
         List<PeerId> now = closest.subList(3, 9);
         assertThat(RepairPlan.decide(closest.get(3), now, 6, 4, Set.of(3), withSelf(holding(5), 3)))
