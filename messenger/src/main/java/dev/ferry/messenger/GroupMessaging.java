@@ -150,8 +150,10 @@ final class GroupMessaging implements AutoCloseable {
         EpochSecret secret = state.currentSecret();
         Instant now = clock.instant();
         InnerContent content = InnerContent.create(ContentType.GROUP_MESSAGE, messaging.identity().publicKey(), now, message, random);
-        SealedEnvelope.Sealed sealed = SealedEnvelope.seal(content, secret.sealKeyPair().publicKey(), secret.mailboxKey(), now,
-                now.plus(config.ttl()), random);
+        // Every member can read the inner ACK secret: a group envelope must not be acknowledgeable,
+        // or one member could delete it before those away fetch it. It stays until it expires.
+        SealedEnvelope.Sealed sealed = SealedEnvelope.sealUnacknowledgeable(content, secret.sealKeyPair().publicKey(),
+                secret.mailboxKey(), now, now.plus(config.ttl()), random);
         return OutgoingEnvelope.coded(secret.mailboxIdentity().peerId(), sealed, config.erasure(), 0, now, true);
     }
 

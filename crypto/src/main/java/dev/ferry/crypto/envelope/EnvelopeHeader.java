@@ -108,6 +108,17 @@ public record EnvelopeHeader(byte[] mailbox, Instant created, Instant expires, b
         }
     }
 
+    /** The ACK hash of an envelope nobody can acknowledge: all zeros, which no secret hashes to. */
+    public static byte[] noAckHash() {
+        return new byte[HASH_LENGTH];
+    }
+
+    /** Whether an ACK can delete this envelope: false for an all-zero ACK hash (a group mailbox's). */
+    public boolean acknowledgeable() {
+        for (byte b : ackHash) if (b != 0) return true;
+        return false;
+    }
+
     /** True if {@code shard} is shard {@code index} (0 .. k + m - 1) of this envelope. */
     public boolean shardMatches(int index, byte[] shard) {
         return index >= 0 && index < shardHashes.size() && MessageDigest.isEqual(Sha256.hash(shard), shardHashes.get(index));

@@ -40,9 +40,11 @@ public final class SealedEnvelope {
 
     /**
      * A sealed envelope before its header is made: the ciphertext, the ACK secret (for the sender's
-     * outbox: it recognises the ACK) and the outer fields that the seal binds.
+     * outbox: it recognises the ACK), the outer fields that the seal binds, and whether it can be
+     * acknowledged at all (see {@link #sealUnacknowledgeable}).
      */
-    public record Sealed(byte[] ciphertext, AckSecret ackSecret, byte[] mailbox, Instant created, Instant expires) {
+    public record Sealed(byte[] ciphertext, AckSecret ackSecret, byte[] mailbox, Instant created, Instant expires,
+            boolean acknowledgeable) {
         public Sealed {
             ciphertext = ciphertext.clone();
             mailbox = mailbox.clone();
@@ -60,18 +62,23 @@ public final class SealedEnvelope {
 
         /** The header for direct delivery (k = 1, m = 0). */
         public EnvelopeHeader directHeader() {
-            return EnvelopeHeader.direct(mailbox, created, expires, ackSecret.hash(), ciphertext);
+            return EnvelopeHeader.direct(mailbox, created, expires, ackHash(), ciphertext);
         }
 
         /** The header for an erasure-coded envelope, with the coder's shard hashes. */
         public EnvelopeHeader codedHeader(int dataShards, int parityShards, List<byte[]> shardHashes) {
-            return EnvelopeHeader.coded(mailbox, created, expires, ackSecret.hash(), ciphertext, dataShards, parityShards, shardHashes);
+            return EnvelopeHeader.coded(mailbox, created, expires, ackHash(), ciphertext, dataShards, parityShards, shardHashes);
+        }
+
+        private byte[] ackHash() {
+            return acknowledgeable ? ackSecret.hash() : EnvelopeHeader.noAckHash();
         }
 
         @Override
         public boolean equals(Object o) {
             return o instanceof Sealed s && Arrays.equals(s.ciphertext, ciphertext) && s.ackSecret.equals(ackSecret)
-                    && Arrays.equals(s.mailbox, mailbox) && s.created.equals(created) && s.expires.equals(expires);
+                    && Arrays.equals(s.mailbox, mailbox) && s.created.equals(created) && s.expires.equals(expires)
+                    && s.acknowledgeable == acknowledgeable;
         }
 
         @Override
@@ -97,6 +104,17 @@ public final class SealedEnvelope {
         return seal(content, recipientX25519Public, mailbox, created, expires, content.ackSecret().hash(), random);
     }
 
+    /**
+     * As {@link #seal}, for an envelope nobody can acknowledge: its outer ACK hash is all zeros,
+     * which no secret hashes to, so no holder deletes it before it expires. For a group mailbox,
+     * whose every member can read the inner ACK secret: with it, any one member could delete the
+     * group's messages before the members who are away fetch them.
+     */
+    public static Sealed sealUnacknowledgeable(InnerContent content, byte[] recipientX25519Public, byte[] mailbox, Instant created,
+            Instant expires, SecureRandom random) {
+        return seal(content, recipientX25519Public, mailbox, created, expires, EnvelopeHeader.noAckHash(), random);
+    }
+
     /** As the public seal, with the outer ACK hash given: tests use it to seal a mismatching one. */
     static Sealed seal(InnerContent content, byte[] recipientX25519Public, byte[] mailbox, Instant created, Instant expires,
             byte[] ackHash, SecureRandom random) {
@@ -110,7 +128,8 @@ public final class SealedEnvelope {
             byte[] sealed = Aes256Gcm.encrypt(Arrays.copyOf(keys, Aes256Gcm.KEY_LENGTH),
                     Arrays.copyOfRange(keys, Aes256Gcm.KEY_LENGTH, keys.length), inner, associatedData(outer));
             byte[] ciphertext = ByteBuffer.allocate(X25519.KEY_LENGTH + sealed.length).put(ephemeral.publicKey()).put(sealed).array();
-            return new Sealed(ciphertext, content.ackSecret(), outer.mailbox(), outer.created(), outer.expires());
+            return new Sealed(ciphertext, content.ackSecret(), outer.mailbox(), outer.created(), outer.expires(),
+                    outer.acknowledgeable());
         } finally {
             Arrays.fill(keys, (byte) 0);
             Arrays.fill(inner, (byte) 0);
@@ -120,7 +139,8 @@ public final class SealedEnvelope {
     /**
      * Opens an envelope: checks that {@code ciphertext} is the one {@code header} commits to, that
      * the envelope is live at {@code now}, decrypts with the recipient's identity key, and checks
-     * that the inner ACK secret hashes to the outer ACK hash.
+     * that the inner ACK secret hashes to the outer ACK hash (unless the envelope cannot be
+     * acknowledged: an all-zero ACK hash).
      *
      * @throws EnvelopeException {@code CIPHERTEXT_MISMATCH}, {@code EXPIRED}, {@code NOT_YET_VALID},
      *     {@code DECRYPTION_FAILED}, {@code MALFORMED}, {@code TOO_LARGE} or {@code ACK_MISMATCH}
@@ -153,7 +173,7 @@ public final class SealedEnvelope {
         }
         InnerContent content = InnerContent.decode(inner);
         Arrays.fill(inner, (byte) 0);
-        if (!content.ackSecret().matches(header.ackHash())) {
+        if (header.acknowledgeable() && !content.ackSecret().matches(header.ackHash())) {
             throw new EnvelopeException(EnvelopeException.Reason.ACK_MISMATCH, "inner ACK secret does not hash to the outer ACK hash");
         }
         return content;

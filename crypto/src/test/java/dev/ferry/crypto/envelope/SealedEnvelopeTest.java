@@ -159,6 +159,23 @@ class SealedEnvelopeTest {
     }
 
     @Test
+    void shouldSealAnEnvelopeNobodyCanAcknowledgeWhichStillOpens() throws Exception {
+        SealedEnvelope.Sealed sealed = SealedEnvelope.sealUnacknowledgeable(content, recipient.publicKey(), mailbox, NOW, EXPIRES, RANDOM);
+        EnvelopeHeader header = EnvelopeHeader.decode(sealed.directHeader().encode());
+
+        assertThat(sealed.acknowledgeable()).isFalse();
+        assertThat(header.acknowledgeable()).isFalse();
+        assertThat(header.ackHash()).isEqualTo(new byte[EnvelopeHeader.HASH_LENGTH]);
+        assertThat(content.ackSecret().matches(header.ackHash())).as("not even the inner secret").isFalse();
+        assertThat(SealedEnvelope.open(recipient, header, sealed.ciphertext(), NOW)).isEqualTo(content);
+        // Its all-zero hash is bound like any other: a relay cannot swap in a real one.
+        EnvelopeHeader swapped = EnvelopeHeader.direct(mailbox, NOW, EXPIRES, content.ackSecret().hash(), sealed.ciphertext());
+        assertRefused(() -> SealedEnvelope.open(recipient, swapped, sealed.ciphertext(), NOW), EnvelopeException.Reason.DECRYPTION_FAILED);
+        assertThat(seal().acknowledgeable()).isTrue();
+        assertThat(seal().directHeader().acknowledgeable()).isTrue();
+    }
+
+    @Test
     void shouldRefuseAnInnerAckSecretThatDoesNotMatchTheOuterHash() {
         byte[] otherHash = AckSecret.generate(RANDOM).hash();
         SealedEnvelope.Sealed sealed = SealedEnvelope.seal(content, recipient.publicKey(), mailbox, NOW, EXPIRES, otherHash, RANDOM);

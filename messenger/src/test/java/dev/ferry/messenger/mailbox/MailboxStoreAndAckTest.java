@@ -89,6 +89,21 @@ class MailboxStoreAndAckTest {
     }
 
     @Test
+    void shouldKeepAGroupEnvelopeThatAMemberTriesToAcknowledgeWithTheInnerSecret() {
+        MailboxTestNetwork.Holder holder = holder();
+        MailboxTestNetwork.Peer sender = network.peer();
+        MailboxTestNetwork.Peer member = network.peer();
+        TestEnvelope envelope = TestEnvelope.unacknowledgeable(recipient, START, EXPIRES, 300);
+        assertThat(store(sender, holder, envelope, 0)).isEqualTo(MailboxReply.OK);
+
+        assertThat(join(member.client().ack(holder.peerId(), envelope.id(), envelope.secret())).status())
+                .isEqualTo(MailboxStatus.BAD_SECRET);
+
+        assertThat(holder.store().shards().getAll(envelope.id())).hasSize(1);
+        assertThat(holder.store().tombstones().contains(envelope.id())).isFalse();
+    }
+
+    @Test
     void shouldHandAHeldShardToWhoeverNamesItsEnvelopeAndIndex() {
         MailboxTestNetwork.Holder holder = holder();
         MailboxTestNetwork.Peer sender = network.peer();

@@ -29,11 +29,23 @@ record TestEnvelope(EnvelopeHeader header, EncodedShards shards, AckSecret secre
     }
 
     static TestEnvelope to(PeerId recipient, Instant created, Instant expires, int payloadBytes, ErasureParameters code) {
+        return sealed(recipient, created, expires, payloadBytes, code, true);
+    }
+
+    /** As {@link #to}, sealed as a group envelope is: nobody can acknowledge it; {@link #secret()} is the inner one. */
+    static TestEnvelope unacknowledgeable(PeerId recipient, Instant created, Instant expires, int payloadBytes) {
+        return sealed(recipient, created, expires, payloadBytes, ErasureParameters.DEFAULT, false);
+    }
+
+    private static TestEnvelope sealed(PeerId recipient, Instant created, Instant expires, int payloadBytes, ErasureParameters code,
+            boolean acknowledgeable) {
         byte[] payload = new byte[payloadBytes];
         RANDOM.nextBytes(payload);
         InnerContent content = InnerContent.create(ContentType.SESSION_MESSAGE, SENDER.publicKey(), created, payload, RANDOM);
-        SealedEnvelope.Sealed sealed = SealedEnvelope.seal(content, X25519.generate(RANDOM).publicKey(),
-                Mailbox.keyFor(recipient), created, expires, RANDOM);
+        byte[] key = X25519.generate(RANDOM).publicKey();
+        SealedEnvelope.Sealed sealed = acknowledgeable
+                ? SealedEnvelope.seal(content, key, Mailbox.keyFor(recipient), created, expires, RANDOM)
+                : SealedEnvelope.sealUnacknowledgeable(content, key, Mailbox.keyFor(recipient), created, expires, RANDOM);
         EncodedShards shards = new ReedSolomonCodec(code).encode(sealed.ciphertext());
         List<byte[]> hashes = new ArrayList<>();
         for (int i = 0; i < shards.totalShards(); i++) hashes.add(shards.shardHash(i));
