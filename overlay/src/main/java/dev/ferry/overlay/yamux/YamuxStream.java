@@ -34,6 +34,8 @@ public final class YamuxStream implements Stream {
 
     // outbound queue
     private final ArrayDeque<PendingWrite> sendQueue = new ArrayDeque<>();
+    /** Writes and the close of the write side, in the order they were asked for (see {@link #inOrder}). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> ordered = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private long sendQueueBytes;
     private CompletableFuture<Void> written;
     private boolean finQueued;
@@ -128,7 +130,7 @@ public final class YamuxStream implements Stream {
     @Override
     public CompletableFuture<Void> write(ByteBuf data) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        onLoop(() -> {
+        inOrder(() -> {
             if (closed || finQueued) {
                 ReferenceCountUtil.release(data);
                 done.completeExceptionally(new YamuxException(closed ? "stream is closed" : "stream is closed for writing"));
@@ -151,7 +153,7 @@ public final class YamuxStream implements Stream {
     @Override
     public CompletableFuture<Void> closeWrite() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        onLoop(() -> {
+        inOrder(() -> {
             if (closed || finQueued) {
                 done.complete(null);
                 return;
@@ -191,6 +193,22 @@ public final class YamuxStream implements Stream {
 
     private void onLoop(Runnable task) {
         session.execute(task);
+    }
+
+    /**
+     * Runs {@code task} on the event loop after every write and close handed in before it,
+     * whichever thread handed them in. {@link #onLoop} alone would run a task handed in on the
+     * loop at once, ahead of one another thread queued earlier: bytes written by two threads (each
+     * write made under the caller's own lock, in order) would reach the wire swapped.
+     */
+    private void inOrder(Runnable task) {
+        ordered.add(task);
+        onLoop(this::runOrdered);
+    }
+
+    private void runOrdered() {
+        Runnable next;
+        while ((next = ordered.poll()) != null) next.run();
     }
 
     // ---- called by the session on its event loop ----
