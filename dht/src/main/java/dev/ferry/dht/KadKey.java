@@ -3,8 +3,13 @@ package dev.ferry.dht;
 import dev.ferry.crypto.PeerId;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A point in the Kademlia key space: the SHA-256 of a PeerId's bytes or of a record or provider
@@ -65,6 +70,18 @@ public final class KadKey {
             if (x != 0) return i * 8 + Integer.numberOfLeadingZeros(x) - 24;
         }
         return BITS;
+    }
+
+    /**
+     * {@code peers} ordered by the XOR distance of their keys to this key, closest first (ties in
+     * the given order); each peer's key is hashed once, not once per comparison.
+     */
+    public List<PeerId> closestFirst(Collection<PeerId> peers) {
+        Map<PeerId, KadKey> keys = new HashMap<>();
+        for (PeerId peer : peers) keys.computeIfAbsent(peer, KadKey::of);
+        List<PeerId> sorted = new ArrayList<>(peers);
+        sorted.sort((a, b) -> compareDistance(keys.get(a), keys.get(b)));
+        return sorted;
     }
 
     /** Negative if {@code a} is closer to {@code this} than {@code b}, zero if equally far, positive otherwise. */

@@ -42,4 +42,19 @@ class KadKeyTest {
     void shouldRefuseAHashOfTheWrongLength() {
         assertThatThrownBy(() -> KadKey.fromHash(new byte[31])).hasMessageContaining("32 bytes, got 31");
     }
+
+    @Test
+    void shouldOrderPeersClosestFirstAsComparingTheirKeysOneByOneWould() {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        java.util.List<dev.ferry.crypto.PeerId> peers = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) peers.add(dev.ferry.crypto.IdentityKeyPair.generate(random).peerId());
+        KadKey target = KadKey.of(new byte[] {1, 2, 3});
+
+        java.util.List<dev.ferry.crypto.PeerId> expected = new java.util.ArrayList<>(peers);
+        expected.sort((a, b) -> target.compareDistance(KadKey.of(a), KadKey.of(b)));
+
+        java.util.List<dev.ferry.crypto.PeerId> before = java.util.List.copyOf(peers);
+        assertThat(target.closestFirst(peers)).containsExactlyElementsOf(expected);
+        assertThat(peers).as("the argument is left as it was").containsExactlyElementsOf(before);
+    }
 }

@@ -7,7 +7,6 @@ import dev.ferry.messenger.delivery.DeliveryPorts.HolderDirectory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,10 +55,9 @@ final class DhtHolders implements HolderDirectory {
         // Concurrent asks for one mailbox share one lookup: a burst of sends must not start a burst of lookups.
         KadKey target = KadKey.of(mailbox);
         return lookups.join(key, k -> dht.findClosest(mailbox).thenApply(result -> {
-            List<PeerId> holders = result.closest().stream()
+            List<PeerId> holders = List.copyOf(target.closestFirst(result.closest().stream()
                     .filter(peer -> !peer.equals(self) && !peer.equals(owner))
-                    .sorted(Comparator.comparing(KadKey::of, target::compareDistance))
-                    .toList();
+                    .toList()));
             if (!holders.isEmpty()) {
                 synchronized (cache) {
                     cache.put(key, new Cached(holders, clock.instant().plus(CACHE_TIME)));

@@ -50,7 +50,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -470,11 +469,9 @@ final class Messaging implements AutoCloseable {
             covered.addAll(notified);
             covered.add(from);
             // The k + m closest counting this node, which the directory leaves out of its answer.
-            KadKey target = KadKey.of(header.mailbox());
-            Map<PeerId, KadKey> keys = new java.util.HashMap<>();
-            List<PeerId> ranked = new ArrayList<>(closest);
-            ranked.add(host.peerId());
-            ranked.sort(Comparator.comparing(peer -> keys.computeIfAbsent(peer, KadKey::of), target::compareDistance));
+            List<PeerId> withSelf = new ArrayList<>(closest);
+            withSelf.add(host.peerId());
+            List<PeerId> ranked = KadKey.of(header.mailbox()).closestFirst(withSelf);
             List<PeerId> targets = ranked.subList(0, Math.min(ranked.size(), header.dataShards() + header.parityShards()))
                     .stream().filter(holder -> !covered.contains(holder)).toList();
             covered.addAll(targets);

@@ -71,8 +71,13 @@ final class MailboxHolder {
             case MailboxRequest.Acked acked -> new MailboxResponse.AckedAnswer(id, MailboxStatus.OK, "",
                     acked.envelopes().stream().map(store.tombstones()::contains).toList());
             case MailboxRequest.Handover handover -> {
+                // One store write for all of them, as for a BATCH of STOREs.
                 List<MailboxReply> results = new ArrayList<>(handover.shards().size());
-                for (EnvelopeShard shard : handover.shards()) results.add(store(from, shard, true));
+                List<Runnable> afterwards = new ArrayList<>();
+                store.write(batch -> {
+                    for (EnvelopeShard shard : handover.shards()) results.add(store(from, shard, true, batch, afterwards));
+                });
+                runAfterwards(afterwards);
                 yield new MailboxResponse.HandoverResults(id, MailboxStatus.OK, "", results);
             }
             case MailboxRequest.PutPrekeys put -> MailboxResponse.plain(id, putPrekeys(from, put.bundle()));
@@ -88,7 +93,7 @@ final class MailboxHolder {
     MailboxReply store(PeerId from, EnvelopeShard shard, boolean handover) {
         List<Runnable> afterwards = new ArrayList<>();
         MailboxReply reply = store(from, shard, handover, store, afterwards);
-        afterwards.forEach(Runnable::run);
+        runAfterwards(afterwards);
         return reply;
     }
 
@@ -210,7 +215,7 @@ final class MailboxHolder {
     MailboxReply ack(PeerId from, EnvelopeId envelope, byte[] secret, List<PeerId> notified) {
         List<Runnable> afterwards = new ArrayList<>();
         MailboxReply reply = store.writeReturning(batch -> ack(from, envelope, secret, notified, batch, afterwards));
-        afterwards.forEach(Runnable::run);
+        runAfterwards(afterwards);
         return reply;
     }
 
@@ -277,10 +282,7 @@ final class MailboxHolder {
                 };
             }
         });
-        // The usage gauge once for the batch, not once per shard.
-        boolean usageChanged = afterwards.removeIf(r -> r == usageUpdate);
-        afterwards.forEach(Runnable::run);
-        if (usageChanged) updateUsage();
+        runAfterwards(afterwards);
         for (int i = 0; i < answers.length; i++) {
             if (answers[i] == null) answers[i] = answer(from, requests.get(i));
         }
@@ -368,6 +370,13 @@ final class MailboxHolder {
 
     /** Reads what the shards take into the gauges. */
     private final Runnable usageUpdate = this::updateUsage;
+
+    /** Runs what a write left to do once it was written; the usage gauge once, however many asked for it. */
+    private void runAfterwards(List<Runnable> afterwards) {
+        boolean usageChanged = afterwards.removeIf(r -> r == usageUpdate);
+        afterwards.forEach(Runnable::run);
+        if (usageChanged) updateUsage();
+    }
 
     void updateUsage() {
         StoreUsage usage = store.shards().usage();

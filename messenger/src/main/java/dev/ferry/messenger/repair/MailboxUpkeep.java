@@ -255,11 +255,9 @@ public final class MailboxUpkeep implements AutoCloseable {
         KadKey target = KadKey.of(mailbox.bytes());
         Set<PeerId> unique = new LinkedHashSet<>(peers);
         unique.add(self);
-        return unique.stream()
-                .filter(peer -> !Arrays.equals(Mailbox.keyFor(peer), mailbox.bytes()))
-                .sorted((a, b) -> target.compareDistance(KadKey.of(a), KadKey.of(b)))
-                .limit(MAX_CANDIDATES)
-                .toList();
+        unique.removeIf(peer -> Arrays.equals(Mailbox.keyFor(peer), mailbox.bytes()));
+        List<PeerId> sorted = target.closestFirst(unique);
+        return List.copyOf(sorted.subList(0, Math.min(sorted.size(), MAX_CANDIDATES)));
     }
 
     /** Checks the mailbox's envelopes from {@code from}; completes with whether the mailbox was finished. */
