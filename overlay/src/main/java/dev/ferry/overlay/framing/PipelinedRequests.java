@@ -375,6 +375,7 @@ public final class PipelinedRequests implements AutoCloseable {
             synchronized (peer) {
                 if (over || !unanswered.isEmpty()) return;
                 over = true;
+                peer.lanes.remove(this);
                 toClose = stream;
             }
             if (toClose != null) toClose.closeWrite();
@@ -405,6 +406,8 @@ public final class PipelinedRequests implements AutoCloseable {
             synchronized (peer) {
                 if (over) return;
                 over = true;
+                // Out of the peer's lanes in the same step: a request placed here from now on would never be answered.
+                peer.lanes.remove(this);
                 owed = new ArrayList<>(unanswered);
                 unanswered.clear();
                 toReset = stream;

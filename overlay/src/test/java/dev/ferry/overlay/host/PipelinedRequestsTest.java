@@ -152,6 +152,32 @@ class PipelinedRequestsTest {
     }
 
     @Test
+    void shouldFailEveryRequestToAPeerThatIsGoneAtOnceWhateverThreadsAsk() throws Exception {
+        requests(2, 10_000, Duration.ofSeconds(30));
+        join(server.host().close());
+        // Streams to it now fail as soon as they are asked for. A request placed on a stream in the
+        // moment between its failure and its removal used to be lost: it waited out its timeout.
+        List<CompletableFuture<String>> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+        var askers = Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> asking = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                asking.add(askers.submit(() -> {
+                    for (int i = 0; i < 500; i++) answers.add(ask("anyone " + i, Duration.ofSeconds(30)));
+                }));
+            }
+            for (var a : asking) a.get();
+        } finally {
+            askers.shutdown();
+        }
+
+        CompletableFuture.allOf(answers.stream().map(a -> a.handle((v, e) -> null)).toArray(CompletableFuture[]::new))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        answers.forEach(a -> assertThat(failureOf(a)).isInstanceOf(OverlayException.class));
+        eventually().until(() -> requests.streams(server.host().peerId()) == 0);
+    }
+
+    @Test
     void shouldResetAStreamThatSendsMoreRequestsThanItsServerReadsAhead() {
         Stream stream = join(client.host().newStream(server.host().peerId(), PROTOCOL));
         stream.setReceiver((s, data) -> {});
