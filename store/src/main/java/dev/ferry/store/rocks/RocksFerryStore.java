@@ -30,6 +30,7 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -182,7 +183,12 @@ public final class RocksFerryStore extends TableStore {
         @Override
         public List<TableEntry> scan(Table table, byte[] from, byte[] prefix, int limit) {
             List<TableEntry> out = new ArrayList<>();
-            try (RocksIterator iterator = db.newIterator(families.get(table), readOptions)) {
+            // Bounded at the end of the prefix: the iterator then stops there instead of stepping over
+            // the delete markers after it (an acknowledged envelope leaves one per shard, until compaction).
+            byte[] end = prefixEnd(prefix);
+            try (Slice bound = end == null ? null : new Slice(end);
+                    ReadOptions options = bound == null ? null : new ReadOptions().setIterateUpperBound(bound);
+                    RocksIterator iterator = db.newIterator(families.get(table), options == null ? readOptions : options)) {
                 for (iterator.seek(from); iterator.isValid() && out.size() < limit; iterator.next()) {
                     byte[] key = iterator.key();
                     if (key.length < prefix.length
@@ -196,6 +202,18 @@ public final class RocksFerryStore extends TableStore {
                 throw new StoreFailureException(directory, "scan " + table.familyName(), e);
             }
             return out;
+        }
+
+        /** The first key after every key starting with {@code prefix}; null for none (an empty or all-0xFF prefix). */
+        private static byte[] prefixEnd(byte[] prefix) {
+            for (int i = prefix.length - 1; i >= 0; i--) {
+                if (prefix[i] != (byte) 0xFF) {
+                    byte[] end = Arrays.copyOf(prefix, i + 1);
+                    end[i]++;
+                    return end;
+                }
+            }
+            return null;
         }
 
         @Override
