@@ -294,7 +294,7 @@ public final class FerryNode implements AutoCloseable {
     @Override
     public void close() {
         upkeep.close();
-        upkeepThread.shutdown();
+        upkeepThread.shutdownNow(); // a cancelled tick would otherwise keep the thread alive until it was due
         groups.close();
         messaging.close();
         pubsub.close();

@@ -140,6 +140,12 @@ final class Messaging implements AutoCloseable {
         this.deliveryMetrics = new DeliveryMetrics(metrics);
         this.outbox = new OutboxService(store, config, clock, deliveryThread, holders, new Direct(), new Shards(), random,
                 this::announce, deliveryMetrics);
+        host.addConnectionListener(new dev.ferry.overlay.ConnectionListener() {
+            @Override
+            public void connected(dev.ferry.overlay.Connection connection) {
+                outbox.reachable(connection.remotePeer());
+            }
+        });
         this.retrieval = new MailboxRetrieval(Mailbox.keyFor(identity.peerId()), identity, identity.peerId(), true, holders,
                 new Reader(), this::intakeForAck, deliveryThread, config.fetchInterval());
     }

@@ -149,6 +149,27 @@ class OneToOneDeliveryTest {
         assertThat(redundantAcks.getAsLong()).as("ACKs that reached a holder which had one already").isLessThan(count * 6L);
     }
 
+    @Test
+    void aRecipientWhoConnectsAgainIsTriedDirectlyAtOnceAfterBeingUnreachable() {
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
+        List<FerryNode> nodes = network.start(8);
+        FerryNode alice = nodes.get(0); // a seed: Bob connects to her as he comes back
+        int bobIndex = 6;
+        PeerId bobId = network.meetThenStop(alice, bobIndex);
+        Map<EnvelopeId, DeliveryState> states = MessengerTestNetwork.deliveryStates(alice);
+        MessengerTestNetwork.sendAndAwaitStored(alice, bobId, List.of("while away"), states);
+        long directBefore = alice.messaging().deliveryMetrics().sentDirectCount();
+
+        FerryNode bob = network.start(bobIndex, UnaryOperator.identity());
+        await("bob is connected to alice", () -> !alice.host().connections(bobId).isEmpty());
+        join(alice.send(bobId, "welcome back"));
+
+        await("both messages arrive", () -> bob.conversation(alice.peerId(), 0, 10).size() == 3,
+                () -> MessengerTestNetwork.summary(alice) + "; " + MessengerTestNetwork.summary(bob));
+        assertThat(alice.messaging().deliveryMetrics().sentDirectCount())
+                .as("sent directly, not to the mailbox for the while Bob counted as unreachable").isEqualTo(directBefore + 1);
+    }
+
     private static void sleep(java.time.Duration duration) {
         try {
             Thread.sleep(duration.toMillis());

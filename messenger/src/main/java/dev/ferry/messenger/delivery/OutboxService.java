@@ -199,6 +199,14 @@ public final class OutboxService implements AutoCloseable {
         return onExecutor(() -> Optional.ofNullable(active.get(envelope)).map(t -> t.state));
     }
 
+    /**
+     * {@code peer} is connected now: if a direct attempt found it unreachable a moment ago, its
+     * next envelopes try directly again instead of going to its mailbox until that memory runs out.
+     */
+    public void reachable(PeerId peer) {
+        onExecutor(() -> recentlyUnreachable.remove(peer));
+    }
+
     /** The lowest session sequence number still in flight to {@code recipient}, or empty: the "floor" a new message carries. */
     public CompletableFuture<Optional<Long>> lowestInFlight(PeerId recipient) {
         return onExecutor(() -> {
