@@ -1,8 +1,10 @@
 package dev.ferry.store.tables;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,6 +18,11 @@ final class Staging {
     private final Map<Table, TreeMap<byte[], byte[]>> staged = new EnumMap<>(Table.class);
     /** Values read from the tables, absent ones as null: the tables do not change under a staging (writes are serialized). */
     private final Map<Table, TreeMap<byte[], byte[]>> read = new EnumMap<>(Table.class);
+    /** Scans of the tables made so far, by table, start and prefix: an ACK reads an envelope's shards, then deletes them. */
+    private final Map<String, Scanned> scanned = new HashMap<>();
+
+    /** What a scan of the tables returned, and the limit it was asked for. */
+    private record Scanned(List<TableEntry> entries, int limit) {}
 
     Staging(SortedTables base) {
         this.base = base;
@@ -38,12 +45,12 @@ final class Staging {
     List<TableEntry> scan(Table table, byte[] from, byte[] prefix, int limit) {
         TreeMap<byte[], byte[]> writes = staged.get(table);
         if (writes == null || writes.isEmpty()) {
-            return base.scan(table, from, prefix, limit);
+            return baseScan(table, from, prefix, limit);
         }
         // Deletes staged in this batch may hide base entries: read enough more to still fill the page.
         long deletes = writes.values().stream().filter(v -> v == null).count();
         TreeMap<byte[], byte[]> merged = new TreeMap<>(Arrays::compareUnsigned);
-        for (TableEntry entry : base.scan(table, from, prefix, (int) Math.min(Integer.MAX_VALUE, limit + deletes))) {
+        for (TableEntry entry : baseScan(table, from, prefix, (int) Math.min(Integer.MAX_VALUE, limit + deletes))) {
             merged.put(entry.key(), entry.value());
         }
         for (Map.Entry<byte[], byte[]> write : writes.tailMap(from, true).entrySet()) {
@@ -65,6 +72,20 @@ final class Staging {
             }
         }
         return out;
+    }
+
+    /** A scan of the tables, answered from an earlier one that covers it when there is one. */
+    private List<TableEntry> baseScan(Table table, byte[] from, byte[] prefix, int limit) {
+        String key = table.ordinal() + ":" + new String(from, StandardCharsets.ISO_8859_1) + ":"
+                + new String(prefix, StandardCharsets.ISO_8859_1);
+        Scanned earlier = scanned.get(key);
+        // It covers this one if it asked for as many or more, or found fewer than it asked for (all there are).
+        if (earlier != null && (earlier.limit() >= limit || earlier.entries().size() < earlier.limit())) {
+            return earlier.entries().size() > limit ? earlier.entries().subList(0, limit) : earlier.entries();
+        }
+        List<TableEntry> entries = base.scan(table, from, prefix, limit);
+        scanned.put(key, new Scanned(entries, limit));
+        return entries;
     }
 
     void put(Table table, byte[] key, byte[] value) {
