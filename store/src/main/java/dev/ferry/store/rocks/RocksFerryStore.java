@@ -25,6 +25,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -242,6 +243,14 @@ public final class RocksFerryStore extends TableStore {
 
         @Override
         public void close() {
+            // Memtables to table files first: the next open then reads those instead of replaying
+            // every write since the last flush from the log. If this fails, the log still has it all.
+            try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+                db.flush(flush, handles);
+            } catch (RocksDBException e) {
+                System.getLogger(RocksFerryStore.class.getName()).log(System.Logger.Level.WARNING,
+                        "flushing " + directory + " before closing it failed; the next open replays its log", e);
+            }
             // Column family handles first, then the database, then the options they used.
             handles.forEach(ColumnFamilyHandle::close);
             try {

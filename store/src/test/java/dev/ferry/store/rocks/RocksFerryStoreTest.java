@@ -73,6 +73,24 @@ class RocksFerryStoreTest extends FerryStoreContract {
     }
 
     @Test
+    void shouldLeaveNoLogToReplayAfterAClose() throws IOException {
+        Path data = directory.resolve("flushed");
+        try (FerryStore store = RocksFerryStore.open(data, StoreLimits.DEFAULTS)) {
+            for (int i = 0; i < 500; i++) store.shards().put(shard(i, 0));
+        }
+
+        // Everything went to table files as the store closed: the next open reads those, it does not replay the writes.
+        long logBytes;
+        try (var files = Files.list(data)) {
+            logBytes = files.filter(f -> f.getFileName().toString().endsWith(".log")).mapToLong(f -> f.toFile().length()).sum();
+        }
+        assertThat(logBytes).as("bytes in write-ahead logs").isLessThan(1024);
+        try (FerryStore store = RocksFerryStore.open(data, StoreLimits.DEFAULTS)) {
+            assertThat(store.shards().getAll(envelope(499))).hasSize(1);
+        }
+    }
+
+    @Test
     void shouldNameTheDirectoryWhenItCannotOpen() throws IOException {
         Path notADirectory = Files.writeString(directory.resolve("a-file"), "x");
 
