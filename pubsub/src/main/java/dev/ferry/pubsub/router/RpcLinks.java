@@ -94,6 +94,8 @@ public final class RpcLinks {
     private final Listener listener;
     private final Map<PeerId, Outbound> outbound = new ConcurrentHashMap<>();
     private final Map<PeerId, Set<Stream>> inbound = new ConcurrentHashMap<>();
+    /** Peers we are opening a stream to; true once another link was asked for meanwhile. */
+    private final Map<PeerId, Boolean> linking = new ConcurrentHashMap<>();
     /** Peers whose streams keep their connection open; see {@link #keepOpen}. */
     private final Set<PeerId> kept = ConcurrentHashMap.newKeySet();
     /** Streams to a peer that closed quickly, in a row; cleared by a new connection. */
@@ -191,16 +193,31 @@ public final class RpcLinks {
 
     private void link(PeerId peer) {
         if (closed || outbound.containsKey(peer)) return;
+        // A connection and the peer's own stream both ask for a link, often at once: while one
+        // stream is being opened, a second ask only marks that the link is wanted again.
+        if (linking.putIfAbsent(peer, false) != null) {
+            linking.replace(peer, false, true);
+            return;
+        }
         host.newStream(peer, protocols.toArray(String[]::new)).whenComplete((stream, failure) -> {
-            if (failure != null) return; // the peer speaks no pubsub, or is gone: nothing to link
+            if (failure != null) {
+                // The peer speaks no pubsub, or its connection went: try once more if a new
+                // connection or stream asked meanwhile, else there is nothing to link.
+                boolean askedAgain = Boolean.TRUE.equals(linking.remove(peer));
+                if (askedAgain && !host.connections(peer).isEmpty()) link(peer);
+                return;
+            }
             if (closed) {
+                linking.remove(peer);
                 stream.reset();
                 return;
             }
             stream.keepConnectionOpen(kept.contains(peer));
             Outbound link = new Outbound(stream);
-            if (outbound.putIfAbsent(peer, link) != null) {
-                stream.reset(); // two connections raced; one stream is enough
+            Outbound earlier = outbound.putIfAbsent(peer, link);
+            linking.remove(peer); // only now: a link asked for in between finds the stream
+            if (earlier != null) {
+                stream.reset(); // a relink after a close raced; one stream is enough
                 return;
             }
             // We read nothing on our own stream; a remote that writes to it is ignored.

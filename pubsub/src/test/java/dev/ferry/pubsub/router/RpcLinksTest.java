@@ -186,4 +186,33 @@ class RpcLinksTest {
         assertThat(opened.get()).isEqualTo(RpcLinks.MAX_QUICK_RELINKS);
         assertThat(a.host().connections(resetter.host().peerId())).isNotEmpty();
     }
+
+    @Test
+    void shouldOpenOneStreamToAPeerThatConnectsAndOpensItsOwnAtOnce() throws InterruptedException {
+        // The connection and the peer's stream both ask for a link, usually while the first
+        // stream is still being negotiated: a second stream would be opened only to be reset.
+        OverlayNode a = node();
+        links(a, List.of(V11), RpcLinks.Limits.DEFAULT, new Seen());
+        Map<PeerId, AtomicInteger> streamsFromA = new ConcurrentHashMap<>();
+        AtomicInteger resets = new AtomicInteger();
+        List<OverlayNode> peers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            OverlayNode peer = node();
+            peers.add(peer);
+            peer.host().setProtocolHandler(V11, stream -> {
+                streamsFromA.computeIfAbsent(peer.host().peerId(), p -> new AtomicInteger()).incrementAndGet();
+                stream.closeFuture().whenComplete((v, e) -> {
+                    if (e != null) resets.incrementAndGet();
+                });
+                stream.setReceiver((s, data) -> {});
+            });
+            connect(peer, a);
+            peer.host().newStream(a.host().peerId(), V11).join();
+        }
+
+        await().atMost(WAIT).until(() -> streamsFromA.size() == peers.size());
+        Thread.sleep(300);
+        for (OverlayNode peer : peers) assertThat(streamsFromA.get(peer.host().peerId())).as("streams to one peer").hasValue(1);
+        assertThat(resets).as("streams reset").hasValue(0);
+    }
 }
