@@ -45,6 +45,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -82,6 +83,8 @@ public final class NettyHost implements Host {
     static final int PEER_STORE_CAPACITY = 10_000;
     /** Per-peer stream rate buckets kept at once; full buckets are dropped first. */
     static final int MAX_RATE_BUCKETS = 10_000;
+    /** Flushes held back at most before one goes out anyway, so a long read still sends as it goes. */
+    static final int FLUSHES_PER_SEND = 64;
     /**
      * Socket send buffer marks: above the high mark yamux stops sending stream data until the
      * socket drains below the low mark, so a slow peer holds at most this much of our memory.
@@ -494,6 +497,9 @@ public final class NettyHost implements Host {
                     strike(session.remotePeer(), reason);
                 }
             });
+            // Yamux flushes after each stream's frames; held until the read or the loop's tasks
+            // end, those flushes become one: one Noise frame and one send for many streams.
+            ch.pipeline().addBefore("tail", "flush", new FlushConsolidationHandler(FLUSHES_PER_SEND, true));
             ch.pipeline().addBefore("tail", "yamux", yamux);
             PeerConnection connection = new PeerConnection(this, ch, yamux, session.remotePeer(), session.remoteKey(),
                     direction, socketMultiaddr(ch.remoteAddress()), socketMultiaddr(ch.localAddress()));
