@@ -66,6 +66,7 @@ public final class SessionLayer {
     private final Clock clock;
     private final SecureRandom random;
     private final byte[] ownPeerBytes;
+    private final DecodedRecords decoded = new DecodedRecords(DecodedRecords.MAX_BYTES);
 
     /**
      * @param identity our messaging identity (its X25519 key opens envelopes sealed to us)
@@ -130,10 +131,8 @@ public final class SessionLayer {
         Instant now = clock.instant();
         PeerBytes key = keyOf(recipient);
         Optional<byte[]> stored = store.sessions().get(key);
-        SessionRecord record;
-        if (stored.isPresent()) {
-            record = SessionRecord.decode(stored.get());
-        } else {
+        SessionRecord record = decoded.take(key, stored).orElse(null);
+        if (record == null) {
             record = initiate(recipient, bundle.orElseThrow(() -> new SessionException(SessionException.Reason.NO_SESSION,
                     "no session with " + recipient + " and no prekey bundle to start one")), now);
         }
@@ -243,7 +242,7 @@ public final class SessionLayer {
             }
             PeerBytes key = keyOf(sender);
             Optional<byte[]> stored = store.sessions().get(key);
-            SessionRecord record = stored.map(SessionRecord::decode).orElse(null);
+            SessionRecord record = decoded.take(key, stored).orElse(null);
             if (record != null && !record.remoteSigningKey.equals(content.sender())) {
                 return refuse(Refusal.WRONG_SENDER, "session record is not the claimed sender's");
             }
@@ -424,6 +423,7 @@ public final class SessionLayer {
     private Consumer<StoreBatch> commit(PeerBytes key, Optional<byte[]> base, SessionRecord record, Consumer<StoreBatch> also) {
         record.revision++;
         byte[] bytes = record.encode();
+        decoded.put(key, bytes, record);
         byte[] expected = base.orElse(null);
         return batch -> {
             byte[] found = batch.sessions().get(key).orElse(null);

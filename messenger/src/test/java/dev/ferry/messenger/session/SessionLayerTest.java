@@ -86,6 +86,21 @@ class SessionLayerTest {
     }
 
     @Test
+    void aSealWhoseChangeIsNeverWrittenLeavesTheNextToStartFromTheStoredRecord() {
+        bob.accept(alice.send(bob, "start"));
+        SealedMessage dropped = alice.seal(bob, "dropped", Long.MAX_VALUE);
+        alice.seal(SessionParty.inMemory("carol", clock, random), "between", Long.MAX_VALUE); // see the test above
+        SealedMessage kept = alice.sealAndCommit(bob, "kept", 0);
+        SealedMessage next = alice.sealAndCommit(bob, "next", 0);
+
+        assertThat(kept.sequence()).isEqualTo(dropped.sequence());
+        bob.accept(Envelope.of(next.sealed()));
+        bob.accept(Envelope.of(kept.sealed()));
+        assertThat(bob.inboxTexts()).containsExactly("start", "kept", "next");
+        assertThat(bob.refuse(Envelope.of(kept.sealed())).reason()).isEqualTo(Refusal.DUPLICATE);
+    }
+
+    @Test
     void messagesOutOfOrderAreHeldAndDeliveredWhenTheGapCloses() {
         List<Envelope> sent = new ArrayList<>();
         for (int i = 0; i < 5; i++) sent.add(alice.send(bob, "m" + i));
