@@ -414,8 +414,7 @@ public final class NettyHost implements Host {
     /**
      * Builds the connection pipeline step by step. Every step's handler is added when the previous
      * step completes, on the channel's event loop, in front of the error handler at the tail.
-     */
-    /**
+     *
      * @param authenticated run once the Noise handshake ends, whether it succeeded or not: from
      *     then on the remote is either a known peer, under the per-peer limits, or gone
      */
