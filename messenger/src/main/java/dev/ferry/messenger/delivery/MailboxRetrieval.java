@@ -168,7 +168,6 @@ public final class MailboxRetrieval implements AutoCloseable {
         }, executor);
     }
 
-    /** Fetches every page a holder has, one after another; completes when the listing ends or the round's page budget does. */
     /**
      * Lists {@code holder}'s part of the mailbox from the start, once at a time: asked again while
      * a listing runs (a push, the next round), it runs once more after it, however often it was
