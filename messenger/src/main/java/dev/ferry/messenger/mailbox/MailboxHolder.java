@@ -240,13 +240,13 @@ final class MailboxHolder {
     }
 
     private AckOutcome ackIn(StoreBatch batch, EnvelopeId envelope, AckSecret ackSecret) {
-        if (batch.tombstones().contains(envelope)) {
-            return new AckOutcome(MailboxReply.of(MailboxStatus.ALREADY_ACKNOWLEDGED, envelope + " was acknowledged"),
-                    null, 0);
-        }
+        // The store never keeps a shard beside its envelope's tombstone: the tombstone is looked
+        // up only when there is no shard.
         List<Shard> shards = batch.shards().getAll(envelope);
         if (shards.isEmpty()) {
-            return new AckOutcome(MailboxReply.of(MailboxStatus.NOT_FOUND, "no shard of " + envelope + " is held"), null, 0);
+            return batch.tombstones().contains(envelope)
+                    ? new AckOutcome(MailboxReply.of(MailboxStatus.ALREADY_ACKNOWLEDGED, envelope + " was acknowledged"), null, 0)
+                    : new AckOutcome(MailboxReply.of(MailboxStatus.NOT_FOUND, "no shard of " + envelope + " is held"), null, 0);
         }
         EnvelopeHeader header;
         try {
