@@ -492,6 +492,11 @@ final class Messaging implements AutoCloseable {
         private final SharedLookups<PeerId, Void> searches = new SharedLookups<>();
 
         @Override
+        public boolean connected(PeerId recipient) {
+            return !host.connections(recipient).isEmpty();
+        }
+
+        @Override
         public CompletableFuture<DirectOutcome> deliver(PeerId recipient, EnvelopeHeader header, byte[] ciphertext, java.time.Duration timeout) {
             CompletableFuture<Void> addresses = host.connections(recipient).isEmpty() && host.peerStore().addresses(recipient).isEmpty()
                     ? searches.join(recipient, r -> dht.findPeer(r).thenAccept(found -> {

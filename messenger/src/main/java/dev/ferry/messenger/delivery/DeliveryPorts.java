@@ -40,6 +40,9 @@ public final class DeliveryPorts {
     /** Delivers an envelope to a recipient who is online. */
     public interface DirectTransport {
         CompletableFuture<DirectOutcome> deliver(PeerId recipient, EnvelopeHeader header, byte[] ciphertext, Duration timeout);
+
+        /** Whether we hold a connection to {@code recipient} now. */
+        boolean connected(PeerId recipient);
     }
 
     /** How a holder answered a STORE. */

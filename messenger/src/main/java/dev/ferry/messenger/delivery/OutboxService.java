@@ -200,6 +200,21 @@ public final class OutboxService implements AutoCloseable {
     }
 
     /**
+     * Whether envelopes for {@code recipient} go to its mailbox without a direct attempt: a direct
+     * attempt found it unreachable a moment ago, and it has not connected since. The connection is
+     * looked at too, not only {@link #reachable}: that news may come a moment after the connection.
+     */
+    private boolean skipsDirect(PeerId recipient) {
+        Instant unreachableUntil = recentlyUnreachable.get(recipient);
+        if (unreachableUntil == null) return false;
+        if (!unreachableUntil.isAfter(clock.instant()) || direct.connected(recipient)) {
+            recentlyUnreachable.remove(recipient);
+            return false;
+        }
+        return true;
+    }
+
+    /**
      * {@code peer} is connected now: if a direct attempt found it unreachable a moment ago, its
      * next envelopes try directly again instead of going to its mailbox until that memory runs out.
      */
@@ -249,8 +264,7 @@ public final class OutboxService implements AutoCloseable {
         pushing++;
         OutgoingEnvelope envelope = tracked.envelope;
         PeerId recipient = envelope.recipient();
-        Instant unreachableUntil = recentlyUnreachable.get(recipient);
-        if (envelope.group() || (unreachableUntil != null && unreachableUntil.isAfter(clock.instant()))) {
+        if (envelope.group() || skipsDirect(recipient)) {
             pushShards(tracked);
             return;
         }
@@ -284,8 +298,7 @@ public final class OutboxService implements AutoCloseable {
                     } else {
                         pushShards(tracked);
                     }
-                    Instant skipUntil = recentlyUnreachable.get(recipient);
-                    releaseParked(recipient, skipUntil != null && skipUntil.isAfter(clock.instant()));
+                    releaseParked(recipient, skipsDirect(recipient));
                 }, executor);
     }
 

@@ -69,7 +69,21 @@ class OutboxServiceTest {
     private final AtomicInteger acknowledgementQueries = new AtomicInteger();
 
     private final DeliveryPorts.HolderDirectory directory = (mailbox, owner) -> CompletableFuture.completedFuture(List.copyOf(holders));
-    private final DeliveryPorts.DirectTransport direct = (peer, header, ciphertext, timeout) -> CompletableFuture.completedFuture(directAnswer);
+    /** Whether the recipient counts as connected now. */
+    private volatile boolean recipientConnected;
+    private final AtomicInteger directAttempts = new AtomicInteger();
+    private final DeliveryPorts.DirectTransport direct = new DeliveryPorts.DirectTransport() {
+        @Override
+        public CompletableFuture<DirectOutcome> deliver(PeerId peer, EnvelopeHeader header, byte[] ciphertext, Duration timeout) {
+            directAttempts.incrementAndGet();
+            return CompletableFuture.completedFuture(directAnswer);
+        }
+
+        @Override
+        public boolean connected(PeerId peer) {
+            return recipientConnected;
+        }
+    };
     private final DeliveryPorts.ShardTransport transport = new DeliveryPorts.ShardTransport() {
         @Override
         public CompletableFuture<StoreOutcome> store(PeerId holder, EnvelopeHeader header, int index, byte[] shard) {
@@ -146,6 +160,30 @@ class OutboxServiceTest {
         assertThat(held).isEmpty();
         assertThat(store.outbox().get(envelope.id()).orElseThrow().state()).isEqualTo(OutboxState.ACKNOWLEDGED);
         assertThat(metrics.sentDirectCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aRecipientFoundUnreachableIsSkippedUntilItIsConnectedAgain() {
+        holders(6);
+        start();
+        OutgoingEnvelope first = envelope(Duration.ofHours(1));
+        send(first);
+        await(() -> statesOf(first).contains(DeliveryState.STORED));
+        assertThat(directAttempts).hasValue(1);
+
+        OutgoingEnvelope second = envelope(Duration.ofHours(1));
+        send(second);
+        await(() -> statesOf(second).contains(DeliveryState.STORED));
+        assertThat(directAttempts).as("remembered unreachable: straight to the mailbox").hasValue(1);
+
+        // Connected again, before (or without) the news of it: tried directly at once.
+        recipientConnected = true;
+        directAnswer = DirectOutcome.DELIVERED;
+        OutgoingEnvelope third = envelope(Duration.ofHours(1));
+        send(third);
+        await(() -> statesOf(third).contains(DeliveryState.DELIVERED));
+        assertThat(directAttempts).hasValue(2);
+        assertThat(statesOf(third)).containsExactly(DeliveryState.QUEUED, DeliveryState.DELIVERED);
     }
 
     @Test
