@@ -249,7 +249,8 @@ final class GroupMessaging implements AutoCloseable {
         retrieval.start();
     }
 
-    private CompletableFuture<Optional<byte[]>> openFromMailbox(GroupId id, EpochSecret secret, EnvelopeHeader header, byte[] ciphertext) {
+    private CompletableFuture<MailboxRetrieval.IntakeOutcome> openFromMailbox(GroupId id, EpochSecret secret, EnvelopeHeader header,
+            byte[] ciphertext) {
         return messaging.onIntakeThread(() -> {
             try {
                 InnerContent content = SealedEnvelope.open(secret.sealKeyPair(), header, ciphertext, clock.instant());
@@ -257,7 +258,7 @@ final class GroupMessaging implements AutoCloseable {
             } catch (EnvelopeException e) {
                 // not a group envelope of this epoch: nothing to read, nothing to acknowledge
             }
-            return Optional.empty();
+            return new MailboxRetrieval.IntakeOutcome.Done();
         });
     }
 

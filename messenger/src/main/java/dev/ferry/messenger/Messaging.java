@@ -393,11 +393,12 @@ final class Messaging implements AutoCloseable {
     }
 
     /** An envelope rebuilt from the own mailbox: opens it and gives the secret to acknowledge it with. */
-    private CompletableFuture<Optional<byte[]>> intakeForAck(EnvelopeHeader header, byte[] ciphertext) {
+    private CompletableFuture<MailboxRetrieval.IntakeOutcome> intakeForAck(EnvelopeHeader header, byte[] ciphertext) {
         return intake.accept(header, ciphertext).thenApply(result -> switch (result) {
-            case EnvelopeIntake.Result.Delivered delivered -> Optional.of(delivered.ackSecret());
-            case EnvelopeIntake.Result.Duplicate duplicate -> Optional.of(duplicate.ackSecret());
-            case EnvelopeIntake.Result.Refused refused -> Optional.empty();
+            case EnvelopeIntake.Result.Delivered delivered -> new MailboxRetrieval.IntakeOutcome.Acknowledge(delivered.ackSecret());
+            case EnvelopeIntake.Result.Duplicate duplicate -> new MailboxRetrieval.IntakeOutcome.Acknowledge(duplicate.ackSecret());
+            case EnvelopeIntake.Result.Refused refused -> refused.later()
+                    ? new MailboxRetrieval.IntakeOutcome.Later() : new MailboxRetrieval.IntakeOutcome.Done();
         });
     }
 
@@ -441,7 +442,8 @@ final class Messaging implements AutoCloseable {
                 }
                 case OpenResult.Refused refused when (refused.reason() == Refusal.DUPLICATE || refused.reason() == Refusal.STALE)
                         && refused.ackSecret().isPresent() -> new EnvelopeIntake.Opening.AlreadyDelivered(refused.ackSecret().get().bytes());
-                case OpenResult.Refused refused -> new EnvelopeIntake.Opening.Refused(refused.reason() + ": " + refused.detail());
+                case OpenResult.Refused refused -> new EnvelopeIntake.Opening.Refused(refused.reason() + ": " + refused.detail(),
+                        refused.reason() == Refusal.TOO_FAR_AHEAD);
             };
         }
 

@@ -56,8 +56,15 @@ public final class EnvelopeIntake {
         /** Opened, but what it carries was delivered already (a copy with another id). */
         record AlreadyDelivered(byte[] ackSecret) implements Opening {}
 
-        /** Not for this node, tampered with, a replay the session refuses, or malformed. */
-        record Refused(String reason) implements Opening {}
+        /**
+         * Not for this node, tampered with, a replay the session refuses, or malformed; or, when
+         * {@code later}, not yet: it may open once the messages sealed before it are in.
+         */
+        record Refused(String reason, boolean later) implements Opening {
+            public Refused(String reason) {
+                this(reason, false);
+            }
+        }
     }
 
     /** What became of an envelope. */
@@ -68,8 +75,12 @@ public final class EnvelopeIntake {
         /** Delivered before; acknowledge again with {@code ackSecret}. */
         record Duplicate(byte[] ackSecret) implements Result {}
 
-        /** Refused; do not acknowledge. */
-        record Refused(String reason) implements Result {}
+        /** Refused; do not acknowledge. When {@code later}, offer it again once earlier messages are in. */
+        record Refused(String reason, boolean later) implements Result {
+            public Refused(String reason) {
+                this(reason, false);
+            }
+        }
     }
 
     private final FerryStore store;
@@ -142,7 +153,7 @@ public final class EnvelopeIntake {
             }
             case Opening.Refused refused -> {
                 metrics.refused();
-                yield new Result.Refused(refused.reason());
+                yield new Result.Refused(refused.reason(), refused.later());
             }
         };
     }

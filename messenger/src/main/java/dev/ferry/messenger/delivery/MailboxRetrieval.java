@@ -47,6 +47,26 @@ public final class MailboxRetrieval implements AutoCloseable {
     public static final long MAX_PENDING_BYTES = 64L << 20;
     /** Wait after a WATCH push before fetching, so that a burst of pushes becomes one fetch. */
     public static final Duration PUSH_COALESCING = Duration.ofMillis(20);
+    /**
+     * Longest a rebuilt envelope waits for the listings still running before it is opened anyway:
+     * waiting for them puts it in order with the envelopes they bring (see {@link #openNext}).
+     */
+    public static final Duration ORDERING_WAIT = Duration.ofSeconds(1);
+
+    /** What the intake made of a rebuilt envelope. */
+    public sealed interface IntakeOutcome {
+        /** Taken, now or before: acknowledge it to its holders with {@code secret}. */
+        record Acknowledge(byte[] secret) implements IntakeOutcome {}
+
+        /** Nothing to acknowledge, and nothing more to do with it (refused for good, or a group envelope, which stays). */
+        record Done() implements IntakeOutcome {}
+
+        /**
+         * Not now: it may open once envelopes sealed before it are in (a session refuses a
+         * message too far ahead of the last one it had). It is rebuilt from a later listing.
+         */
+        record Later() implements IntakeOutcome {}
+    }
 
     /** The mailbox protocol as the recipient uses it. */
     public interface MailboxReader {
@@ -69,7 +89,7 @@ public final class MailboxRetrieval implements AutoCloseable {
     private final boolean acknowledge;
     private final HolderDirectory directory;
     private final MailboxReader reader;
-    private final BiFunction<EnvelopeHeader, byte[], CompletableFuture<Optional<byte[]>>> intake;
+    private final BiFunction<EnvelopeHeader, byte[], CompletableFuture<IntakeOutcome>> intake;
     private final ScheduledExecutorService executor;
     private final Duration fetchInterval;
     /** Rebuilt envelopes waiting for the intake, oldest sealed first; owned by the executor. */
@@ -77,6 +97,16 @@ public final class MailboxRetrieval implements AutoCloseable {
             Comparator.comparing((Rebuilt r) -> r.header().created()).thenComparing(Rebuilt::id));
     /** Envelopes with the intake now. */
     private int opening;
+    /** Listings whose pages are still coming; rebuilt envelopes wait for them, up to {@link #ORDERING_WAIT}. */
+    private int pagingListings;
+    /** When rebuilt envelopes began to wait for listings; -1 when none waits. */
+    private long waitingSince = -1;
+    /** Set once envelopes went to the intake without waiting; cleared when none is left to open. */
+    private boolean draining;
+    /** Something is left on the holders that a listing now would bring: envelopes to try later, or pages past the budget. */
+    private boolean relistWanted;
+    /** An envelope was taken since the last listing asked for by {@link #relistWanted}: a new one makes progress. */
+    private boolean takenSinceRelist;
     /** Ciphertext bytes in {@link #toOpen}. */
     private long queuedBytes;
     /** Page fetches waiting for {@link #toOpen} to shrink. */
@@ -101,10 +131,10 @@ public final class MailboxRetrieval implements AutoCloseable {
      * @param ownerPeer the mailbox owner's PeerId (never asked to hold its own mailbox)
      * @param acknowledge whether envelopes are acknowledged to the holders (not for group mailboxes,
      *     whose envelopes stay for every member until they expire)
-     * @param intake opens a rebuilt envelope and gives its ACK secret if it should be acknowledged
+     * @param intake opens a rebuilt envelope and says whether to acknowledge it or rebuild it later
      */
     public MailboxRetrieval(byte[] mailbox, IdentityKeyPair owner, PeerId ownerPeer, boolean acknowledge, HolderDirectory directory,
-            MailboxReader reader, BiFunction<EnvelopeHeader, byte[], CompletableFuture<Optional<byte[]>>> intake,
+            MailboxReader reader, BiFunction<EnvelopeHeader, byte[], CompletableFuture<IntakeOutcome>> intake,
             ScheduledExecutorService executor, Duration fetchInterval) {
         this.mailbox = mailbox.clone();
         this.owner = owner;
@@ -182,7 +212,14 @@ public final class MailboxRetrieval implements AutoCloseable {
         }
         Flight flight = new Flight();
         flights.put(holder, flight);
-        fetchAll(holder, Optional.empty(), 0).whenCompleteAsync((v, e) -> {
+        CompletableFuture<Void> paged = new CompletableFuture<>();
+        pagingListings++;
+        paged.whenComplete((v, e) -> {
+            pagingListings--;
+            openNext();
+        });
+        fetchAll(holder, Optional.empty(), 0, paged).whenCompleteAsync((v, e) -> {
+            paged.complete(null); // already, unless the listing broke off
             flights.remove(holder);
             flight.done.complete(null);
             CompletableFuture<Void> followUp = flight.followUp;
@@ -197,16 +234,30 @@ public final class MailboxRetrieval implements AutoCloseable {
         CompletableFuture<Void> followUp;
     }
 
-    private CompletableFuture<Void> fetchAll(PeerId holder, Optional<byte[]> cursor, int pages) {
+    /**
+     * Fetches a holder's pages one after another from {@code cursor}, offering their shards;
+     * completes {@code paged} when no more pages will be asked for, and the result when the
+     * envelopes they rebuilt went through the intake too.
+     */
+    private CompletableFuture<Void> fetchAll(PeerId holder, Optional<byte[]> cursor, int pages, CompletableFuture<Void> paged) {
         return reader.fetch(holder, owner, cursor, PAGE_SIZE).handleAsync((page, failure) -> {
-            if (failure != null || closed) return CompletableFuture.<Void>completedFuture(null);
+            if (failure != null || closed) {
+                paged.complete(null);
+                return CompletableFuture.<Void>completedFuture(null);
+            }
             List<CompletableFuture<Void>> opened = new ArrayList<>();
             for (FetchedShard shard : page.shards()) opened.add(offer(holder, shard));
             tamperedShards += page.rejected();
             // The next page once the envelopes waiting for the intake leave room for it.
-            CompletableFuture<Void> rest = page.nextCursor().isPresent() && pages + 1 < MAX_PAGES_PER_ROUND
-                    ? room().thenComposeAsync(v -> fetchAll(holder, page.nextCursor(), pages + 1), executor)
-                    : CompletableFuture.completedFuture(null);
+            CompletableFuture<Void> rest;
+            if (page.nextCursor().isPresent() && pages + 1 < MAX_PAGES_PER_ROUND) {
+                rest = room().thenComposeAsync(v -> fetchAll(holder, page.nextCursor(), pages + 1, paged), executor);
+            } else {
+                // Past the page budget: the rest comes with a listing once these are through.
+                if (page.nextCursor().isPresent()) relistWanted = true;
+                paged.complete(null);
+                rest = CompletableFuture.completedFuture(null);
+            }
             opened.add(rest);
             return CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new));
         }, executor).thenCompose(f -> f);
@@ -238,10 +289,26 @@ public final class MailboxRetrieval implements AutoCloseable {
      * Hands rebuilt envelopes to the intake oldest first, a couple at a time. A listing comes in
      * envelope-id order, which is random; opened in that order, a sender's messages would arrive
      * shuffled, and each one out of order costs the ratchet a skipped key and the session a held
-     * message, both rewritten with every message after. Queued here while the intake is busy,
-     * they go in the order they were sealed.
+     * message, both rewritten with every message after; a message more than
+     * {@code SessionLimits.MAX_SEQUENCE_AHEAD} ahead is refused until the ones before it are in.
+     * So they wait until the listings running now have brought their pages (or for at most
+     * {@link #ORDERING_WAIT}, or until they fill the queue), and then go in the order they were
+     * sealed.
      */
     private void openNext() {
+        if (closed) return;
+        if (!draining && !toOpen.isEmpty()) {
+            boolean waitedEnough = waitingSince >= 0 && System.nanoTime() - waitingSince >= ORDERING_WAIT.toNanos();
+            if (pagingListings > 0 && !waitedEnough && waitingForRoom.isEmpty() && toOpen.size() < MAX_PENDING_ENVELOPES) {
+                if (waitingSince < 0) {
+                    waitingSince = System.nanoTime();
+                    executor.schedule(this::openNext, ORDERING_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                return;
+            }
+            waitingSince = -1;
+            draining = true;
+        }
         while (opening < MAX_OPENING && !toOpen.isEmpty()) {
             Rebuilt next = toOpen.poll();
             queuedBytes -= next.ciphertext().length;
@@ -257,6 +324,19 @@ public final class MailboxRetrieval implements AutoCloseable {
                 openNext();
             }, executor);
         }
+        if (toOpen.isEmpty()) draining = false;
+        if (opening == 0 && toOpen.isEmpty()) relistIfWanted();
+    }
+
+    /**
+     * Lists every holder again once everything rebuilt went through the intake, if something was
+     * left for a later listing and the last one made progress; otherwise the next round does it.
+     */
+    private void relistIfWanted() {
+        if (!relistWanted || !takenSinceRelist || closed) return;
+        relistWanted = false;
+        takenSinceRelist = false;
+        for (PeerId holder : holders) fetchHolder(holder);
     }
 
     /** Completes when the envelopes waiting for the intake hold at most {@link #MAX_PENDING_BYTES}. */
@@ -270,22 +350,31 @@ public final class MailboxRetrieval implements AutoCloseable {
     private CompletableFuture<Void> open(Rebuilt rebuilt) {
         EnvelopeId id = rebuilt.id;
         EnvelopeHeader header = rebuilt.header;
-        return intake.apply(header, rebuilt.ciphertext).thenAcceptAsync(secret -> {
-            if (secret.isEmpty()) return;
-            Taken entry = new Taken(secret.get());
+        return intake.apply(header, rebuilt.ciphertext).handleAsync((outcome, failure) -> {
+            // A failure (the store, say) may pass: the envelope stays on its holders for a later try.
+            if (failure != null || outcome instanceof IntakeOutcome.Later) {
+                collector.forgetCompleted(id);
+                sources.remove(id);
+                relistWanted = true;
+                return null;
+            }
+            if (!(outcome instanceof IntakeOutcome.Acknowledge(byte[] secret))) return null;
+            takenSinceRelist = true;
+            Taken entry = new Taken(secret);
             taken.put(id, entry);
             if (taken.size() > MAX_PENDING_ENVELOPES) taken.remove(taken.keySet().iterator().next());
             Set<PeerId> listed = sources.remove(id);
-            if (!acknowledge) return;
+            if (!acknowledge) return null;
             // To the holders that listed a shard of it, naming them (the first of them forwards) and
             // the k + m closest of ours: the ACK is forwarded only to holders outside both. Any other
             // holder of a shard lists it to us in a later round and gets its ACK then.
-            if (listed == null) return;
+            if (listed == null) return null;
             entry.acknowledgedTo.addAll(listed);
             int expected = header.dataShards() + header.parityShards();
             entry.covered.addAll(holders.subList(0, Math.min(holders.size(), expected)));
             acknowledgeTo(List.copyOf(listed), id, entry);
-        }, executor).exceptionally(e -> null);
+            return null;
+        }, executor);
     }
 
     /** Sends the ACK of {@code id} to {@code targets}; a holder whose ACK fails on the way may get one again. */

@@ -118,6 +118,11 @@ public final class ShardCollector {
         drop(envelope);
     }
 
+    /** Forgets that an envelope was rebuilt, so that its shards are collected again (it could not be opened yet). */
+    public void forgetCompleted(EnvelopeId envelope) {
+        completed.remove(envelope);
+    }
+
     /** Envelopes waiting for more shards. */
     public int pendingEnvelopes() {
         return pending.size();

@@ -19,10 +19,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -45,11 +45,17 @@ class MailboxRetrievalTest {
     private final IdentityKeyPair owner = IdentityKeyPair.generate(RANDOM);
     private final List<PeerId> holders = new ArrayList<>();
     /** What each holder lists, in its listing order (envelope id order, as a real holder). */
-    private final Map<PeerId, List<FetchedShard>> listings = new ConcurrentHashMap<>();
+    /** What each holder lists, in envelope-id order as real holders do. */
+    private final Map<PeerId, java.util.concurrent.ConcurrentSkipListMap<EnvelopeId, FetchedShard>> listings = new ConcurrentHashMap<>();
     private final List<EnvelopeHeader> opened = new CopyOnWriteArrayList<>();
     private final List<Ack> acks = new CopyOnWriteArrayList<>();
     /** The intake answers once this completes: meanwhile everything is rebuilt and queued. */
     private final CompletableFuture<Void> intakeGate = new CompletableFuture<>();
+    /** What the intake answers for an envelope, once the gate is open. */
+    private volatile java.util.function.Function<EnvelopeHeader, MailboxRetrieval.IntakeOutcome> intakeAnswer =
+            header -> new MailboxRetrieval.IntakeOutcome.Acknowledge(new byte[32]);
+    /** Whether a holder drops an envelope from its listing once acknowledged, as real ones do. */
+    private volatile boolean holdersDeleteOnAck;
     private MailboxRetrieval retrieval;
 
     private record Ack(PeerId holder, EnvelopeId envelope, List<PeerId> notified) {}
@@ -65,16 +71,18 @@ class MailboxRetrievalTest {
         MailboxRetrieval.MailboxReader reader = new MailboxRetrieval.MailboxReader() {
             @Override
             public CompletableFuture<FetchedPage> fetch(PeerId holder, IdentityKeyPair who, Optional<byte[]> cursor, int limit) {
-                List<FetchedShard> all = listings.getOrDefault(holder, List.of());
-                int from = cursor.map(c -> (int) c[0] & 0xff | ((int) c[1] & 0xff) << 8).orElse(0);
-                int to = Math.min(all.size(), from + limit);
-                Optional<byte[]> next = to < all.size() ? Optional.of(new byte[] {(byte) to, (byte) (to >> 8)}) : Optional.empty();
-                return CompletableFuture.completedFuture(new FetchedPage(MailboxReply.OK, all.subList(from, to), next, 0));
+                var all = listings.getOrDefault(holder, new java.util.concurrent.ConcurrentSkipListMap<>());
+                var rest = cursor.isEmpty() ? all : all.tailMap(EnvelopeId.of(cursor.get()), false);
+                List<FetchedShard> page = rest.values().stream().limit(limit).toList();
+                Optional<byte[]> next = rest.size() > page.size()
+                        ? Optional.of(page.getLast().header().envelopeId()) : Optional.empty();
+                return CompletableFuture.completedFuture(new FetchedPage(MailboxReply.OK, page, next, 0));
             }
 
             @Override
             public CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret, Collection<PeerId> notified) {
                 acks.add(new Ack(holder, EnvelopeId.of(envelopeId), List.copyOf(notified)));
+                if (holdersDeleteOnAck) listings.get(holder).remove(EnvelopeId.of(envelopeId));
                 return CompletableFuture.completedFuture(true);
             }
 
@@ -85,7 +93,7 @@ class MailboxRetrievalTest {
         };
         retrieval = new MailboxRetrieval(MAILBOX, owner, owner.peerId(), true, directory, reader, (header, ciphertext) -> {
             opened.add(header);
-            return intakeGate.thenApply(v -> Optional.of(new byte[32]));
+            return intakeGate.thenApply(v -> intakeAnswer.apply(header));
         }, executor, Duration.ofHours(1));
         return retrieval;
     }
@@ -103,11 +111,10 @@ class MailboxRetrievalTest {
             EnvelopeHeader header = EnvelopeHeader.coded(MAILBOX, sealed, sealed.plusSeconds(3600), new byte[32], ciphertext, 4, 2, hashes);
             headers.add(header);
             for (int s = 0; s < 6; s++) {
-                listings.computeIfAbsent(holders.get(s), h -> new CopyOnWriteArrayList<>()).add(new FetchedShard(header, s, shards.shard(s)));
+                listings.computeIfAbsent(holders.get(s), h -> new java.util.concurrent.ConcurrentSkipListMap<>())
+                        .put(EnvelopeId.of(header.envelopeId()), new FetchedShard(header, s, shards.shard(s)));
             }
         }
-        Comparator<FetchedShard> byId = Comparator.comparing(shard -> EnvelopeId.of(shard.header().envelopeId()));
-        listings.replaceAll((holder, listing) -> listing.stream().sorted(byId).toList());
         return headers;
     }
 
@@ -125,11 +132,58 @@ class MailboxRetrievalTest {
         intakeGate.complete(null);
         await().atMost(Duration.ofSeconds(20)).until(() -> opened.size() == sealed.size());
 
-        // The first ones went while the rest were still being rebuilt; from then on, oldest first.
-        List<Instant> after = opened.subList(MailboxRetrieval.MAX_OPENING, opened.size()).stream().map(EnvelopeHeader::created).toList();
-        List<Instant> sorted = new ArrayList<>(after);
+        // Opening waited for the listings to bring every page: all of them go oldest first.
+        List<Instant> order = opened.stream().map(EnvelopeHeader::created).toList();
+        List<Instant> sorted = new ArrayList<>(order);
         Collections.sort(sorted);
-        assertThat(after).isEqualTo(sorted);
+        assertThat(order).isEqualTo(sorted);
+    }
+
+    @Test
+    void anEnvelopeTheIntakeCanTakeOnlyLaterIsRebuiltFromANewListingOnceTheOthersAreIn() {
+        holders(6);
+        holdersDeleteOnAck = true;
+        List<EnvelopeHeader> sealed = stored(50);
+        Set<EnvelopeId> refusedOnce = ConcurrentHashMap.newKeySet();
+        intakeAnswer = header -> {
+            EnvelopeId id = EnvelopeId.of(header.envelopeId());
+            // Every fifth is "too far ahead" the first time, as a session says before a gap closes.
+            boolean later = sealed.indexOf(header) % 5 == 4 && refusedOnce.add(id);
+            return later ? new MailboxRetrieval.IntakeOutcome.Later() : new MailboxRetrieval.IntakeOutcome.Acknowledge(new byte[32]);
+        };
+        intakeGate.complete(null);
+        start().start(); // rounds an hour apart: only the listing the retrieval asks for itself brings them back
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> acks.stream().map(Ack::envelope).distinct().count() == sealed.size());
+        assertThat(refusedOnce).hasSize(10);
+        assertThat(opened).hasSize(sealed.size() + refusedOnce.size());
+        assertThat(listings.values()).allSatisfy(listing -> assertThat(listing).isEmpty());
+    }
+
+    @Test
+    void envelopesTheIntakeCanNeverTakeAreNotListedAgainAndAgain() {
+        holders(6);
+        List<EnvelopeHeader> sealed = stored(10);
+        intakeAnswer = header -> new MailboxRetrieval.IntakeOutcome.Later();
+        intakeGate.complete(null);
+        start().start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> opened.size() == sealed.size());
+        // No envelope was taken, so no listing would make progress: the next round tries again, not before.
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> opened.size() == sealed.size());
+        retrieval.fetchNow().join();
+        assertThat(opened).hasSize(2 * sealed.size());
+    }
+
+    @Test
+    void aMailboxPastOneListingsPageBudgetIsListedAgainAtOnce() {
+        holders(6);
+        holdersDeleteOnAck = true;
+        int count = MailboxRetrieval.MAX_PAGES_PER_ROUND * MailboxRetrieval.PAGE_SIZE + 100;
+        List<EnvelopeHeader> sealed = stored(count);
+        intakeGate.complete(null);
+        start().start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> opened.size() == sealed.size());
+        assertThat(opened.stream().map(h -> EnvelopeId.of(h.envelopeId())).distinct().count()).isEqualTo(count);
     }
 
     @Test
