@@ -150,6 +150,36 @@ class OneToOneDeliveryTest {
     }
 
     @Test
+    void aBacklogFromOneSenderLargerThanTheSessionLooksAheadIsDeliveredWholeAndInOrder() {
+        // Listed in envelope-id order, such a backlog opened as listed had messages more than
+        // MAX_SEQUENCE_AHEAD past the next expected one: refused then, they must come back later.
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
+        List<FerryNode> nodes = network.start(8);
+        FerryNode alice = nodes.get(0);
+        int bobIndex = 6;
+        PeerId bobId = network.meetThenStop(alice, bobIndex);
+        int count = (int) dev.ferry.messenger.session.SessionLimits.MAX_SEQUENCE_AHEAD + 300;
+        List<String> sent = texts("backlog", count);
+        Map<EnvelopeId, DeliveryState> states = MessengerTestNetwork.deliveryStates(alice);
+        MessengerTestNetwork.sendAndAwaitStored(alice, bobId, sent, states);
+
+        FerryNode bob = network.start(bobIndex, UnaryOperator.identity());
+        java.util.function.Supplier<List<String>> received = () -> {
+            List<String> texts = new ArrayList<>();
+            List<ReceivedMessage> page;
+            do {
+                page = bob.conversation(alice.peerId(), texts.size(), 1000);
+                page.forEach(m -> texts.add(m.text()));
+            } while (page.size() == 1000);
+            return texts;
+        };
+        await("every message arrives", () -> received.get().size() >= count + 1,
+                () -> "bob has " + received.get().size() + "; " + MessengerTestNetwork.summary(alice) + "; " + MessengerTestNetwork.summary(bob));
+        List<String> all = received.get();
+        assertThat(all.subList(all.size() - count, all.size())).containsExactlyElementsOf(sent);
+    }
+
+    @Test
     void aRecipientWhoConnectsAgainIsTriedDirectlyAtOnceAfterBeingUnreachable() {
         network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
         List<FerryNode> nodes = network.start(8);
