@@ -459,7 +459,6 @@ final class Messaging implements AutoCloseable {
 
     // ---------------------------------------------------------------- holding
 
-    /** A holder accepted an ACK: after a moment, pass it on to the mailbox's other holders that may have missed it. */
     /**
      * Passes an ACK this node accepted as a holder on to the envelope's other holders, if the ACK
      * names no holder or this one first, and not to those it names: when the recipient reached

@@ -36,8 +36,10 @@ sealed interface MailboxRequest {
 
     record Watch(long id, MailboxAuthorisation authorisation) implements MailboxRequest {}
 
-    /** The secret is a secret: this record's {@code toString} leaves it out. */
-    /** {@code notified}: holders the sender acknowledges to as well, which the holder need not forward to. */
+    /**
+     * {@code notified}: holders the sender acknowledges to as well, which the holder need not
+     * forward to. The secret is a secret: this record's {@code toString} leaves it out.
+     */
     record Ack(long id, EnvelopeId envelope, byte[] secret, List<PeerId> notified) implements MailboxRequest {
         public Ack {
             notified = List.copyOf(notified);

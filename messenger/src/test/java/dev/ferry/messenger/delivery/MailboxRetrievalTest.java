@@ -44,7 +44,6 @@ class MailboxRetrievalTest {
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
     private final IdentityKeyPair owner = IdentityKeyPair.generate(RANDOM);
     private final List<PeerId> holders = new ArrayList<>();
-    /** What each holder lists, in its listing order (envelope id order, as a real holder). */
     /** What each holder lists, in envelope-id order as real holders do. */
     private final Map<PeerId, java.util.concurrent.ConcurrentSkipListMap<EnvelopeId, FetchedShard>> listings = new ConcurrentHashMap<>();
     private final List<EnvelopeHeader> opened = new CopyOnWriteArrayList<>();
