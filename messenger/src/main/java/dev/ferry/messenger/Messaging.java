@@ -13,7 +13,6 @@ import dev.ferry.dht.KadKey;
 import dev.ferry.dht.service.DhtService;
 import dev.ferry.messenger.delivery.DeliveryMetrics;
 import dev.ferry.messenger.delivery.DeliveryPorts;
-import dev.ferry.messenger.delivery.DeliveryPorts.DirectOutcome;
 import dev.ferry.messenger.delivery.DeliveryPorts.StoreOutcome;
 import dev.ferry.messenger.delivery.EnvelopeIntake;
 import dev.ferry.messenger.delivery.IntakeMetrics;
@@ -41,6 +40,7 @@ import dev.ferry.messenger.session.SessionException;
 import dev.ferry.messenger.session.SessionLayer;
 import dev.ferry.monitoring.Metrics;
 import dev.ferry.overlay.Host;
+import dev.ferry.overlay.multiaddr.Multiaddr;
 import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.FerryStore;
 import dev.ferry.store.OutboxState;
@@ -138,7 +138,7 @@ final class Messaging implements AutoCloseable {
         this.intake = new EnvelopeIntake(store, new SessionOpener(), clock, intakeThread, this::deliver, intakeMetrics);
         this.directServer = DirectServer.register(host, this::onDirect, intakeThread, deliveryThread, DirectConfig.DEFAULT, directMetrics);
         this.deliveryMetrics = new DeliveryMetrics(metrics);
-        this.outbox = new OutboxService(store, config, clock, deliveryThread, holders, new Direct(), new Shards(), random,
+        this.outbox = new OutboxService(store, config, clock, deliveryThread, holders, new DirectRoute(new DirectNetwork()), new Shards(), random,
                 this::announce, deliveryMetrics);
         host.addConnectionListener(new dev.ferry.overlay.ConnectionListener() {
             @Override
@@ -488,34 +488,31 @@ final class Messaging implements AutoCloseable {
 
     // ---------------------------------------------------------------- ports
 
-    private final class Direct implements DeliveryPorts.DirectTransport {
-        /** Address searches in flight, one per recipient however many envelopes wait for it. */
-        private final SharedLookups<PeerId, Void> searches = new SharedLookups<>();
-
+    /** The node's connections, peer store, DHT and direct client, as the direct route uses them. */
+    private final class DirectNetwork implements DirectRoute.Network {
         @Override
-        public boolean connected(PeerId recipient) {
-            return !host.connections(recipient).isEmpty();
+        public boolean connected(PeerId peer) {
+            return !host.connections(peer).isEmpty();
         }
 
         @Override
-        public CompletableFuture<DirectOutcome> deliver(PeerId recipient, EnvelopeHeader header, byte[] ciphertext, java.time.Duration timeout) {
-            CompletableFuture<Void> addresses = host.connections(recipient).isEmpty() && host.peerStore().addresses(recipient).isEmpty()
-                    ? searches.join(recipient, r -> dht.findPeer(r).thenAccept(found -> {
-                        if (!found.isEmpty()) host.peerStore().addAddresses(r, found);
-                    }))
-                    : CompletableFuture.completedFuture(null);
-            return addresses.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .thenCompose(v -> directClient.deliver(recipient, header, ciphertext, timeout))
-                    .handle((result, failure) -> {
-                        if (failure != null) return DirectOutcome.UNREACHABLE;
-                        return switch (result) {
-                            case DeliveryResult.Delivered delivered -> DirectOutcome.DELIVERED;
-                            case DeliveryResult.Unreachable unreachable ->
-                                    host.connections(recipient).isEmpty() ? DirectOutcome.UNREACHABLE : DirectOutcome.TIMED_OUT;
-                            case DeliveryResult.Refused refused -> DirectOutcome.REFUSED;
-                            case DeliveryResult.BadAck bad -> DirectOutcome.REFUSED;
-                        };
-                    });
+        public List<Multiaddr> addresses(PeerId peer) {
+            return host.peerStore().addresses(peer);
+        }
+
+        @Override
+        public void addAddresses(PeerId peer, List<Multiaddr> addresses) {
+            host.peerStore().addAddresses(peer, addresses);
+        }
+
+        @Override
+        public CompletableFuture<List<Multiaddr>> findPeer(PeerId peer) {
+            return dht.findPeer(peer);
+        }
+
+        @Override
+        public CompletableFuture<DeliveryResult> deliver(PeerId peer, EnvelopeHeader header, byte[] ciphertext, java.time.Duration timeout) {
+            return directClient.deliver(peer, header, ciphertext, timeout);
         }
     }
 
