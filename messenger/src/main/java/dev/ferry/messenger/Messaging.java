@@ -138,14 +138,8 @@ final class Messaging implements AutoCloseable {
         this.intake = new EnvelopeIntake(store, new SessionOpener(), clock, intakeThread, this::deliver, intakeMetrics);
         this.directServer = DirectServer.register(host, this::onDirect, intakeThread, deliveryThread, DirectConfig.DEFAULT, directMetrics);
         this.deliveryMetrics = new DeliveryMetrics(metrics);
-        this.outbox = new OutboxService(store, config, clock, deliveryThread, holders, new DirectRoute(new DirectNetwork()), new Shards(), random,
-                this::announce, deliveryMetrics);
-        host.addConnectionListener(new dev.ferry.overlay.ConnectionListener() {
-            @Override
-            public void connected(dev.ferry.overlay.Connection connection) {
-                outbox.reachable(connection.remotePeer());
-            }
-        });
+        this.outbox = new OutboxService(store, config, clock, deliveryThread, holders, new DirectRoute(new DirectNetwork()),
+                new Shards(), random, this::announce, deliveryMetrics);
         this.retrieval = new MailboxRetrieval(Mailbox.keyFor(identity.peerId()), identity, identity.peerId(), true, holders,
                 new Reader(), this::intakeForAck, deliveryThread, config.fetchInterval());
     }

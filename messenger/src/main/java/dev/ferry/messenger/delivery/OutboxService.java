@@ -201,8 +201,9 @@ public final class OutboxService implements AutoCloseable {
 
     /**
      * Whether envelopes for {@code recipient} go to its mailbox without a direct attempt: a direct
-     * attempt found it unreachable a moment ago, and it has not connected since. The connection is
-     * looked at too, not only {@link #reachable}: that news may come a moment after the connection.
+     * attempt found it unreachable a moment ago, and we hold no connection to it now (it came back,
+     * or dialled us). The connection is looked at here rather than told by a listener, whose news
+     * comes a moment after the connection shows.
      */
     private boolean skipsDirect(PeerId recipient) {
         Instant unreachableUntil = recentlyUnreachable.get(recipient);
@@ -212,14 +213,6 @@ public final class OutboxService implements AutoCloseable {
             return false;
         }
         return true;
-    }
-
-    /**
-     * {@code peer} is connected now: if a direct attempt found it unreachable a moment ago, its
-     * next envelopes try directly again instead of going to its mailbox until that memory runs out.
-     */
-    public void reachable(PeerId peer) {
-        onExecutor(() -> recentlyUnreachable.remove(peer));
     }
 
     /** The lowest session sequence number still in flight to {@code recipient}, or empty: the "floor" a new message carries. */

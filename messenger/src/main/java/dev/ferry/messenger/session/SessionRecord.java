@@ -16,7 +16,8 @@ import java.util.TreeMap;
 /**
  * The per-peer session record ({@code session.proto}'s {@code SessionRecord}) as a working copy:
  * decoded from the store at the start of a call (or taken from {@link DecodedRecords}, which kept
- * the one written last), changed by that call only, and encoded into the change the caller writes. Holds secrets (the ratchet states, held bodies): never in toString.
+ * the one written last), changed by that call only, and encoded into the change the caller writes.
+ * Holds secrets (the ratchet states, held bodies): never in toString.
  */
 final class SessionRecord {
     /** Version of the persisted format. */

@@ -176,7 +176,7 @@ class OutboxServiceTest {
         await(() -> statesOf(second).contains(DeliveryState.STORED));
         assertThat(directAttempts).as("remembered unreachable: straight to the mailbox").hasValue(1);
 
-        // Connected again, before (or without) the news of it: tried directly at once.
+        // Connected again: tried directly at once, though the memory of it has not run out.
         recipientConnected = true;
         directAnswer = DirectOutcome.DELIVERED;
         OutgoingEnvelope third = envelope(Duration.ofHours(1));
