@@ -228,6 +228,33 @@ public final class MessengerBenchmark implements Callable<Integer> {
         return Math.min(perSender * pairs / storeSeconds, perSender * pairs / fetchSeconds);
     }
 
+    /**
+     * CPU nanoseconds so far of the JIT compiler threads, from /proc (the JVM's management beans
+     * give only their elapsed time, which counts the time they wait for a core); 0 off Linux.
+     */
+    private static long compilerThreadsCpu() {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (!name.startsWith("C1 Compiler") && !name.startsWith("C2 Compiler")) continue;
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                } catch (java.io.IOException | RuntimeException e) {
+                    // a thread that ended while listed
+                }
+            }
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+        return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+    }
+
+    /** Keys of {@link #cpuByThreadKind} that are not threads: the whole process, and the JIT compilers' time. */
+    private static final String PROCESS = "(process)", JIT = "(jit)";
+
     /** CPU nanoseconds so far per kind of thread (its name without the node or pool number). */
     private static Map<String, Long> cpuByThreadKind() {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -239,14 +266,24 @@ public final class MessengerBenchmark implements Callable<Integer> {
             String kind = info.getThreadName().replaceAll("-12D3KooW\\w*", "").replaceAll("-?\\d+$", "").replaceAll("-\\d+-", "-");
             byKind.merge(kind, nanos, Long::sum);
         }
+        byKind.put(PROCESS, ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime());
+        byKind.put(JIT, compilerThreadsCpu());
         return byKind;
     }
 
-    /** Prints the CPU time each kind of thread used since {@code before} (threads that ended since are not counted). */
+    /**
+     * Prints the CPU time of the whole process since {@code before}, the JIT compilers' time in it,
+     * and the CPU time each kind of thread used (threads that ended since are not counted; nor are the
+     * JVM's own, compiler and GC threads, which is what the whole has on top of the kinds listed).
+     */
     private void cpuSince(String phase, Map<String, Long> before) {
         if (!cpu) return;
         Map<String, Long> now = cpuByThreadKind();
-        StringBuilder line = new StringBuilder("  cpu while " + phase + ":");
+        StringBuilder line = new StringBuilder(String.format("  cpu while %s: %.1fs in all, JIT compilers %.1fs;", phase,
+                (now.get(PROCESS) - before.get(PROCESS)) / 1e9, (now.get(JIT) - before.get(JIT)) / 1e9));
+        now.remove(PROCESS);
+        now.remove(JIT);
         now.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
                 .filter(e -> e.getValue() > 50_000_000L)

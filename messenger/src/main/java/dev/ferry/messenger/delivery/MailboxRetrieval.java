@@ -27,10 +27,11 @@ import java.util.function.BiFunction;
 
 /**
  * The recipient's side of store-and-forward for one mailbox: finds the mailbox's holders, keeps a
- * WATCH open on each so that new shards are fetched at once, fetches everything they hold on
- * start and every {@code fetchInterval} (pushes are lost when a holder restarts), rebuilds
- * envelopes from any k valid shards, hands each to the intake, and acknowledges it to every
- * holder.
+ * WATCH open on the near ones (the k + m closest and a margin) so that new shards are fetched at
+ * once, fetches everything they hold on start and every {@code fetchInterval} (pushes are lost
+ * when a holder restarts; the holders further out are listed on start and every few rounds),
+ * rebuilds envelopes from any k valid shards, hands each to the intake, and acknowledges it to
+ * every holder.
  *
  * <p>One thread (the given executor) owns the state; network answers hop back onto it.
  */
@@ -52,6 +53,16 @@ public final class MailboxRetrieval implements AutoCloseable {
      * waiting for them puts it in order with the envelopes they bring (see {@link #openNext}).
      */
     public static final Duration ORDERING_WAIT = Duration.ofSeconds(1);
+    /**
+     * Holders listed past the k + m closest in an ordinary round: a sender places shards on the
+     * closest peers it reaches, skipping itself and any that fail, so they can sit a little further out.
+     */
+    public static final int NEAR_MARGIN = 2;
+    /**
+     * Every this many rounds, all the holders found are listed, not only the near ones: shards
+     * placed far out (the near holders were down when they were sent) are found within this many rounds.
+     */
+    public static final int FULL_ROUND_EVERY = 5;
 
     /** What the intake made of a rebuilt envelope. */
     public sealed interface IntakeOutcome {
@@ -92,6 +103,10 @@ public final class MailboxRetrieval implements AutoCloseable {
     private final BiFunction<EnvelopeHeader, byte[], CompletableFuture<IntakeOutcome>> intake;
     private final ScheduledExecutorService executor;
     private final Duration fetchInterval;
+    /** Holders listed in an ordinary round, the closest first. */
+    private final int nearHolders;
+    /** Rounds run by the schedule, to make every {@link #FULL_ROUND_EVERY}th a full one. */
+    private long scheduledRounds;
     /** Rebuilt envelopes waiting for the intake, oldest sealed first; owned by the executor. */
     private final PriorityQueue<Rebuilt> toOpen = new PriorityQueue<>(
             Comparator.comparing((Rebuilt r) -> r.header().created()).thenComparing(Rebuilt::id));
@@ -111,8 +126,12 @@ public final class MailboxRetrieval implements AutoCloseable {
     private long queuedBytes;
     /** Page fetches waiting for {@link #toOpen} to shrink. */
     private final List<CompletableFuture<Void>> waitingForRoom = new ArrayList<>();
-    /** Listings in progress by holder; owned by the executor. */
-    private final Map<PeerId, Flight> flights = new HashMap<>();
+    /** Listings in progress by holder, each completing when its envelopes went through the intake; owned by the executor. */
+    private final Map<PeerId, CompletableFuture<Void>> flights = new HashMap<>();
+    /** Holders to list once the retrieval {@link #settled}, with what completes when they are listed. */
+    private final Map<PeerId, CompletableFuture<Void>> listWhenSettled = new java.util.LinkedHashMap<>();
+    /** ACKs sent and not yet answered. */
+    private int acknowledging;
     private final ShardCollector collector = new ShardCollector(MAX_PENDING_ENVELOPES, MAX_PENDING_BYTES);
     private final Map<PeerId, AutoCloseable> watches = new HashMap<>();
     private final Set<PeerId> fetchScheduled = new HashSet<>();
@@ -132,10 +151,13 @@ public final class MailboxRetrieval implements AutoCloseable {
      * @param acknowledge whether envelopes are acknowledged to the holders (not for group mailboxes,
      *     whose envelopes stay for every member until they expire)
      * @param intake opens a rebuilt envelope and says whether to acknowledge it or rebuild it later
+     * @param shardsPerEnvelope k + m of the envelopes expected: an ordinary round lists that many
+     *     of the closest holders and {@link #NEAR_MARGIN} more
      */
     public MailboxRetrieval(byte[] mailbox, IdentityKeyPair owner, PeerId ownerPeer, boolean acknowledge, HolderDirectory directory,
             MailboxReader reader, BiFunction<EnvelopeHeader, byte[], CompletableFuture<IntakeOutcome>> intake,
-            ScheduledExecutorService executor, Duration fetchInterval) {
+            ScheduledExecutorService executor, Duration fetchInterval, int shardsPerEnvelope) {
+        if (shardsPerEnvelope < 1) throw new IllegalArgumentException("shardsPerEnvelope must be positive, got " + shardsPerEnvelope);
         this.mailbox = mailbox.clone();
         this.owner = owner;
         this.ownerPeer = ownerPeer;
@@ -145,9 +167,13 @@ public final class MailboxRetrieval implements AutoCloseable {
         this.intake = intake;
         this.executor = executor;
         this.fetchInterval = fetchInterval;
+        this.nearHolders = shardsPerEnvelope + NEAR_MARGIN;
     }
 
-    /** Starts: a first round now, then one every {@code fetchInterval}. */
+    /**
+     * Starts: a first round now, then one every {@code fetchInterval}. The first lists every
+     * holder found, as does every {@link #FULL_ROUND_EVERY}th; the others list the near ones.
+     */
     public void start() {
         executor.execute(() -> {
             if (closed || rounds != null) return;
@@ -155,11 +181,14 @@ public final class MailboxRetrieval implements AutoCloseable {
         });
     }
 
-    /** Runs a round now (after the node (re)joined the network, say); completes when its lookups and fetches are done. */
+    /**
+     * Runs a round now that lists every holder found (after the node (re)joined the network, say);
+     * completes when its lookups and fetches are done.
+     */
     public CompletableFuture<Void> fetchNow() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
-            executor.execute(() -> roundThen(done));
+            executor.execute(() -> roundThen(true, done));
         } catch (RejectedExecutionException e) {
             done.completeExceptionally(new IllegalStateException("closed"));
         }
@@ -177,10 +206,13 @@ public final class MailboxRetrieval implements AutoCloseable {
     }
 
     private void round() {
-        roundThen(new CompletableFuture<>());
+        // A full round also when an envelope is still missing shards: they may be further out.
+        boolean full = scheduledRounds++ % FULL_ROUND_EVERY == 0 || collector.pendingEnvelopes() > 0;
+        roundThen(full, new CompletableFuture<>());
     }
 
-    private void roundThen(CompletableFuture<Void> done) {
+    /** Looks the holders up and lists them: all of them if {@code full}, else the near ones. */
+    private void roundThen(boolean full, CompletableFuture<Void> done) {
         if (closed) {
             done.complete(null);
             return;
@@ -192,26 +224,46 @@ public final class MailboxRetrieval implements AutoCloseable {
             }
             holders = List.copyOf(found);
             refreshWatches();
-            List<CompletableFuture<Void>> fetches = new ArrayList<>();
-            for (PeerId holder : holders) fetches.add(fetchHolder(holder));
-            CompletableFuture.allOf(fetches.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> done.complete(null));
+            fetchHolders(full ? holders : near()).whenComplete((v, e) -> done.complete(null));
         }, executor);
     }
 
     /**
-     * Lists {@code holder}'s part of the mailbox from the start, once at a time: asked again while
-     * a listing runs (a push, the next round), it runs once more after it, however often it was
-     * asked. Overlapping listings would each carry every shard not yet acknowledged. Completes
-     * when the listing that covers this request is done.
+     * Lists {@code holders}' parts of the mailbox from the start, now if nothing an earlier
+     * listing brought is still on its way (see {@link #settled}), otherwise as soon as it is:
+     * a listing of a holder that runs while its earlier shards wait to be opened or acknowledged
+     * brings them all again. However often a holder is asked for meanwhile, it is listed once.
+     * Completes when the listings that cover this request are done.
      */
-    private CompletableFuture<Void> fetchHolder(PeerId holder) {
-        Flight running = flights.get(holder);
-        if (running != null) {
-            if (running.followUp == null) running.followUp = new CompletableFuture<>();
-            return running.followUp;
+    private CompletableFuture<Void> fetchHolders(Collection<PeerId> asked) {
+        List<CompletableFuture<Void>> listed = new ArrayList<>();
+        boolean now = settled();
+        for (PeerId holder : asked) {
+            listed.add(now ? listHolder(holder) : listWhenSettled.computeIfAbsent(holder, h -> new CompletableFuture<>()));
         }
-        Flight flight = new Flight();
-        flights.put(holder, flight);
+        return CompletableFuture.allOf(listed.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Whether everything the listings brought went through: no listing runs, no rebuilt envelope
+     * waits for or is with the intake, and every ACK sent was answered.
+     */
+    private boolean settled() {
+        return flights.isEmpty() && toOpen.isEmpty() && opening == 0 && acknowledging == 0;
+    }
+
+    /** Starts the listings asked for while the retrieval was busy, once it settled. */
+    private void listIfSettled() {
+        if (closed || listWhenSettled.isEmpty() || !settled()) return;
+        Map<PeerId, CompletableFuture<Void>> due = new java.util.LinkedHashMap<>(listWhenSettled);
+        listWhenSettled.clear();
+        due.forEach((holder, done) -> listHolder(holder).whenComplete((v, e) -> done.complete(null)));
+    }
+
+    /** Lists {@code holder}'s part of the mailbox from the start; completes when its envelopes went through the intake. */
+    private CompletableFuture<Void> listHolder(PeerId holder) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        flights.put(holder, done);
         CompletableFuture<Void> paged = new CompletableFuture<>();
         pagingListings++;
         paged.whenComplete((v, e) -> {
@@ -221,17 +273,10 @@ public final class MailboxRetrieval implements AutoCloseable {
         fetchAll(holder, Optional.empty(), 0, paged).whenCompleteAsync((v, e) -> {
             paged.complete(null); // already, unless the listing broke off
             flights.remove(holder);
-            flight.done.complete(null);
-            CompletableFuture<Void> followUp = flight.followUp;
-            if (followUp != null) fetchHolder(holder).whenComplete((v2, e2) -> followUp.complete(null));
+            done.complete(null);
+            listIfSettled();
         }, executor);
-        return flight.done;
-    }
-
-    /** A listing of one holder in progress, and the one asked for behind it. */
-    private static final class Flight {
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-        CompletableFuture<Void> followUp;
+        return done;
     }
 
     /**
@@ -325,7 +370,10 @@ public final class MailboxRetrieval implements AutoCloseable {
             }, executor);
         }
         if (toOpen.isEmpty()) draining = false;
-        if (opening == 0 && toOpen.isEmpty()) relistIfWanted();
+        if (opening == 0 && toOpen.isEmpty()) {
+            relistIfWanted();
+            listIfSettled();
+        }
     }
 
     /**
@@ -336,7 +384,7 @@ public final class MailboxRetrieval implements AutoCloseable {
         if (!relistWanted || !takenSinceRelist || closed) return;
         relistWanted = false;
         takenSinceRelist = false;
-        for (PeerId holder : holders) fetchHolder(holder);
+        fetchHolders(holders);
     }
 
     /** Completes when the envelopes waiting for the intake hold at most {@link #MAX_PENDING_BYTES}. */
@@ -383,8 +431,11 @@ public final class MailboxRetrieval implements AutoCloseable {
         named.addAll(entry.covered);
         List<PeerId> notified = List.copyOf(named);
         for (PeerId holder : targets) {
+            acknowledging++;
             reader.acknowledge(holder, id.bytes(), entry.secret, notified).whenCompleteAsync((answered, failure) -> {
+                acknowledging--;
                 if (failure != null) entry.acknowledgedTo.remove(holder);
+                listIfSettled();
             }, executor);
         }
     }
@@ -410,8 +461,14 @@ public final class MailboxRetrieval implements AutoCloseable {
         }
     }
 
+    /** The holders an ordinary round lists and watches: the closest k + m and {@link #NEAR_MARGIN} more. */
+    private List<PeerId> near() {
+        return holders.subList(0, Math.min(holders.size(), nearHolders));
+    }
+
     private void refreshWatches() {
-        for (PeerId holder : holders) {
+        List<PeerId> watched = near();
+        for (PeerId holder : watched) {
             if (watches.containsKey(holder)) continue;
             watches.put(holder, () -> {});
             reader.watch(holder, owner, () -> executor.execute(() -> pushed(holder)),
@@ -426,7 +483,7 @@ public final class MailboxRetrieval implements AutoCloseable {
                     }, executor);
         }
         for (PeerId gone : new ArrayList<>(watches.keySet())) {
-            if (!holders.contains(gone)) closeQuietly(watches.remove(gone));
+            if (!watched.contains(gone)) closeQuietly(watches.remove(gone));
         }
     }
 
@@ -434,7 +491,7 @@ public final class MailboxRetrieval implements AutoCloseable {
         if (closed || !fetchScheduled.add(holder)) return;
         executor.schedule(() -> {
             fetchScheduled.remove(holder);
-            fetchHolder(holder);
+            fetchHolders(List.of(holder));
         }, PUSH_COALESCING.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -456,6 +513,8 @@ public final class MailboxRetrieval implements AutoCloseable {
                 if (rounds != null) rounds.cancel(false);
                 watches.values().forEach(MailboxRetrieval::closeQuietly);
                 watches.clear();
+                listWhenSettled.values().forEach(waiting -> waiting.complete(null));
+                listWhenSettled.clear();
             });
         } catch (RejectedExecutionException e) {
             // the executor is gone already

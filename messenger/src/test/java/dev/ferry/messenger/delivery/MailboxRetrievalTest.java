@@ -48,6 +48,8 @@ class MailboxRetrievalTest {
     private final Map<PeerId, java.util.concurrent.ConcurrentSkipListMap<EnvelopeId, FetchedShard>> listings = new ConcurrentHashMap<>();
     private final List<EnvelopeHeader> opened = new CopyOnWriteArrayList<>();
     private final List<Ack> acks = new CopyOnWriteArrayList<>();
+    /** The holder of each listing begun (a FETCH without a cursor), in order. */
+    private final List<PeerId> listed = new CopyOnWriteArrayList<>();
     /** The intake answers once this completes: meanwhile everything is rebuilt and queued. */
     private final CompletableFuture<Void> intakeGate = new CompletableFuture<>();
     /** What the intake answers for an envelope, once the gate is open. */
@@ -66,10 +68,15 @@ class MailboxRetrievalTest {
     }
 
     private MailboxRetrieval start() {
+        return start(Duration.ofHours(1));
+    }
+
+    private MailboxRetrieval start(Duration fetchInterval) {
         DeliveryPorts.HolderDirectory directory = (mailbox, ownerPeer) -> CompletableFuture.completedFuture(List.copyOf(holders));
         MailboxRetrieval.MailboxReader reader = new MailboxRetrieval.MailboxReader() {
             @Override
             public CompletableFuture<FetchedPage> fetch(PeerId holder, IdentityKeyPair who, Optional<byte[]> cursor, int limit) {
+                if (cursor.isEmpty()) listed.add(holder);
                 var all = listings.getOrDefault(holder, new java.util.concurrent.ConcurrentSkipListMap<>());
                 var rest = cursor.isEmpty() ? all : all.tailMap(EnvelopeId.of(cursor.get()), false);
                 List<FetchedShard> page = rest.values().stream().limit(limit).toList();
@@ -93,7 +100,7 @@ class MailboxRetrievalTest {
         retrieval = new MailboxRetrieval(MAILBOX, owner, owner.peerId(), true, directory, reader, (header, ciphertext) -> {
             opened.add(header);
             return intakeGate.thenApply(v -> intakeAnswer.apply(header));
-        }, executor, Duration.ofHours(1));
+        }, executor, fetchInterval, 6);
         return retrieval;
     }
 
@@ -201,5 +208,50 @@ class MailboxRetrievalTest {
             assertThat(toIt).extracting(Ack::holder).as("each of the six holders once").containsExactlyInAnyOrderElementsOf(holders.subList(0, 6));
             for (Ack ack : toIt) assertThat(ack.notified()).containsExactlyInAnyOrderElementsOf(holders.subList(0, 6));
         }
+    }
+
+    @Test
+    void aHolderAskedForAgainWhileWhatItListedIsStillWithTheIntakeIsListedOnceThatIsThrough() {
+        holders(6);
+        holdersDeleteOnAck = true;
+        List<EnvelopeHeader> sealed = stored(20);
+        start().start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> retrieval.waitingToOpen().join() == sealed.size() - MailboxRetrieval.MAX_OPENING);
+        assertThat(listed).hasSize(6);
+
+        // Listed again now, every holder would bring all 20 again: they wait for the intake.
+        CompletableFuture<Void> again = retrieval.fetchNow();
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> listed.size() == 6);
+        assertThat(again).isNotDone();
+
+        intakeGate.complete(null);
+        again.orTimeout(20, java.util.concurrent.TimeUnit.SECONDS).join();
+        assertThat(listed).hasSize(12);
+        assertThat(opened).hasSize(sealed.size());
+        assertThat(listings.values()).allSatisfy(listing -> assertThat(listing).isEmpty());
+    }
+
+    @Test
+    void anOrdinaryRoundListsTheNearHoldersAndEveryFewRoundsAllOfThem() {
+        holders(19);
+        stored(5);
+        intakeGate.complete(null);
+        start(Duration.ofMillis(400)).start();
+        int near = 6 + MailboxRetrieval.NEAR_MARGIN;
+        PeerId farthest = holders.getLast();
+
+        // The first round lists all 19, the next ones the near 8, and round FULL_ROUND_EVERY + 1 all again.
+        await().atMost(Duration.ofSeconds(30)).until(() -> java.util.Collections.frequency(listed, farthest) == 2);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            for (int i = 0; i < holders.size(); i++) {
+                int expected = i < near ? MailboxRetrieval.FULL_ROUND_EVERY + 1 : 2;
+                assertThat(java.util.Collections.frequency(listed, holders.get(i))).as("listings of holder %d", i).isEqualTo(expected);
+            }
+        });
+        assertThat(opened).hasSize(5);
+
+        // Asked for from outside (after a rejoin), a round lists them all.
+        retrieval.fetchNow().join();
+        assertThat(java.util.Collections.frequency(listed, farthest)).isEqualTo(3);
     }
 }
