@@ -447,20 +447,26 @@ public final class OutboxService implements AutoCloseable {
                 List<Tracked> batch = envelopes.subList(from, Math.min(envelopes.size(), from + DeliveryPorts.ShardTransport.MAX_ACKED_QUERY));
                 shards.acknowledged(holder, batch.stream().map(t -> t.id).toList()).whenCompleteAsync((yes, failure) -> {
                     if (failure != null) return;
-                    for (Tracked tracked : batch) {
-                        if (yes.contains(tracked.id) && tracked.state == DeliveryState.STORED) delivered(tracked);
-                    }
+                    delivered(batch.stream().filter(t -> yes.contains(t.id) && t.state == DeliveryState.STORED).toList());
                 }, executor);
             }
         });
     }
 
     private void delivered(Tracked tracked) {
-        if (tracked.state.isFinal()) return;
-        store.outbox().put(tracked.envelope.entry(OutboxState.ACKNOWLEDGED));
-        moveTo(tracked, DeliveryState.DELIVERED);
-        metrics.delivered(Duration.between(tracked.envelope.queuedAt(), clock.instant()));
-        finish(tracked);
+        delivered(List.of(tracked));
+    }
+
+    /** Marks envelopes delivered, their outbox entries in one store write (a holder answers for up to 256 at once). */
+    private void delivered(List<Tracked> envelopes) {
+        List<Tracked> open = envelopes.stream().filter(t -> !t.state.isFinal()).toList();
+        if (open.isEmpty()) return;
+        store.write(batch -> open.forEach(t -> batch.outbox().put(t.envelope.entry(OutboxState.ACKNOWLEDGED))));
+        for (Tracked tracked : open) {
+            moveTo(tracked, DeliveryState.DELIVERED);
+            metrics.delivered(Duration.between(tracked.envelope.queuedAt(), clock.instant()));
+            finish(tracked);
+        }
     }
 
     private void expire(Tracked tracked) {
