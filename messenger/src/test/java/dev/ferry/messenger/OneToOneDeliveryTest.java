@@ -197,7 +197,14 @@ class OneToOneDeliveryTest {
         await("both messages arrive", () -> bob.conversation(alice.peerId(), 0, 10).size() == 3,
                 () -> MessengerTestNetwork.summary(alice) + "; " + MessengerTestNetwork.summary(bob));
         assertThat(alice.messaging().deliveryMetrics().sentDirectCount())
-                .as("sent directly, not to the mailbox for the while Bob counted as unreachable").isEqualTo(directBefore + 1);
+                .as("sent directly, not to the mailbox for the while Bob counted as unreachable; direct answers: Alice %s, Bob %s",
+                        directLines(alice), directLines(bob))
+                .isEqualTo(directBefore + 1);
+    }
+
+    /** A node's direct-delivery metrics, to tell why a message did not go directly. */
+    private static List<String> directLines(FerryNode node) {
+        return node.metrics().scrapeText().lines().filter(l -> l.startsWith("ferry_direct") && !l.endsWith(" 0.0")).toList();
     }
 
     private static void sleep(java.time.Duration duration) {
