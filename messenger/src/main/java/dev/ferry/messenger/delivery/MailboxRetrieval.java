@@ -126,8 +126,8 @@ public final class MailboxRetrieval implements AutoCloseable {
     private long queuedBytes;
     /** Page fetches waiting for {@link #toOpen} to shrink. */
     private final List<CompletableFuture<Void>> waitingForRoom = new ArrayList<>();
-    /** Listings in progress by holder, each completing when its envelopes went through the intake; owned by the executor. */
-    private final Map<PeerId, CompletableFuture<Void>> flights = new HashMap<>();
+    /** Listings running, each until the envelopes it rebuilt went through the intake. */
+    private int listings;
     /** Holders to list once the retrieval {@link #settled}, with what completes when they are listed. */
     private final Map<PeerId, CompletableFuture<Void>> listWhenSettled = new java.util.LinkedHashMap<>();
     /** ACKs sent and not yet answered. */
@@ -249,7 +249,7 @@ public final class MailboxRetrieval implements AutoCloseable {
      * waits for or is with the intake, and every ACK sent was answered.
      */
     private boolean settled() {
-        return flights.isEmpty() && toOpen.isEmpty() && opening == 0 && acknowledging == 0;
+        return listings == 0 && toOpen.isEmpty() && opening == 0 && acknowledging == 0;
     }
 
     /** Starts the listings asked for while the retrieval was busy, once it settled. */
@@ -263,7 +263,7 @@ public final class MailboxRetrieval implements AutoCloseable {
     /** Lists {@code holder}'s part of the mailbox from the start; completes when its envelopes went through the intake. */
     private CompletableFuture<Void> listHolder(PeerId holder) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        flights.put(holder, done);
+        listings++;
         CompletableFuture<Void> paged = new CompletableFuture<>();
         pagingListings++;
         paged.whenComplete((v, e) -> {
@@ -272,7 +272,7 @@ public final class MailboxRetrieval implements AutoCloseable {
         });
         fetchAll(holder, Optional.empty(), 0, paged).whenCompleteAsync((v, e) -> {
             paged.complete(null); // already, unless the listing broke off
-            flights.remove(holder);
+            listings--;
             done.complete(null);
             listIfSettled();
         }, executor);
