@@ -244,7 +244,7 @@ final class GroupMessaging implements AutoCloseable {
         EpochSecret secret = state.currentSecret();
         MailboxRetrieval retrieval = new MailboxRetrieval(secret.mailboxKey(), secret.mailboxIdentity(), secret.mailboxIdentity().peerId(),
                 false, holders, reader, (header, ciphertext) -> openFromMailbox(id, secret, header, ciphertext), deliveryThread,
-                config.fetchInterval(), config.erasure().dataShards(), config.erasure().parityShards());
+                config.fetchInterval(), config.erasure().totalShards());
         retrievals.put(id, retrieval);
         retrieval.start();
     }

@@ -141,8 +141,7 @@ final class Messaging implements AutoCloseable {
         this.outbox = new OutboxService(store, config, clock, deliveryThread, holders, new DirectRoute(new DirectNetwork()),
                 new Shards(), random, this::announce, deliveryMetrics);
         this.retrieval = new MailboxRetrieval(Mailbox.keyFor(identity.peerId()), identity, identity.peerId(), true, holders,
-                new Reader(), this::intakeForAck, deliveryThread, config.fetchInterval(), config.erasure().dataShards(),
-                config.erasure().parityShards());
+                new Reader(), this::intakeForAck, deliveryThread, config.fetchInterval(), config.erasure().totalShards());
     }
 
     /** Picks up the outbox where it was and starts fetching the own mailbox. */

@@ -33,12 +33,6 @@ import java.util.function.BiFunction;
  * rebuilds envelopes from any k valid shards, hands each to the intake, and acknowledges it to
  * every holder.
  *
- * <p>A sender puts shard i on the i-th peer closest to the mailbox, so the k closest hold the k
- * data shards: they are listed first, and the other holders only once what those brought went
- * through the intake and its ACKs were answered. Every taken envelope is acknowledged to the k + m
- * closest, listed or not, so by then the others list only what the first k could not rebuild (a
- * holder was down, or a shard went further out): an envelope costs k shard transfers, not k + m.
- *
  * <p>One thread (the given executor) owns the state; network answers hop back onto it.
  */
 public final class MailboxRetrieval implements AutoCloseable {
@@ -90,10 +84,7 @@ public final class MailboxRetrieval implements AutoCloseable {
         /** A page of what {@code holder} keeps in {@code owner}'s mailbox; each shard already matched its header's hash. */
         CompletableFuture<FetchedPage> fetch(PeerId holder, IdentityKeyPair owner, Optional<byte[]> cursor, int limit);
 
-        /**
-         * Acknowledges an envelope to {@code holder}, naming the other holders it is acknowledged to;
-         * completes with whether the holder took it (false: it held no shard of it, say).
-         */
+        /** Acknowledges an envelope to {@code holder}, naming the other holders it is acknowledged to. */
         CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret, Collection<PeerId> notified);
 
         /**
@@ -112,9 +103,7 @@ public final class MailboxRetrieval implements AutoCloseable {
     private final BiFunction<EnvelopeHeader, byte[], CompletableFuture<IntakeOutcome>> intake;
     private final ScheduledExecutorService executor;
     private final Duration fetchInterval;
-    /** Holders listed first, the closest: those a sender gives the data shards (k). */
-    private final int dataHolders;
-    /** Holders an ordinary round may list, the closest first (k + m and the margin). */
+    /** Holders listed in an ordinary round, the closest first. */
     private final int nearHolders;
     /** Rounds run by the schedule, to make every {@link #FULL_ROUND_EVERY}th a full one. */
     private long scheduledRounds;
@@ -145,8 +134,7 @@ public final class MailboxRetrieval implements AutoCloseable {
     private int acknowledging;
     private final ShardCollector collector = new ShardCollector(MAX_PENDING_ENVELOPES, MAX_PENDING_BYTES);
     private final Map<PeerId, AutoCloseable> watches = new HashMap<>();
-    /** Holders that pushed since the listing they cause was scheduled; empty when none is. */
-    private final Set<PeerId> pushedHolders = new java.util.LinkedHashSet<>();
+    private final Set<PeerId> fetchScheduled = new HashSet<>();
     /** Envelopes taken recently, oldest first, with whom they were acknowledged to: a holder that lists one later gets its ACK then. */
     private final Map<EnvelopeId, Taken> taken = new java.util.LinkedHashMap<>();
     /** Holders seen listing each envelope being collected, oldest first, to acknowledge it to them. */
@@ -163,16 +151,13 @@ public final class MailboxRetrieval implements AutoCloseable {
      * @param acknowledge whether envelopes are acknowledged to the holders (not for group mailboxes,
      *     whose envelopes stay for every member until they expire)
      * @param intake opens a rebuilt envelope and says whether to acknowledge it or rebuild it later
-     * @param dataShards k of the envelopes expected: the k closest holders are listed first
-     * @param parityShards m of the envelopes expected: an ordinary round may list the k + m closest
-     *     holders and {@link #NEAR_MARGIN} more, and taken envelopes are acknowledged to the k + m closest
+     * @param shardsPerEnvelope k + m of the envelopes expected: an ordinary round lists that many
+     *     of the closest holders and {@link #NEAR_MARGIN} more
      */
     public MailboxRetrieval(byte[] mailbox, IdentityKeyPair owner, PeerId ownerPeer, boolean acknowledge, HolderDirectory directory,
             MailboxReader reader, BiFunction<EnvelopeHeader, byte[], CompletableFuture<IntakeOutcome>> intake,
-            ScheduledExecutorService executor, Duration fetchInterval, int dataShards, int parityShards) {
-        if (dataShards < 1 || parityShards < 0) {
-            throw new IllegalArgumentException("need k >= 1 and m >= 0 shards, got k = " + dataShards + ", m = " + parityShards);
-        }
+            ScheduledExecutorService executor, Duration fetchInterval, int shardsPerEnvelope) {
+        if (shardsPerEnvelope < 1) throw new IllegalArgumentException("shardsPerEnvelope must be positive, got " + shardsPerEnvelope);
         this.mailbox = mailbox.clone();
         this.owner = owner;
         this.ownerPeer = ownerPeer;
@@ -182,14 +167,12 @@ public final class MailboxRetrieval implements AutoCloseable {
         this.intake = intake;
         this.executor = executor;
         this.fetchInterval = fetchInterval;
-        this.dataHolders = dataShards;
-        this.nearHolders = dataShards + parityShards + NEAR_MARGIN;
+        this.nearHolders = shardsPerEnvelope + NEAR_MARGIN;
     }
 
     /**
      * Starts: a first round now, then one every {@code fetchInterval}. The first lists every
-     * holder found, as does every {@link #FULL_ROUND_EVERY}th; the others list the k closest, and
-     * the rest of the near ones if an envelope is still incomplete.
+     * holder found, as does every {@link #FULL_ROUND_EVERY}th; the others list the near ones.
      */
     public void start() {
         executor.execute(() -> {
@@ -228,7 +211,7 @@ public final class MailboxRetrieval implements AutoCloseable {
         roundThen(full, new CompletableFuture<>());
     }
 
-    /** Looks the holders up and lists them: all of them if {@code full}, else the near ones as far as needed. */
+    /** Looks the holders up and lists them: all of them if {@code full}, else the near ones. */
     private void roundThen(boolean full, CompletableFuture<Void> done) {
         if (closed) {
             done.complete(null);
@@ -241,27 +224,8 @@ public final class MailboxRetrieval implements AutoCloseable {
             }
             holders = List.copyOf(found);
             refreshWatches();
-            listDataHoldersFirst(full ? holders : near(), full).whenComplete((v, e) -> done.complete(null));
+            fetchHolders(full ? holders : near()).whenComplete((v, e) -> done.complete(null));
         }, executor);
-    }
-
-    /**
-     * Lists those of {@code asked} that hold data shards (the k closest) and then, once what they
-     * brought went through, the others: always if {@code othersAlways}, else only if an envelope
-     * is still incomplete. Completes when the listings that cover this request are done.
-     */
-    private CompletableFuture<Void> listDataHoldersFirst(Collection<PeerId> asked, boolean othersAlways) {
-        List<PeerId> first = new ArrayList<>();
-        List<PeerId> others = new ArrayList<>();
-        for (PeerId holder : asked) (isDataHolder(holder) ? first : others).add(holder);
-        return fetchHolders(first).thenComposeAsync(v -> othersAlways || collector.pendingEnvelopes() > 0
-                ? fetchHolders(others) : CompletableFuture.<Void>completedFuture(null), executor);
-    }
-
-    /** Whether {@code holder} is among the k closest, where senders put the data shards. */
-    private boolean isDataHolder(PeerId holder) {
-        int at = holders.indexOf(holder);
-        return at >= 0 && at < dataHolders;
     }
 
     /**
@@ -288,20 +252,11 @@ public final class MailboxRetrieval implements AutoCloseable {
         return listings == 0 && toOpen.isEmpty() && opening == 0 && acknowledging == 0;
     }
 
-    /**
-     * Starts the listings asked for while the retrieval was busy, once it settled: those of data
-     * holders first if any is asked for, the others at the next settling (see the class comment).
-     */
+    /** Starts the listings asked for while the retrieval was busy, once it settled. */
     private void listIfSettled() {
         if (closed || listWhenSettled.isEmpty() || !settled()) return;
-        boolean dataHolderWaits = listWhenSettled.keySet().stream().anyMatch(this::isDataHolder);
-        Map<PeerId, CompletableFuture<Void>> due = new java.util.LinkedHashMap<>();
-        for (var waiting = listWhenSettled.entrySet().iterator(); waiting.hasNext(); ) {
-            var entry = waiting.next();
-            if (dataHolderWaits && !isDataHolder(entry.getKey())) continue;
-            due.put(entry.getKey(), entry.getValue());
-            waiting.remove();
-        }
+        Map<PeerId, CompletableFuture<Void>> due = new java.util.LinkedHashMap<>(listWhenSettled);
+        listWhenSettled.clear();
         due.forEach((holder, done) -> listHolder(holder).whenComplete((v, e) -> done.complete(null)));
     }
 
@@ -429,7 +384,7 @@ public final class MailboxRetrieval implements AutoCloseable {
         if (!relistWanted || !takenSinceRelist || closed) return;
         relistWanted = false;
         takenSinceRelist = false;
-        listDataHoldersFirst(holders, true);
+        fetchHolders(holders);
     }
 
     /** Completes when the envelopes waiting for the intake hold at most {@link #MAX_PENDING_BYTES}. */
@@ -458,34 +413,28 @@ public final class MailboxRetrieval implements AutoCloseable {
             if (taken.size() > MAX_PENDING_ENVELOPES) taken.remove(taken.keySet().iterator().next());
             Set<PeerId> listed = sources.remove(id);
             if (!acknowledge) return null;
-            // To the holders that listed a shard of it and to the k + m closest of ours, listed or not
-            // (the parity holders are listed only after the data holders, see the class comment),
-            // naming them all: the first of them forwards the ACK only to holders outside these. Any
-            // other holder of a shard lists it to us in a later round and gets its ACK then.
+            // To the holders that listed a shard of it, naming them (the first of them forwards) and
+            // the k + m closest of ours: the ACK is forwarded only to holders outside both. Any other
+            // holder of a shard lists it to us in a later round and gets its ACK then.
             if (listed == null) return null;
+            entry.acknowledgedTo.addAll(listed);
             int expected = header.dataShards() + header.parityShards();
             entry.covered.addAll(holders.subList(0, Math.min(holders.size(), expected)));
-            entry.acknowledgedTo.addAll(listed);
-            entry.acknowledgedTo.addAll(entry.covered);
-            acknowledgeTo(List.copyOf(entry.acknowledgedTo), id, entry);
+            acknowledgeTo(List.copyOf(listed), id, entry);
             return null;
         }, executor);
     }
 
-    /**
-     * Sends the ACK of {@code id} to {@code targets}. A holder whose ACK fails on the way, or that
-     * does not take it (one of the closest that held no shard yet: its STORE may still come), gets
-     * one again when it lists a shard of the envelope.
-     */
+    /** Sends the ACK of {@code id} to {@code targets}; a holder whose ACK fails on the way may get one again. */
     private void acknowledgeTo(List<PeerId> targets, EnvelopeId id, Taken entry) {
         Set<PeerId> named = new java.util.LinkedHashSet<>(entry.acknowledgedTo);
         named.addAll(entry.covered);
         List<PeerId> notified = List.copyOf(named);
         for (PeerId holder : targets) {
             acknowledging++;
-            reader.acknowledge(holder, id.bytes(), entry.secret, notified).whenCompleteAsync((accepted, failure) -> {
+            reader.acknowledge(holder, id.bytes(), entry.secret, notified).whenCompleteAsync((answered, failure) -> {
                 acknowledging--;
-                if (failure != null || !accepted) entry.acknowledgedTo.remove(holder);
+                if (failure != null) entry.acknowledgedTo.remove(holder);
                 listIfSettled();
             }, executor);
         }
@@ -538,16 +487,11 @@ public final class MailboxRetrieval implements AutoCloseable {
         }
     }
 
-    /** A burst of pushes, from however many holders, becomes one listing of them, the data holders first. */
     private void pushed(PeerId holder) {
-        if (closed) return;
-        boolean first = pushedHolders.isEmpty();
-        pushedHolders.add(holder);
-        if (!first) return;
+        if (closed || !fetchScheduled.add(holder)) return;
         executor.schedule(() -> {
-            List<PeerId> due = List.copyOf(pushedHolders);
-            pushedHolders.clear();
-            listDataHoldersFirst(due, true);
+            fetchScheduled.remove(holder);
+            fetchHolders(List.of(holder));
         }, PUSH_COALESCING.toMillis(), TimeUnit.MILLISECONDS);
     }
 
