@@ -49,8 +49,10 @@ public final class MailboxRetrieval implements AutoCloseable {
     /** Wait after a WATCH push before fetching, so that a burst of pushes becomes one fetch. */
     public static final Duration PUSH_COALESCING = Duration.ofMillis(20);
     /**
-     * Longest a rebuilt envelope waits for the listings still running before it is opened anyway:
-     * waiting for them puts it in order with the envelopes they bring (see {@link #openNext}).
+     * Longest rebuilt envelopes wait for the listings still running while no page of theirs comes
+     * in, before they are opened anyway: waiting for them puts them in order with the envelopes
+     * they bring (see {@link #openNext}). A listing that keeps bringing pages is waited for to
+     * its end, however long a large mailbox takes; a holder that stops answering is not.
      */
     public static final Duration ORDERING_WAIT = Duration.ofSeconds(1);
     /**
@@ -114,8 +116,10 @@ public final class MailboxRetrieval implements AutoCloseable {
     private int opening;
     /** Listings whose pages are still coming; rebuilt envelopes wait for them, up to {@link #ORDERING_WAIT}. */
     private int pagingListings;
-    /** When rebuilt envelopes began to wait for listings; -1 when none waits. */
+    /** When rebuilt envelopes began to wait for listings, or the last page came in since; -1 when none waits. */
     private long waitingSince = -1;
+    /** Whether a look at the waiting envelopes is scheduled for when {@link #ORDERING_WAIT} passed. */
+    private boolean orderingCheckScheduled;
     /** Set once envelopes went to the intake without waiting; cleared when none is left to open. */
     private boolean draining;
     /** Something is left on the holders that a listing now would bring: envelopes to try later, or pages past the budget. */
@@ -290,6 +294,7 @@ public final class MailboxRetrieval implements AutoCloseable {
                 paged.complete(null);
                 return CompletableFuture.<Void>completedFuture(null);
             }
+            if (waitingSince >= 0) waitingSince = System.nanoTime(); // the listings make progress: keep waiting for them
             List<CompletableFuture<Void>> opened = new ArrayList<>();
             for (FetchedShard shard : page.shards()) opened.add(offer(holder, shard));
             tamperedShards += page.rejected();
@@ -334,21 +339,20 @@ public final class MailboxRetrieval implements AutoCloseable {
      * Hands rebuilt envelopes to the intake oldest first, a couple at a time. A listing comes in
      * envelope-id order, which is random; opened in that order, a sender's messages would arrive
      * shuffled, and each one out of order costs the ratchet a skipped key and the session a held
-     * message, both rewritten with every message after; a message more than
+     * message, both rewritten with every message after (a backlog of thousands opened shuffled
+     * costs time quadratic in its length); a message more than
      * {@code SessionLimits.MAX_SEQUENCE_AHEAD} ahead is refused until the ones before it are in.
-     * So they wait until the listings running now have brought their pages (or for at most
-     * {@link #ORDERING_WAIT}, or until they fill the queue), and then go in the order they were
-     * sealed.
+     * So they wait until the listings running now have brought their pages (or until no page came
+     * for {@link #ORDERING_WAIT}, or until they fill the queue), and then go in the order they
+     * were sealed.
      */
     private void openNext() {
         if (closed) return;
         if (!draining && !toOpen.isEmpty()) {
             boolean waitedEnough = waitingSince >= 0 && System.nanoTime() - waitingSince >= ORDERING_WAIT.toNanos();
             if (pagingListings > 0 && !waitedEnough && waitingForRoom.isEmpty() && toOpen.size() < MAX_PENDING_ENVELOPES) {
-                if (waitingSince < 0) {
-                    waitingSince = System.nanoTime();
-                    executor.schedule(this::openNext, ORDERING_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                }
+                if (waitingSince < 0) waitingSince = System.nanoTime();
+                scheduleOrderingCheck();
                 return;
             }
             waitingSince = -1;
@@ -374,6 +378,17 @@ public final class MailboxRetrieval implements AutoCloseable {
             relistIfWanted();
             listIfSettled();
         }
+    }
+
+    /** Looks at the waiting envelopes again once {@link #ORDERING_WAIT} passed since the wait began or the last page came. */
+    private void scheduleOrderingCheck() {
+        if (orderingCheckScheduled) return;
+        orderingCheckScheduled = true;
+        long due = Math.max(1, waitingSince + ORDERING_WAIT.toNanos() - System.nanoTime());
+        executor.schedule(() -> {
+            orderingCheckScheduled = false;
+            openNext();
+        }, due, TimeUnit.NANOSECONDS);
     }
 
     /**

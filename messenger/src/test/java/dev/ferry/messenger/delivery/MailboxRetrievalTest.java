@@ -55,6 +55,10 @@ class MailboxRetrievalTest {
     /** What the intake answers for an envelope, once the gate is open. */
     private volatile java.util.function.Function<EnvelopeHeader, MailboxRetrieval.IntakeOutcome> intakeAnswer =
             header -> new MailboxRetrieval.IntakeOutcome.Acknowledge(new byte[32]);
+    /** How long each page takes to come. */
+    private volatile Duration pageDelay = Duration.ZERO;
+    /** Holders that never answer a FETCH past their first page, as one that went away mid-listing. */
+    private final Set<PeerId> stalledAfterFirstPage = ConcurrentHashMap.newKeySet();
     /** Whether a holder drops an envelope from its listing once acknowledged, as real ones do. */
     private volatile boolean holdersDeleteOnAck;
     private MailboxRetrieval retrieval;
@@ -77,12 +81,16 @@ class MailboxRetrievalTest {
             @Override
             public CompletableFuture<FetchedPage> fetch(PeerId holder, IdentityKeyPair who, Optional<byte[]> cursor, int limit) {
                 if (cursor.isEmpty()) listed.add(holder);
+                if (cursor.isPresent() && stalledAfterFirstPage.contains(holder)) return new CompletableFuture<>();
                 var all = listings.getOrDefault(holder, new java.util.concurrent.ConcurrentSkipListMap<>());
                 var rest = cursor.isEmpty() ? all : all.tailMap(EnvelopeId.of(cursor.get()), false);
                 List<FetchedShard> page = rest.values().stream().limit(limit).toList();
                 Optional<byte[]> next = rest.size() > page.size()
                         ? Optional.of(page.getLast().header().envelopeId()) : Optional.empty();
-                return CompletableFuture.completedFuture(new FetchedPage(MailboxReply.OK, page, next, 0));
+                FetchedPage answer = new FetchedPage(MailboxReply.OK, page, next, 0);
+                if (pageDelay.isZero()) return CompletableFuture.completedFuture(answer);
+                return CompletableFuture.supplyAsync(() -> answer,
+                        CompletableFuture.delayedExecutor(pageDelay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
             }
 
             @Override
@@ -143,6 +151,34 @@ class MailboxRetrievalTest {
         List<Instant> sorted = new ArrayList<>(order);
         Collections.sort(sorted);
         assertThat(order).isEqualTo(sorted);
+    }
+
+    @Test
+    void listingsThatKeepBringingPagesAreWaitedForPastTheOrderingWait() {
+        holders(6);
+        // Eight pages a holder, a quarter of a second each: the listings take twice ORDERING_WAIT.
+        List<EnvelopeHeader> sealed = stored(7 * MailboxRetrieval.PAGE_SIZE + 2);
+        pageDelay = Duration.ofMillis(250);
+        intakeGate.complete(null);
+        start().start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> opened.size() == sealed.size());
+
+        List<Instant> order = opened.stream().map(EnvelopeHeader::created).toList();
+        List<Instant> sorted = new ArrayList<>(order);
+        Collections.sort(sorted);
+        assertThat(order).as("opened in the order sealed").isEqualTo(sorted);
+    }
+
+    @Test
+    void aHolderThatStopsAnsweringHoldsTheOthersEnvelopesBackForTheOrderingWaitOnly() {
+        holders(6);
+        List<EnvelopeHeader> sealed = stored(MailboxRetrieval.PAGE_SIZE + 10);
+        stalledAfterFirstPage.add(holders.getFirst());
+        intakeGate.complete(null);
+        long started = System.nanoTime();
+        start().start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> opened.size() == sealed.size());
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(MailboxRetrieval.ORDERING_WAIT);
     }
 
     @Test
