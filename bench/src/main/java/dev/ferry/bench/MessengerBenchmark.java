@@ -72,7 +72,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
             + "the ones before warm the JIT compiler up.")
     int rounds = 3;
 
-    @Option(names = "--cpu", description = "After each phase, print where the CPU time went, by thread kind.")
+    @Option(names = "--cpu", description = "After each phase, print where the CPU time went, by thread kind, the mailbox requests and the bytes sent.")
     boolean cpu;
 
     private final EventLoopGroup group = NettyHost.newEventLoopGroup(2);
@@ -161,6 +161,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
             running.remove(2 * p + 1).close();
         }
         Map<String, Long> cpuAtStart = cpuByThreadKind();
+        long bytesAtStart = bytesSent();
         long started = System.nanoTime();
         List<CompletableFuture<Void>> sending = new ArrayList<>();
         for (int p = 0; p < pairs; p++) {
@@ -173,8 +174,10 @@ public final class MessengerBenchmark implements Callable<Integer> {
         System.out.printf("offline: %d envelopes stored on their holders in %.2f s: %.0f envelopes/s%n", perSender * pairs, storeSeconds,
                 perSender * pairs / storeSeconds);
         cpuSince("storing", cpuAtStart);
+        bytesSince(bytesAtStart, perSender * pairs);
 
         cpuAtStart = cpuByThreadKind();
+        bytesAtStart = bytesSent();
         started = System.nanoTime();
         // The recipients come back at once, each on its own: a start returns when its first fetch round is done.
         List<CompletableFuture<FerryNode>> starting = new ArrayList<>();
@@ -195,6 +198,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
         System.out.printf("offline: %d envelopes retrieved into the inboxes in %.2f s (their starts returned after %.2f s): %.0f envelopes/s%n",
                 perSender * pairs, fetchSeconds, startSeconds, perSender * pairs / fetchSeconds);
         cpuSince("retrieving", cpuAtStart);
+        bytesSince(bytesAtStart, perSender * pairs);
 
         // Online: everyone is here; direct delivery.
         Map<EnvelopeId, Long> sentAt = new ConcurrentHashMap<>();
@@ -210,6 +214,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
         }
         long directBefore = running.values().stream().mapToLong(n -> counter(n, "ferry_messenger_envelopes_sent_total{path=\"direct\"}")).sum();
         cpuAtStart = cpuByThreadKind();
+        bytesAtStart = bytesSent();
         started = System.nanoTime();
         sending.clear();
         for (int p = 0; p < pairs; p++) {
@@ -225,6 +230,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
                 perSender * pairs, onlineSeconds, perSender * pairs / onlineSeconds, direct, percentile(sorted, 0.5),
                 percentile(sorted, 0.9), percentile(sorted, 0.99));
         cpuSince("online", cpuAtStart);
+        bytesSince(bytesAtStart, perSender * pairs);
         return Math.min(perSender * pairs / storeSeconds, perSender * pairs / fetchSeconds);
     }
 
@@ -299,6 +305,19 @@ public final class MessengerBenchmark implements Callable<Integer> {
             });
         }
         System.out.println("  mailbox requests so far (nodes running now): " + requests);
+    }
+
+    /** Bytes the nodes running now have sent on all their connections (a node started since counts from zero). */
+    private long bytesSent() {
+        if (!cpu) return 0;
+        return running.values().stream().mapToLong(n -> counter(n, "ferry_overlay_bytes_total{direction=\"out\"}")).sum();
+    }
+
+    /** Prints the bytes all nodes sent since {@code before}, in all and per envelope or message of the phase. */
+    private void bytesSince(long before, int envelopes) {
+        if (!cpu) return;
+        long sent = bytesSent() - before;
+        System.out.printf("  on the wire: %.1f MB sent by all nodes, %.0f bytes per envelope%n", sent / 1e6, (double) sent / envelopes);
     }
 
     private static int inbox(FerryNode recipient, PeerId sender) {
