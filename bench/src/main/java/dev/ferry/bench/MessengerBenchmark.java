@@ -148,7 +148,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
 
     /**
      * One offline phase and one online phase; returns the lower of the envelopes per second stored and retrieved.
-     * Every round after the first finds the JIT compiler done with the hot paths, as a node running for a while does.
+     * Every round after the first finds the JIT compiler past the hottest paths, though not done (see docs/BENCHMARKS.md).
      */
     private double round(String text, int round) {
         int pairs = nodes / 2;
@@ -160,8 +160,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
             recipients.add(node(2 * p + 1).peerId());
             running.remove(2 * p + 1).close();
         }
-        Map<String, Long> cpuAtStart = cpuByThreadKind();
-        long bytesAtStart = bytesSent();
+        Usage atStart = usage();
         long started = System.nanoTime();
         List<CompletableFuture<Void>> sending = new ArrayList<>();
         for (int p = 0; p < pairs; p++) {
@@ -173,11 +172,9 @@ public final class MessengerBenchmark implements Callable<Integer> {
         double storeSeconds = (System.nanoTime() - started) / 1e9;
         System.out.printf("offline: %d envelopes stored on their holders in %.2f s: %.0f envelopes/s%n", perSender * pairs, storeSeconds,
                 perSender * pairs / storeSeconds);
-        cpuSince("storing", cpuAtStart);
-        bytesSince(bytesAtStart, perSender * pairs);
+        reportSince("storing", atStart, perSender * pairs);
 
-        cpuAtStart = cpuByThreadKind();
-        bytesAtStart = bytesSent();
+        atStart = usage();
         started = System.nanoTime();
         // The recipients come back at once, each on its own: a start returns when its first fetch round is done.
         List<CompletableFuture<FerryNode>> starting = new ArrayList<>();
@@ -197,8 +194,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
         double fetchSeconds = (System.nanoTime() - started) / 1e9;
         System.out.printf("offline: %d envelopes retrieved into the inboxes in %.2f s (their starts returned after %.2f s): %.0f envelopes/s%n",
                 perSender * pairs, fetchSeconds, startSeconds, perSender * pairs / fetchSeconds);
-        cpuSince("retrieving", cpuAtStart);
-        bytesSince(bytesAtStart, perSender * pairs);
+        reportSince("retrieving", atStart, perSender * pairs);
 
         // Online: everyone is here; direct delivery.
         Map<EnvelopeId, Long> sentAt = new ConcurrentHashMap<>();
@@ -213,8 +209,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
             node(2 * p).onDelivery(listener);
         }
         long directBefore = running.values().stream().mapToLong(n -> counter(n, "ferry_messenger_envelopes_sent_total{path=\"direct\"}")).sum();
-        cpuAtStart = cpuByThreadKind();
-        bytesAtStart = bytesSent();
+        atStart = usage();
         started = System.nanoTime();
         sending.clear();
         for (int p = 0; p < pairs; p++) {
@@ -229,8 +224,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
         System.out.printf("online: %d messages delivered in %.2f s: %.0f messages/s (%d sent directly); latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms%n",
                 perSender * pairs, onlineSeconds, perSender * pairs / onlineSeconds, direct, percentile(sorted, 0.5),
                 percentile(sorted, 0.9), percentile(sorted, 0.99));
-        cpuSince("online", cpuAtStart);
-        bytesSince(bytesAtStart, perSender * pairs);
+        reportSince("online", atStart, perSender * pairs);
         return Math.min(perSender * pairs / storeSeconds, perSender * pairs / fetchSeconds);
     }
 
@@ -258,11 +252,16 @@ public final class MessengerBenchmark implements Callable<Integer> {
         return ticks * 10_000_000L; // USER_HZ is 100 on Linux
     }
 
-    /** Keys of {@link #cpuByThreadKind} that are not threads: the whole process, and the JIT compilers' time. */
-    private static final String PROCESS = "(process)", JIT = "(jit)";
+    /**
+     * What the process has used so far: CPU nanoseconds of the whole process, of its JIT compilers
+     * and of each kind of thread (its name without the node or pool number), and the bytes the nodes
+     * running now have sent on all their connections (a node started since counts from zero).
+     */
+    private record Usage(long processCpu, long jitCpu, Map<String, Long> cpuByThreadKind, long bytesSent) {}
 
-    /** CPU nanoseconds so far per kind of thread (its name without the node or pool number). */
-    private static Map<String, Long> cpuByThreadKind() {
+    /** What the process has used so far, with {@code --cpu}; null without (nothing is reported then). */
+    private Usage usage() {
+        if (!cpu) return null;
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         Map<String, Long> byKind = new java.util.TreeMap<>();
         for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
@@ -272,26 +271,26 @@ public final class MessengerBenchmark implements Callable<Integer> {
             String kind = info.getThreadName().replaceAll("-12D3KooW\\w*", "").replaceAll("-?\\d+$", "").replaceAll("-\\d+-", "-");
             byKind.merge(kind, nanos, Long::sum);
         }
-        byKind.put(PROCESS, ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime());
-        byKind.put(JIT, compilerThreadsCpu());
-        return byKind;
+        long process = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+        long bytes = running.values().stream().mapToLong(n -> counter(n, "ferry_overlay_bytes_total{direction=\"out\"}")).sum();
+        return new Usage(process, compilerThreadsCpu(), byKind, bytes);
     }
 
     /**
-     * Prints the CPU time of the whole process since {@code before}, the JIT compilers' time in it,
-     * and the CPU time each kind of thread used (threads that ended since are not counted; nor are the
-     * JVM's own, compiler and GC threads, which is what the whole has on top of the kinds listed).
+     * With {@code --cpu}, prints what the phase used since {@code before}: the CPU time of the whole
+     * process, the JIT compilers' time in it and the CPU time each kind of thread used (threads that
+     * ended since are not counted; nor are the JVM's own, compiler and GC threads, which is what the
+     * whole has on top of the kinds listed); the mailbox requests so far; the bytes all nodes sent, in
+     * all and per envelope or message of the phase.
      */
-    private void cpuSince(String phase, Map<String, Long> before) {
+    private void reportSince(String phase, Usage before, int envelopes) {
         if (!cpu) return;
-        Map<String, Long> now = cpuByThreadKind();
+        Usage now = usage();
         StringBuilder line = new StringBuilder(String.format("  cpu while %s: %.1fs in all, JIT compilers %.1fs;", phase,
-                (now.get(PROCESS) - before.get(PROCESS)) / 1e9, (now.get(JIT) - before.get(JIT)) / 1e9));
-        now.remove(PROCESS);
-        now.remove(JIT);
-        now.entrySet().stream()
-                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                (now.processCpu() - before.processCpu()) / 1e9, (now.jitCpu() - before.jitCpu()) / 1e9));
+        now.cpuByThreadKind().entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.cpuByThreadKind().getOrDefault(e.getKey(), 0L)))
                 .filter(e -> e.getValue() > 50_000_000L)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .forEach(e -> line.append(String.format(" %s %.1fs", e.getKey(), e.getValue() / 1e9)));
@@ -305,18 +304,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
             });
         }
         System.out.println("  mailbox requests so far (nodes running now): " + requests);
-    }
-
-    /** Bytes the nodes running now have sent on all their connections (a node started since counts from zero). */
-    private long bytesSent() {
-        if (!cpu) return 0;
-        return running.values().stream().mapToLong(n -> counter(n, "ferry_overlay_bytes_total{direction=\"out\"}")).sum();
-    }
-
-    /** Prints the bytes all nodes sent since {@code before}, in all and per envelope or message of the phase. */
-    private void bytesSince(long before, int envelopes) {
-        if (!cpu) return;
-        long sent = bytesSent() - before;
+        long sent = now.bytesSent() - before.bytesSent();
         System.out.printf("  on the wire: %.1f MB sent by all nodes, %.0f bytes per envelope%n", sent / 1e6, (double) sent / envelopes);
     }
 
