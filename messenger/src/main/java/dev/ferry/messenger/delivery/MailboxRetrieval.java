@@ -114,7 +114,7 @@ public final class MailboxRetrieval implements AutoCloseable {
             Comparator.comparing((Rebuilt r) -> r.header().created()).thenComparing(Rebuilt::id));
     /** Envelopes with the intake now. */
     private int opening;
-    /** Listings whose pages are still coming; rebuilt envelopes wait for them, up to {@link #ORDERING_WAIT}. */
+    /** Listings whose pages are still coming; rebuilt envelopes wait for them while pages keep coming (see {@link #ORDERING_WAIT}). */
     private int pagingListings;
     /** When rebuilt envelopes began to wait for listings, or the last page came in since; -1 when none waits. */
     private long waitingSince = -1;
