@@ -60,6 +60,13 @@ public final class RocksFerryStore extends TableStore {
     /** 10 bits per key: about 1% false positives, so a miss (a get for a shard not held) seldom reads a block. */
     private static final double BLOOM_BITS_PER_KEY = 10;
 
+    /**
+     * A whole-key Bloom filter over the memtables of the tables whose gets mostly miss (a STORE
+     * asks whether the shard is held and whether its envelope was acknowledged): a miss then
+     * skips the memtable's skip-list search. 1 % of the 64 MiB write buffer, 0.6 MiB per table.
+     */
+    private static final double MEMTABLE_BLOOM_RATIO = 0.01;
+
     private final RocksTables rocks;
 
     private RocksFerryStore(RocksTables rocks, StoreLimits limits) {
@@ -141,7 +148,12 @@ public final class RocksFerryStore extends TableStore {
                             .setFilterPolicy(new BloomFilter(BLOOM_BITS_PER_KEY)));
             // Shards are ciphertext: compressing them costs CPU and saves nothing.
             ColumnFamilyOptions shardOptions = new ColumnFamilyOptions(familyOptions)
-                    .setCompressionType(CompressionType.NO_COMPRESSION);
+                    .setCompressionType(CompressionType.NO_COMPRESSION)
+                    .setMemtablePrefixBloomSizeRatio(MEMTABLE_BLOOM_RATIO)
+                    .setMemtableWholeKeyFiltering(true);
+            ColumnFamilyOptions tombstoneOptions = new ColumnFamilyOptions(familyOptions)
+                    .setMemtablePrefixBloomSizeRatio(MEMTABLE_BLOOM_RATIO)
+                    .setMemtableWholeKeyFiltering(true);
             DBOptions dbOptions = new DBOptions()
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
@@ -154,18 +166,23 @@ public final class RocksFerryStore extends TableStore {
             descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions));
             for (Table table : Table.values()) {
                 descriptors.add(new ColumnFamilyDescriptor(table.familyName().getBytes(StandardCharsets.UTF_8),
-                        table == Table.SHARDS ? shardOptions : familyOptions));
+                        switch (table) {
+                            case SHARDS -> shardOptions;
+                            case TOMBSTONES -> tombstoneOptions;
+                            default -> familyOptions;
+                        }));
             }
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             try {
                 RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
-                return new RocksTables(directory, cache, List.of(familyOptions, shardOptions), dbOptions, writeOptions,
+                return new RocksTables(directory, cache, List.of(familyOptions, shardOptions, tombstoneOptions), dbOptions, writeOptions,
                         handles, db);
             } catch (RocksDBException e) {
                 handles.forEach(ColumnFamilyHandle::close);
                 writeOptions.close();
                 dbOptions.close();
                 shardOptions.close();
+                tombstoneOptions.close();
                 familyOptions.close();
                 cache.close();
                 throw new StoreFailureException(directory, "open", e);
