@@ -6,6 +6,7 @@ import dev.ferry.crypto.envelope.EnvelopeException;
 import dev.ferry.crypto.envelope.EnvelopeHeader;
 import dev.ferry.crypto.envelope.InnerContent;
 import dev.ferry.crypto.envelope.SealedEnvelope;
+import dev.ferry.crypto.envelope.SealingKeys;
 import dev.ferry.messenger.delivery.DeliveryPorts.HolderDirectory;
 import dev.ferry.messenger.delivery.MailboxRetrieval;
 import dev.ferry.messenger.delivery.OutgoingEnvelope;
@@ -53,6 +54,8 @@ final class GroupMessaging implements AutoCloseable {
     private final MessengerConfig config;
     private final Clock clock;
     private final SecureRandom random;
+    /** Ephemeral keys shared by a run of this member's envelopes to one group epoch's seal key. */
+    private final SealingKeys sealingKeys;
     private final ScheduledExecutorService deliveryThread;
     private final Map<GroupId, GroupState> states = new HashMap<>();
     private final Map<GroupId, MailboxRetrieval> retrievals = new HashMap<>();
@@ -70,6 +73,7 @@ final class GroupMessaging implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.random = random;
+        this.sealingKeys = new SealingKeys(random);
         this.deliveryThread = deliveryThread;
         messaging.groupControl(this::handleControl);
     }
@@ -153,7 +157,7 @@ final class GroupMessaging implements AutoCloseable {
         // Every member can read the inner ACK secret: a group envelope must not be acknowledgeable,
         // or one member could delete it before those away fetch it. It stays until it expires.
         SealedEnvelope.Sealed sealed = SealedEnvelope.sealUnacknowledgeable(content, secret.sealKeyPair().publicKey(),
-                secret.mailboxKey(), now, now.plus(config.ttl()), random);
+                secret.mailboxKey(), now, now.plus(config.ttl()), sealingKeys);
         return OutgoingEnvelope.coded(secret.mailboxIdentity().peerId(), sealed, config.erasure(), 0, now, true);
     }
 

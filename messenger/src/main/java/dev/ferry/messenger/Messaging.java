@@ -4,10 +4,8 @@ import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.envelope.AckSecret;
 import dev.ferry.crypto.envelope.ContentType;
-import dev.ferry.crypto.envelope.EnvelopeException;
 import dev.ferry.crypto.envelope.EnvelopeHeader;
 import dev.ferry.crypto.envelope.Mailbox;
-import dev.ferry.crypto.envelope.SealedEnvelope;
 import dev.ferry.crypto.x3dh.PrekeyBundle;
 import dev.ferry.dht.KadKey;
 import dev.ferry.dht.service.DhtService;
@@ -443,11 +441,7 @@ final class Messaging implements AutoCloseable {
 
         @Override
         public Optional<byte[]> ackSecret(EnvelopeHeader header, byte[] ciphertext, Instant now) {
-            try {
-                return Optional.of(SealedEnvelope.open(keys.identity().dhKeyPair(), header, ciphertext, now).ackSecret().bytes());
-            } catch (EnvelopeException e) {
-                return Optional.empty();
-            }
+            return sessions.ackSecret(header, ciphertext, now).map(AckSecret::bytes);
         }
     }
 

@@ -7,7 +7,9 @@ import dev.ferry.crypto.envelope.EnvelopeException;
 import dev.ferry.crypto.envelope.EnvelopeHeader;
 import dev.ferry.crypto.envelope.InnerContent;
 import dev.ferry.crypto.envelope.Mailbox;
+import dev.ferry.crypto.envelope.OpeningKeys;
 import dev.ferry.crypto.envelope.SealedEnvelope;
+import dev.ferry.crypto.envelope.SealingKeys;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,8 +27,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Sealing an envelope to a recipient's X25519 key and opening it (two X25519 agreements, HKDF,
- * AES-256-GCM, the header's id and ciphertext hash), for a short message and a 64 KiB chunk.
+ * Sealing an envelope to a recipient's X25519 key and opening it (HKDF, AES-256-GCM, the header's
+ * id and ciphertext hash), for a short message and a 64 KiB chunk: with a fresh ephemeral key
+ * (a key generation and two X25519 agreements each), and as one envelope of a run, whose
+ * ephemeral key and agreements the sender's {@link SealingKeys} and the recipient's
+ * {@link OpeningKeys} keep.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +48,8 @@ public class EnvelopeBenchmark {
     private X25519.KeyPair recipient;
     private byte[] mailbox;
     private InnerContent content;
+    private SealingKeys sealingKeys;
+    private OpeningKeys openingKeys;
 
     @Setup
     public void setUp() {
@@ -50,6 +57,8 @@ public class EnvelopeBenchmark {
         IdentityKeyPair sender = IdentityKeyPair.generate(random);
         mailbox = Mailbox.keyFor(IdentityKeyPair.generate(random).peerId());
         content = InnerContent.create(ContentType.SESSION_MESSAGE, sender.publicKey(), created, new byte[size], random);
+        sealingKeys = new SealingKeys(random);
+        openingKeys = new OpeningKeys(recipient);
     }
 
     @Benchmark
@@ -58,5 +67,13 @@ public class EnvelopeBenchmark {
                 created.plus(Duration.ofDays(7)), random);
         EnvelopeHeader header = sealed.directHeader();
         return SealedEnvelope.open(recipient, header, sealed.ciphertext(), created);
+    }
+
+    @Benchmark
+    public InnerContent sealAndOpenInARun() throws EnvelopeException {
+        SealedEnvelope.Sealed sealed = SealedEnvelope.seal(content, recipient.publicKey(), mailbox, created,
+                created.plus(Duration.ofDays(7)), sealingKeys);
+        EnvelopeHeader header = sealed.directHeader();
+        return SealedEnvelope.open(openingKeys, header, sealed.ciphertext(), created);
     }
 }

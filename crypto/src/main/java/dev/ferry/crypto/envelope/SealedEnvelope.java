@@ -9,31 +9,41 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Sealing ("sealed sender"): the inner content is encrypted to the recipient's X25519 identity
- * key with a fresh ephemeral X25519 key, so that relays learn neither sender nor plaintext.
+ * key with an ephemeral X25519 key, so that relays learn neither sender nor plaintext.
  *
  * <ul>
- *   <li>ciphertext = ephemeral public key (32) || AES-256-GCM(inner content), tag appended;
- *   <li>key (32) and nonce (12) = HKDF-SHA-256(ikm = X25519(ephemeral, recipient), salt =
- *       "ferry/envelope/v1/seal", info = "ferry/envelope/v1/seal-keys" || ephemeral public ||
- *       recipient public);
+ *   <li>ciphertext = ephemeral public key (32) || salt (16) || AES-256-GCM(inner content), tag
+ *       appended;
+ *   <li>key (32) and nonce (12) = HKDF-SHA-256(ikm = X25519(ephemeral, recipient), salt = the
+ *       envelope's salt, info = "ferry/envelope/v2/seal-keys" || ephemeral public || recipient
+ *       public);
  *   <li>associated data = "ferry/envelope/v1/seal-ad" || mailbox || created ms || expires ms ||
  *       ACK hash: a relay cannot move the ciphertext to another mailbox, extend its expiry or
  *       swap its ACK hash.
  * </ul>
+ *
+ * <p>The salt is random for every envelope, so every envelope has its own key and nonce even when
+ * the ephemeral key is shared: a sender's {@link SealingKeys} uses one ephemeral key per recipient
+ * for a run of envelopes, and a recipient's {@link OpeningKeys} remembers the agreement, so that a
+ * burst costs one X25519 agreement on each side instead of one per envelope.
  *
  * <p>The seal hides the sender and authenticates nothing about it: anyone can seal to anyone.
  * Sender authenticity comes from the payload's own layer (the Double Ratchet or X3DH message,
  * whose associated data binds both identities), as with Signal's sealed sender.
  */
 public final class SealedEnvelope {
-    /** Bytes a sealed ciphertext adds to the inner content: the ephemeral public key and the GCM tag. */
-    public static final int OVERHEAD = X25519.KEY_LENGTH + Aes256Gcm.TAG_LENGTH;
+    /** Bytes of the random salt each envelope's key and nonce are derived with. */
+    public static final int SALT_LENGTH = 16;
 
-    private static final byte[] SALT = "ferry/envelope/v1/seal".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] KEYS_INFO = "ferry/envelope/v1/seal-keys".getBytes(StandardCharsets.US_ASCII);
+    /** Bytes a sealed ciphertext adds to the inner content: the ephemeral public key, the salt and the GCM tag. */
+    public static final int OVERHEAD = X25519.KEY_LENGTH + SALT_LENGTH + Aes256Gcm.TAG_LENGTH;
+
+    private static final byte[] KEYS_INFO = "ferry/envelope/v2/seal-keys".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] AD_LABEL = "ferry/envelope/v1/seal-ad".getBytes(StandardCharsets.US_ASCII);
 
     private SealedEnvelope() {}
@@ -101,7 +111,15 @@ public final class SealedEnvelope {
      */
     public static Sealed seal(InnerContent content, byte[] recipientX25519Public, byte[] mailbox, Instant created, Instant expires,
             SecureRandom random) {
-        return seal(content, recipientX25519Public, mailbox, created, expires, content.ackSecret().hash(), random);
+        return seal(content, recipientX25519Public, mailbox, created, expires, content.ackSecret().hash(),
+                () -> SealingKeys.oneOff(recipientX25519Public, random));
+    }
+
+    /** As {@link #seal(InnerContent, byte[], byte[], Instant, Instant, SecureRandom)}, with the ephemeral key {@code keys} has for the recipient. */
+    public static Sealed seal(InnerContent content, byte[] recipientX25519Public, byte[] mailbox, Instant created, Instant expires,
+            SealingKeys keys) {
+        return seal(content, recipientX25519Public, mailbox, created, expires, content.ackSecret().hash(),
+                () -> keys.next(recipientX25519Public));
     }
 
     /**
@@ -112,22 +130,37 @@ public final class SealedEnvelope {
      */
     public static Sealed sealUnacknowledgeable(InnerContent content, byte[] recipientX25519Public, byte[] mailbox, Instant created,
             Instant expires, SecureRandom random) {
-        return seal(content, recipientX25519Public, mailbox, created, expires, EnvelopeHeader.noAckHash(), random);
+        return seal(content, recipientX25519Public, mailbox, created, expires, EnvelopeHeader.noAckHash(),
+                () -> SealingKeys.oneOff(recipientX25519Public, random));
+    }
+
+    /** As {@link #sealUnacknowledgeable(InnerContent, byte[], byte[], Instant, Instant, SecureRandom)}, with the ephemeral key {@code keys} has. */
+    public static Sealed sealUnacknowledgeable(InnerContent content, byte[] recipientX25519Public, byte[] mailbox, Instant created,
+            Instant expires, SealingKeys keys) {
+        return seal(content, recipientX25519Public, mailbox, created, expires, EnvelopeHeader.noAckHash(),
+                () -> keys.next(recipientX25519Public));
     }
 
     /** As the public seal, with the outer ACK hash given: tests use it to seal a mismatching one. */
     static Sealed seal(InnerContent content, byte[] recipientX25519Public, byte[] mailbox, Instant created, Instant expires,
             byte[] ackHash, SecureRandom random) {
+        return seal(content, recipientX25519Public, mailbox, created, expires, ackHash,
+                () -> SealingKeys.oneOff(recipientX25519Public, random));
+    }
+
+    private static Sealed seal(InnerContent content, byte[] recipientX25519Public, byte[] mailbox, Instant created, Instant expires,
+            byte[] ackHash, Supplier<SealingKeys.Use> ephemeralKey) {
         byte[] inner = content.encode();
         // The header's own checks (sizes, times) before any work; its ciphertext fields are placeholders.
         EnvelopeHeader outer = new EnvelopeHeader(mailbox, created, expires, ackHash, 1, 0, OVERHEAD + inner.length,
                 new byte[EnvelopeHeader.HASH_LENGTH], List.of(new byte[EnvelopeHeader.HASH_LENGTH]));
-        X25519.KeyPair ephemeral = X25519.generate(random);
-        byte[] keys = keys(X25519.agree(ephemeral.privateKey(), recipientX25519Public), ephemeral.publicKey(), recipientX25519Public);
+        SealingKeys.Use ephemeral = ephemeralKey.get();
+        byte[] keys = keys(ephemeral.shared(), ephemeral.salt(), ephemeral.ephemeralPublic(), recipientX25519Public);
         try {
             byte[] sealed = Aes256Gcm.encrypt(Arrays.copyOf(keys, Aes256Gcm.KEY_LENGTH),
                     Arrays.copyOfRange(keys, Aes256Gcm.KEY_LENGTH, keys.length), inner, associatedData(outer));
-            byte[] ciphertext = ByteBuffer.allocate(X25519.KEY_LENGTH + sealed.length).put(ephemeral.publicKey()).put(sealed).array();
+            byte[] ciphertext = ByteBuffer.allocate(X25519.KEY_LENGTH + SALT_LENGTH + sealed.length)
+                    .put(ephemeral.ephemeralPublic()).put(ephemeral.salt()).put(sealed).array();
             return new Sealed(ciphertext, content.ackSecret(), outer.mailbox(), outer.created(), outer.expires(),
                     outer.acknowledgeable());
         } finally {
@@ -147,6 +180,17 @@ public final class SealedEnvelope {
      */
     public static InnerContent open(X25519.KeyPair recipientIdentity, EnvelopeHeader header, byte[] ciphertext, Instant now)
             throws EnvelopeException {
+        return open(recipientIdentity.publicKey(), ephemeralPublic -> X25519.agree(recipientIdentity.privateKey(), ephemeralPublic),
+                header, ciphertext, now);
+    }
+
+    /** As {@link #open(X25519.KeyPair, EnvelopeHeader, byte[], Instant)}, taking the agreement {@code keys} remembers when it has it. */
+    public static InnerContent open(OpeningKeys keys, EnvelopeHeader header, byte[] ciphertext, Instant now) throws EnvelopeException {
+        return open(keys.identity().publicKey(), keys::agree, header, ciphertext, now);
+    }
+
+    private static InnerContent open(byte[] recipientPublic, UnaryOperator<byte[]> agreement, EnvelopeHeader header, byte[] ciphertext,
+            Instant now) throws EnvelopeException {
         header.verify(ciphertext);
         if (!now.isBefore(header.expires())) {
             throw new EnvelopeException(EnvelopeException.Reason.EXPIRED, "envelope expired at " + header.expires());
@@ -155,17 +199,17 @@ public final class SealedEnvelope {
             throw new EnvelopeException(EnvelopeException.Reason.NOT_YET_VALID, "envelope created at " + header.created() + ", in the future");
         }
         byte[] ephemeralPublic = Arrays.copyOf(ciphertext, X25519.KEY_LENGTH);
-        byte[] recipientPublic = recipientIdentity.publicKey();
+        byte[] salt = Arrays.copyOfRange(ciphertext, X25519.KEY_LENGTH, X25519.KEY_LENGTH + SALT_LENGTH);
         byte[] keys;
         try {
-            keys = keys(X25519.agree(recipientIdentity.privateKey(), ephemeralPublic), ephemeralPublic, recipientPublic);
+            keys = keys(agreement.apply(ephemeralPublic), salt, ephemeralPublic, recipientPublic);
         } catch (IllegalArgumentException lowOrder) {
             throw new EnvelopeException(EnvelopeException.Reason.DECRYPTION_FAILED, "ephemeral key is not usable", lowOrder);
         }
         byte[] inner;
         try {
             inner = Aes256Gcm.decrypt(Arrays.copyOf(keys, Aes256Gcm.KEY_LENGTH), Arrays.copyOfRange(keys, Aes256Gcm.KEY_LENGTH, keys.length),
-                    Arrays.copyOfRange(ciphertext, X25519.KEY_LENGTH, ciphertext.length), associatedData(header));
+                    Arrays.copyOfRange(ciphertext, X25519.KEY_LENGTH + SALT_LENGTH, ciphertext.length), associatedData(header));
         } catch (Aes256Gcm.AuthenticationException e) {
             throw new EnvelopeException(EnvelopeException.Reason.DECRYPTION_FAILED, "does not open with this key and these outer fields");
         } finally {
@@ -179,10 +223,11 @@ public final class SealedEnvelope {
         return content;
     }
 
-    private static byte[] keys(byte[] shared, byte[] ephemeralPublic, byte[] recipientPublic) {
+    /** The envelope's AES-GCM key and nonce; wipes {@code shared}. */
+    private static byte[] keys(byte[] shared, byte[] salt, byte[] ephemeralPublic, byte[] recipientPublic) {
         byte[] info = ByteBuffer.allocate(KEYS_INFO.length + 2 * X25519.KEY_LENGTH).put(KEYS_INFO).put(ephemeralPublic).put(recipientPublic).array();
         try {
-            return Hkdf.sha256(shared, SALT, info, Aes256Gcm.KEY_LENGTH + Aes256Gcm.NONCE_LENGTH);
+            return Hkdf.sha256(shared, salt, info, Aes256Gcm.KEY_LENGTH + Aes256Gcm.NONCE_LENGTH);
         } finally {
             Arrays.fill(shared, (byte) 0);
         }

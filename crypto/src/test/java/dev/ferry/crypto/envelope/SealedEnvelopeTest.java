@@ -115,7 +115,7 @@ class SealedEnvelopeTest {
     @Test
     void shouldRefuseATamperedCiphertext() {
         SealedEnvelope.Sealed sealed = seal();
-        for (int at : new int[] {0, 31, 32, 40, sealed.ciphertext().length - 1}) {
+        for (int at : new int[] {0, 31, 32, 47, 48, 56, sealed.ciphertext().length - 1}) { // key, salt, sealed bytes
             byte[] tampered = sealed.ciphertext();
             tampered[at] ^= 0x04;
             // Against the genuine header: not the committed ciphertext.

@@ -9,7 +9,9 @@ import dev.ferry.crypto.envelope.EnvelopeException;
 import dev.ferry.crypto.envelope.EnvelopeHeader;
 import dev.ferry.crypto.envelope.InnerContent;
 import dev.ferry.crypto.envelope.Mailbox;
+import dev.ferry.crypto.envelope.OpeningKeys;
 import dev.ferry.crypto.envelope.SealedEnvelope;
+import dev.ferry.crypto.envelope.SealingKeys;
 import dev.ferry.crypto.ratchet.RatchetException;
 import dev.ferry.crypto.ratchet.RatchetMessage;
 import dev.ferry.crypto.ratchet.RatchetSession;
@@ -67,6 +69,9 @@ public final class SessionLayer {
     private final SecureRandom random;
     private final byte[] ownPeerBytes;
     private final DecodedRecords decoded = new DecodedRecords(DecodedRecords.MAX_BYTES);
+    /** Ephemeral keys shared by a run of envelopes to one recipient, and the agreements with senders' keys. */
+    private final SealingKeys sealingKeys;
+    private final OpeningKeys openingKeys;
 
     /**
      * @param identity our messaging identity (its X25519 key opens envelopes sealed to us)
@@ -83,6 +88,8 @@ public final class SessionLayer {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
         this.ownPeerBytes = identity.nodeKey().peerId().toBytes();
+        this.sealingKeys = new SealingKeys(random);
+        this.openingKeys = new OpeningKeys(identity.dhKeyPair());
     }
 
     /** Whether a session with {@code peer} exists, so that {@link #seal} needs no bundle. */
@@ -158,7 +165,7 @@ public final class SessionLayer {
         if (current.pendingInitialMessage != null) payload.setInitialMessage(ByteString.copyFrom(current.pendingInitialMessage));
         InnerContent content = InnerContent.create(ContentType.SESSION_MESSAGE, identity.nodeKey().publicKey(), now,
                 payload.build().toByteArray(), random);
-        SealedEnvelope.Sealed sealed = SealedEnvelope.seal(content, record.remoteDhKey, Mailbox.keyFor(recipient), now, expires, random);
+        SealedEnvelope.Sealed sealed = SealedEnvelope.seal(content, record.remoteDhKey, Mailbox.keyFor(recipient), now, expires, sealingKeys);
         return new SealedMessage(recipient, sealed, sequence, current.pendingInitialMessage != null,
                 commit(key, stored, record, batch -> {}));
     }
@@ -181,6 +188,19 @@ public final class SessionLayer {
     }
 
     /**
+     * The ACK secret of an envelope sealed to us, read from its seal alone (no session is
+     * consulted or changed): how an envelope delivered before is acknowledged again. Empty when
+     * the seal does not open, or the envelope is not live at {@code now}.
+     */
+    public Optional<AckSecret> ackSecret(EnvelopeHeader header, byte[] ciphertext, Instant now) {
+        try {
+            return Optional.of(SealedEnvelope.open(openingKeys, header, ciphertext, now).ackSecret());
+        } catch (EnvelopeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
      * Opens an envelope received for us: checks the seal, the sender's claim against the
      * session, replays and the sequence, and returns the messages now deliverable in order with
      * the change to write, or a refusal that changed nothing.
@@ -189,7 +209,7 @@ public final class SessionLayer {
         Instant now = clock.instant();
         InnerContent content;
         try {
-            content = SealedEnvelope.open(identity.dhKeyPair(), header, ciphertext, now);
+            content = SealedEnvelope.open(openingKeys, header, ciphertext, now);
         } catch (EnvelopeException e) {
             Refusal reason = switch (e.reason()) {
                 case DECRYPTION_FAILED -> Refusal.NOT_FOR_US;

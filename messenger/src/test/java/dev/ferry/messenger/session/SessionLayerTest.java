@@ -43,6 +43,23 @@ class SessionLayerTest {
     }
 
     @Test
+    void aRunOfEnvelopesToOnePeerSharesOneEphemeralSealingKeyAndEachOpens() {
+        List<SealedMessage> run = List.of(alice.sealAndCommit(bob, "one", 0), alice.sealAndCommit(bob, "two", 0),
+                alice.sealAndCommit(bob, "three", 0));
+        java.util.Set<String> ephemerals = new java.util.HashSet<>();
+        java.util.Set<String> salts = new java.util.HashSet<>();
+        for (SealedMessage message : run) {
+            byte[] ciphertext = message.sealed().ciphertext();
+            ephemerals.add(java.util.HexFormat.of().formatHex(ciphertext, 0, 32));
+            salts.add(java.util.HexFormat.of().formatHex(ciphertext, 32, 32 + dev.ferry.crypto.envelope.SealedEnvelope.SALT_LENGTH));
+            bob.accept(Envelope.of(message.sealed()));
+        }
+        assertThat(ephemerals).hasSize(1);
+        assertThat(salts).hasSize(3);
+        assertThat(bob.inboxTexts()).containsExactly("one", "two", "three");
+    }
+
+    @Test
     void sealingWithoutASessionOrABundleSaysSo() {
         assertThatThrownBy(() -> alice.layer.seal(bob.peerId(), Optional.empty(), ContentType.TEXT, new byte[1],
                 clock.instant().plusSeconds(60), Long.MAX_VALUE))
