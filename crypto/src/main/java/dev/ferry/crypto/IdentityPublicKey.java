@@ -3,8 +3,11 @@ package dev.ferry.crypto;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.ferry.crypto.proto.KeysProto;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
@@ -17,10 +20,22 @@ public final class IdentityPublicKey {
     /** Ed25519 signatures are 64 bytes. */
     public static final int SIGNATURE_LENGTH = Ed25519.SIGNATURE_SIZE;
 
-    private final byte[] raw;
+    /**
+     * Keys decoded lately, by their bytes: every envelope names its sender's key and every signed
+     * request its signer's, and decoding the point (a decompression) costs as much as the rest of
+     * opening a chat message. A key is immutable, so one instance serves every caller. Cleared
+     * when full, so it stays bounded whatever keys arrive.
+     */
+    private static final int MAX_REMEMBERED = 4096;
+    private static final Map<ByteBuffer, IdentityPublicKey> DECODED = new ConcurrentHashMap<>();
 
-    private IdentityPublicKey(byte[] raw) {
+    private final byte[] raw;
+    /** The decoded point, so that a verification does not decode it again. */
+    private final Ed25519.PublicPoint point;
+
+    private IdentityPublicKey(byte[] raw, Ed25519.PublicPoint point) {
         this.raw = raw;
+        this.point = point;
     }
 
     /** Wraps raw key bytes; refuses a wrong length or a point that is not on the curve. */
@@ -28,10 +43,17 @@ public final class IdentityPublicKey {
         if (raw.length != LENGTH) {
             throw new IllegalArgumentException("Ed25519 public key must be " + LENGTH + " bytes, got " + raw.length);
         }
-        if (!Ed25519.validatePublicKeyPartial(raw, 0)) {
+        IdentityPublicKey known = DECODED.get(ByteBuffer.wrap(raw));
+        if (known != null) return known;
+        byte[] copy = raw.clone();
+        Ed25519.PublicPoint point = Ed25519.validatePublicKeyPartialExport(copy, 0);
+        if (point == null) {
             throw new IllegalArgumentException("Ed25519 public key is not a valid curve point");
         }
-        return new IdentityPublicKey(raw.clone());
+        IdentityPublicKey key = new IdentityPublicKey(copy, point);
+        if (DECODED.size() >= MAX_REMEMBERED) DECODED.clear();
+        DECODED.put(ByteBuffer.wrap(copy), key);
+        return key;
     }
 
     /**
@@ -74,7 +96,7 @@ public final class IdentityPublicKey {
     /** True if {@code signature} is this key's Ed25519 signature of {@code message}. */
     public boolean verify(byte[] message, byte[] signature) {
         if (signature.length != SIGNATURE_LENGTH) return false;
-        return Ed25519.verify(signature, 0, raw, 0, message, 0, message.length);
+        return Ed25519.verify(signature, 0, point, message, 0, message.length);
     }
 
     /** The PeerId this key identifies. */

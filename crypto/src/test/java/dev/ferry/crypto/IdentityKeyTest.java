@@ -165,4 +165,18 @@ class IdentityKeyTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Ed25519 public key is not a valid curve point");
     }
+
+    @Test
+    void aRememberedValidKeyIsStillCheckedAgainstItsOwnBytesAndAnInvalidOneIsRefusedEveryTime() {
+        IdentityPublicKey key = IdentityKeyPair.generate(new java.security.SecureRandom()).publicKey();
+        byte[] raw = key.raw();
+        IdentityPublicKey parsed = IdentityPublicKey.fromRaw(raw);
+        raw[0] ^= 1; // the caller's array changes after the check: neither the key nor what was remembered does
+        assertThat(parsed).isEqualTo(key);
+        assertThat(IdentityPublicKey.fromRaw(key.raw())).isEqualTo(key);
+        byte[] notAPoint = HEX.parseHex("ff".repeat(31) + "7f");
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> IdentityPublicKey.fromRaw(notAPoint)).hasMessage("Ed25519 public key is not a valid curve point");
+        }
+    }
 }
