@@ -24,10 +24,11 @@ import java.util.Objects;
  * <p>The {@link #envelopeId() envelope id} is SHA-256 over a domain-separated, fixed-width
  * encoding of all of these fields, so changing any of them changes the id. {@link #decode}
  * recomputes the id and refuses an encoding whose carried id differs. The constructor checks
- * sizes and that expiry is after creation by at most {@link EnvelopeLimits#MAX_TTL}.
+ * sizes and that expiry is after creation by at most {@link EnvelopeLimits#MAX_TTL}. The id is
+ * computed once, when the header is made: equality, hashing and every lookup by id use it.
+ * Immutable; the accessors return copies.
  */
-public record EnvelopeHeader(byte[] mailbox, Instant created, Instant expires, byte[] ackHash, int dataShards, int parityShards,
-        long ciphertextLength, byte[] ciphertextHash, List<byte[]> shardHashes) {
+public final class EnvelopeHeader {
     /** Envelope ids are SHA-256 outputs. */
     public static final int ID_LENGTH = Sha256.LENGTH;
     /** Every hash in the header is a SHA-256. */
@@ -35,7 +36,20 @@ public record EnvelopeHeader(byte[] mailbox, Instant created, Instant expires, b
 
     private static final byte[] ID_LABEL = "ferry/envelope/v1/id".getBytes(StandardCharsets.US_ASCII);
 
-    public EnvelopeHeader {
+    private final byte[] mailbox;
+    private final Instant created;
+    private final Instant expires;
+    private final byte[] ackHash;
+    private final int dataShards;
+    private final int parityShards;
+    private final long ciphertextLength;
+    private final byte[] ciphertextHash;
+    private final List<byte[]> shardHashes;
+    private final byte[] envelopeId;
+
+    /** A header of these fields; see the class comment for the checks. */
+    public EnvelopeHeader(byte[] mailbox, Instant created, Instant expires, byte[] ackHash, int dataShards, int parityShards,
+            long ciphertextLength, byte[] ciphertextHash, List<byte[]> shardHashes) {
         checkLength("mailbox key", mailbox, Mailbox.KEY_LENGTH);
         checkLength("ACK hash", ackHash, HASH_LENGTH);
         checkLength("ciphertext hash", ciphertextHash, HASH_LENGTH);
@@ -60,10 +74,16 @@ public record EnvelopeHeader(byte[] mailbox, Instant created, Instant expires, b
             checkLength("shard hash", shardHash, HASH_LENGTH);
             copies.add(shardHash.clone());
         }
-        mailbox = mailbox.clone();
-        ackHash = ackHash.clone();
-        ciphertextHash = ciphertextHash.clone();
-        shardHashes = List.copyOf(copies);
+        this.mailbox = mailbox.clone();
+        this.created = created;
+        this.expires = expires;
+        this.ackHash = ackHash.clone();
+        this.dataShards = dataShards;
+        this.parityShards = parityShards;
+        this.ciphertextLength = ciphertextLength;
+        this.ciphertextHash = ciphertextHash.clone();
+        this.shardHashes = List.copyOf(copies);
+        this.envelopeId = computeId();
     }
 
     /** The header of an envelope delivered whole (k = 1, m = 0: the one shard is the ciphertext). */
@@ -85,6 +105,10 @@ public record EnvelopeHeader(byte[] mailbox, Instant created, Instant expires, b
      * shard count (4) || shard hashes (32 each), integers big-endian.
      */
     public byte[] envelopeId() {
+        return envelopeId.clone();
+    }
+
+    private byte[] computeId() {
         ByteBuffer canonical = ByteBuffer.allocate(ID_LABEL.length + Mailbox.KEY_LENGTH + 2 * Long.BYTES + HASH_LENGTH
                 + 2 * Integer.BYTES + Long.BYTES + HASH_LENGTH + Integer.BYTES + shardHashes.size() * HASH_LENGTH);
         canonical.put(ID_LABEL).put(mailbox).putLong(created.toEpochMilli()).putLong(expires.toEpochMilli()).put(ackHash)
@@ -127,7 +151,7 @@ public record EnvelopeHeader(byte[] mailbox, Instant created, Instant expires, b
     /** The relay-visible encoding, with the envelope id. */
     public byte[] encode() {
         EnvelopeProto.EnvelopeHeader.Builder header = EnvelopeProto.EnvelopeHeader.newBuilder()
-                .setEnvelopeId(ByteString.copyFrom(envelopeId()))
+                .setEnvelopeId(ByteString.copyFrom(envelopeId))
                 .setMailbox(ByteString.copyFrom(mailbox))
                 .setCreatedMillis(created.toEpochMilli())
                 .setExpiresMillis(expires.toEpochMilli())
@@ -164,45 +188,64 @@ public record EnvelopeHeader(byte[] mailbox, Instant created, Instant expires, b
         } catch (IllegalArgumentException e) {
             throw new EnvelopeException(EnvelopeException.Reason.MALFORMED, e.getMessage(), e);
         }
-        if (!MessageDigest.isEqual(parsed.getEnvelopeId().toByteArray(), header.envelopeId())) {
+        if (!MessageDigest.isEqual(parsed.getEnvelopeId().toByteArray(), header.envelopeId)) {
             throw new EnvelopeException(EnvelopeException.Reason.ID_MISMATCH, "envelope id does not match the header's fields");
         }
         return header;
     }
 
-    @Override
     public byte[] mailbox() {
         return mailbox.clone();
     }
 
-    @Override
+    public Instant created() {
+        return created;
+    }
+
+    public Instant expires() {
+        return expires;
+    }
+
     public byte[] ackHash() {
         return ackHash.clone();
     }
 
-    @Override
+    /** k: the data shards. */
+    public int dataShards() {
+        return dataShards;
+    }
+
+    /** m: the parity shards. */
+    public int parityShards() {
+        return parityShards;
+    }
+
+    public long ciphertextLength() {
+        return ciphertextLength;
+    }
+
     public byte[] ciphertextHash() {
         return ciphertextHash.clone();
     }
 
-    @Override
     public List<byte[]> shardHashes() {
         return shardHashes.stream().map(byte[]::clone).toList();
     }
 
+    /** Headers are equal when their ids are: the id commits to every field. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof EnvelopeHeader h && Arrays.equals(h.envelopeId(), envelopeId());
+        return o instanceof EnvelopeHeader h && Arrays.equals(h.envelopeId, envelopeId);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(envelopeId());
+        return Arrays.hashCode(envelopeId);
     }
 
     @Override
     public String toString() {
-        return "EnvelopeHeader[id=" + HexFormat.of().formatHex(envelopeId()) + ", mailbox=" + HexFormat.of().formatHex(mailbox)
+        return "EnvelopeHeader[id=" + HexFormat.of().formatHex(envelopeId) + ", mailbox=" + HexFormat.of().formatHex(mailbox)
                 + ", created=" + created + ", expires=" + expires + ", shards=" + dataShards + "+" + parityShards
                 + ", ciphertext=" + ciphertextLength + " bytes]";
     }
