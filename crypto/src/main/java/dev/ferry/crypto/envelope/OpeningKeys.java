@@ -1,6 +1,7 @@
 package dev.ferry.crypto.envelope;
 
 import dev.ferry.crypto.X25519;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,9 +18,9 @@ public final class OpeningKeys {
     public static final int MAX_ENTRIES = 1_024;
 
     private final X25519.KeyPair identity;
-    private final Map<EphemeralKey, byte[]> shared = new LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<ByteBuffer, byte[]> shared = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<EphemeralKey, byte[]> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, byte[]> eldest) {
             if (size() <= MAX_ENTRIES) return false;
             Arrays.fill(eldest.getValue(), (byte) 0);
             return true;
@@ -42,7 +43,7 @@ public final class OpeningKeys {
      * @throws IllegalArgumentException when {@code ephemeralPublic} is a low-order point
      */
     synchronized byte[] agree(byte[] ephemeralPublic) {
-        EphemeralKey key = new EphemeralKey(ephemeralPublic.clone());
+        ByteBuffer key = ByteBuffer.wrap(ephemeralPublic.clone());
         byte[] known = shared.get(key);
         if (known == null) {
             known = X25519.agree(identity.privateKey(), ephemeralPublic);
@@ -59,18 +60,5 @@ public final class OpeningKeys {
     @Override
     public String toString() {
         return "OpeningKeys[" + size() + " agreements]";
-    }
-
-    /** A sender's ephemeral public key as a map key. */
-    private record EphemeralKey(byte[] bytes) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof EphemeralKey k && Arrays.equals(k.bytes, bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(bytes);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.crypto.envelope;
 
 import dev.ferry.crypto.X25519;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
@@ -59,9 +60,9 @@ public final class SealingKeys {
     private final SecureRandom random;
     private final LongSupplier nanoTime;
     private final int maxUses;
-    private final Map<RecipientKey, Current> byRecipient = new LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<ByteBuffer, Current> byRecipient = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<RecipientKey, Current> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Current> eldest) {
             if (size() <= MAX_RECIPIENTS) return false;
             eldest.getValue().wipe();
             return true;
@@ -85,7 +86,7 @@ public final class SealingKeys {
      * @throws IllegalArgumentException for a key of the wrong length or a low-order point
      */
     synchronized Use next(byte[] recipientPublic) {
-        RecipientKey key = new RecipientKey(recipientPublic.clone());
+        ByteBuffer key = ByteBuffer.wrap(recipientPublic.clone());
         long now = nanoTime.getAsLong();
         Current current = byRecipient.get(key);
         if (current == null || current.uses >= maxUses || now - current.createdNanos >= MAX_AGE.toNanos()) {
@@ -119,18 +120,5 @@ public final class SealingKeys {
     @Override
     public String toString() {
         return "SealingKeys[" + size() + " recipients]";
-    }
-
-    /** A recipient's public key as a map key. */
-    private record RecipientKey(byte[] bytes) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof RecipientKey k && Arrays.equals(k.bytes, bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(bytes);
-        }
     }
 }
