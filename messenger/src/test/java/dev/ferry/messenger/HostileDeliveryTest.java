@@ -77,6 +77,8 @@ class HostileDeliveryTest {
             }
         }
         assertThat(shardsHeld(holders, envelopes)).isEqualTo(6L * envelopes.size());
+        // A copy of the first envelope for Mallory's replay below (the outbox drops the ciphertext once it is acknowledged).
+        OutgoingEnvelope replayed = OutgoingEnvelope.fromEntry(alice.store().outbox().get(envelopes.getFirst()).orElseThrow());
 
         // One holder's disk flips a bit in every shard it holds.
         FerryNode damaged = holders.getFirst();
@@ -99,7 +101,6 @@ class HostileDeliveryTest {
         await("the tampered shards were noticed", () -> back.messaging().retrieval().tamperedShards() > 0);
 
         // Mallory replays a delivered envelope: directly, and to a holder. Neither delivers it again.
-        OutgoingEnvelope replayed = OutgoingEnvelope.fromEntry(alice.store().outbox().get(envelopes.getFirst()).orElseThrow());
         mallory.host().peerStore().addAddresses(bob, back.addresses());
         DirectClient malloryDirect = new DirectClient(mallory.host(), scheduler, DirectMetrics.register(Metrics.create()));
         DeliveryResult result = join(malloryDirect.deliver(bob, replayed.header(), replayed.ciphertext(), Duration.ofSeconds(10)));

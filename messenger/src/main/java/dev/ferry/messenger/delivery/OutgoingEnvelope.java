@@ -81,12 +81,16 @@ public record OutgoingEnvelope(PeerId recipient, EnvelopeHeader header, byte[] c
         return new OutgoingEnvelope(recipient, header, ciphertext, sequence, queuedAt, group, confirmedHolders, true);
     }
 
-    /** The outbox entry for this envelope in {@code state}. */
+    /**
+     * The outbox entry for this envelope in {@code state}. An acknowledged envelope is never pushed
+     * again, so its entry keeps the header but not the ciphertext: the record of a delivered
+     * message is a few hundred bytes, however large the message was.
+     */
     public OutboxEntry entry(OutboxState state) {
         DeliveryProto.OutboxRecord.Builder record = DeliveryProto.OutboxRecord.newBuilder()
                 .setRecipient(ByteString.copyFrom(recipient.toBytes()))
                 .setHeader(ByteString.copyFrom(header.encode()))
-                .setCiphertext(ByteString.copyFrom(ciphertext))
+                .setCiphertext(state == OutboxState.ACKNOWLEDGED ? ByteString.EMPTY : ByteString.copyFrom(ciphertext))
                 .setSequence(sequence)
                 .setQueuedAtMs(queuedAt.toEpochMilli())
                 .setGroup(group)
@@ -96,7 +100,7 @@ public record OutgoingEnvelope(PeerId recipient, EnvelopeHeader header, byte[] c
     }
 
     /**
-     * Reads an outbox entry back.
+     * Reads an outbox entry back (not an {@link OutboxState#ACKNOWLEDGED} one: it has no ciphertext).
      *
      * @throws IllegalArgumentException if the entry is not one this class wrote (the store is
      *     this node's own, so that is a bug or a damaged disk, not an attack)

@@ -158,7 +158,10 @@ class OutboxServiceTest {
         await(() -> statesOf(envelope).contains(DeliveryState.DELIVERED));
         assertThat(statesOf(envelope)).containsExactly(DeliveryState.QUEUED, DeliveryState.DELIVERED);
         assertThat(held).isEmpty();
-        assertThat(store.outbox().get(envelope.id()).orElseThrow().state()).isEqualTo(OutboxState.ACKNOWLEDGED);
+        dev.ferry.store.OutboxEntry acknowledged = store.outbox().get(envelope.id()).orElseThrow();
+        assertThat(acknowledged.state()).isEqualTo(OutboxState.ACKNOWLEDGED);
+        // Delivered: the entry keeps the header, not the ciphertext it will never push again.
+        assertThat(acknowledged.bytes().length).isLessThan(envelope.entry(OutboxState.PENDING).bytes().length - envelope.ciphertext().length + 8);
         assertThat(metrics.sentDirectCount()).isEqualTo(1);
     }
 
