@@ -1,6 +1,7 @@
 package dev.ferry.store.rocks;
 
 import dev.ferry.store.Durability;
+import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.StoreFailureException;
 import dev.ferry.store.StoreLimits;
 import dev.ferry.store.tables.SortedTables;
@@ -26,6 +27,7 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.HashSkipListMemTableConfig;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -66,6 +68,17 @@ public final class RocksFerryStore extends TableStore {
      * skips the memtable's skip-list search. 1 % of the 64 MiB write buffer, 0.6 MiB per table.
      */
     private static final double MEMTABLE_BLOOM_RATIO = 0.01;
+
+    /**
+     * Shard keys start with their envelope's id, and every scan of the shard table is of one
+     * envelope's shards (an ACK's, a HAS's): with that prefix the shard memtable is a hash of
+     * small skip lists, one per envelope, so that a scan or get finds its envelope's bucket at
+     * once instead of searching one skip list of every shard in the memtable.
+     */
+    private static final int SHARD_PREFIX_LENGTH = EnvelopeId.LENGTH;
+
+    /** Buckets of the shard memtable's hash: 0.5 MiB of pointers, a few envelopes per bucket in a full 64 MiB memtable. */
+    private static final long SHARD_MEMTABLE_BUCKETS = 1L << 16;
 
     private final RocksTables rocks;
 
@@ -149,6 +162,8 @@ public final class RocksFerryStore extends TableStore {
             // Shards are ciphertext: compressing them costs CPU and saves nothing.
             ColumnFamilyOptions shardOptions = new ColumnFamilyOptions(familyOptions)
                     .setCompressionType(CompressionType.NO_COMPRESSION)
+                    .useFixedLengthPrefixExtractor(SHARD_PREFIX_LENGTH)
+                    .setMemTableConfig(new HashSkipListMemTableConfig().setBucketCount(SHARD_MEMTABLE_BUCKETS))
                     .setMemtablePrefixBloomSizeRatio(MEMTABLE_BLOOM_RATIO)
                     .setMemtableWholeKeyFiltering(true);
             ColumnFamilyOptions tombstoneOptions = new ColumnFamilyOptions(familyOptions)
@@ -158,7 +173,9 @@ public final class RocksFerryStore extends TableStore {
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
                     .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES)
-                    .setMaxOpenFiles(MAX_OPEN_FILES);
+                    .setMaxOpenFiles(MAX_OPEN_FILES)
+                    // The hash memtable of the shard table takes its writes one at a time.
+                    .setAllowConcurrentMemtableWrite(false);
             WriteOptions writeOptions = new WriteOptions()
                     .setDisableWAL(false)
                     .setSync(durability == Durability.POWER_LOSS);
@@ -204,9 +221,12 @@ public final class RocksFerryStore extends TableStore {
             // Bounded at the end of the prefix: the iterator then stops there instead of stepping over
             // the delete markers after it (an acknowledged envelope leaves one per shard, until compaction).
             byte[] end = prefixEnd(prefix);
+            // A shard scan by envelope seeks in its prefix's bucket; any other shard scan must see the whole order.
+            boolean totalOrder = table == Table.SHARDS && prefix.length != SHARD_PREFIX_LENGTH;
             try (Slice bound = end == null ? null : new Slice(end);
-                    ReadOptions options = bound == null ? null : new ReadOptions().setIterateUpperBound(bound);
-                    RocksIterator iterator = db.newIterator(families.get(table), options == null ? readOptions : options)) {
+                    ReadOptions options = bound == null && !totalOrder ? null : new ReadOptions().setTotalOrderSeek(totalOrder);
+                    RocksIterator iterator = db.newIterator(families.get(table),
+                            options == null ? readOptions : bound == null ? options : options.setIterateUpperBound(bound))) {
                 for (iterator.seek(from); iterator.isValid() && out.size() < limit; iterator.next()) {
                     byte[] key = iterator.key();
                     if (key.length < prefix.length

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.store.ConversationId;
 import dev.ferry.store.Durability;
+import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.FerryStore;
 import dev.ferry.store.FerryStoreContract;
 import dev.ferry.store.OutboxEntry;
@@ -69,6 +70,27 @@ class RocksFerryStoreTest extends FerryStoreContract {
 
             assertThat(store.sweepExpired(T0.plusSeconds(30), 100).total()).isEqualTo(3);
             assertThat(store.shards().usage()).isEqualTo(new StoreUsage(120, 1));
+        }
+    }
+
+    @Test
+    void anEnvelopesShardsAreFoundWhetherInTableFilesOrTheMemtableAndNoOtherEnvelopesWithThem() {
+        // The shard table seeks by envelope-id prefix: neighbours in key order must never leak in.
+        Path data = directory.resolve("prefix");
+        StoreLimits roomy = new StoreLimits(Long.MAX_VALUE / 4, Long.MAX_VALUE / 4, Long.MAX_VALUE / 4, 1000);
+        try (FerryStore store = RocksFerryStore.open(data, roomy)) {
+            for (int e = 0; e < 300; e += 2) for (int i = 0; i < 3; i++) store.shards().put(shard(e, i));
+        }
+        try (FerryStore store = RocksFerryStore.open(data, roomy)) { // the even envelopes are in table files now
+            for (int e = 1; e < 300; e += 2) for (int i = 0; i < 3; i++) store.shards().put(shard(e, i));
+            for (int e = 0; e < 300; e += 3) store.shards().deleteEnvelope(envelope(e));
+            for (int e = 0; e < 301; e++) {
+                int expected = e == 300 || e % 3 == 0 ? 0 : 3;
+                EnvelopeId id = envelope(e);
+                assertThat(store.shards().getAll(id)).as("envelope %d", e).hasSize(expected)
+                        .allSatisfy(shard -> assertThat(shard.envelope()).isEqualTo(id));
+                assertThat(store.shards().has(id)).isEqualTo(expected > 0);
+            }
         }
     }
 
