@@ -5,6 +5,7 @@ import dev.ferry.crypto.envelope.ContentType;
 import dev.ferry.crypto.envelope.EnvelopeException;
 import dev.ferry.crypto.envelope.EnvelopeHeader;
 import dev.ferry.crypto.envelope.InnerContent;
+import dev.ferry.crypto.envelope.OpeningKeys;
 import dev.ferry.crypto.envelope.SealedEnvelope;
 import dev.ferry.crypto.envelope.SealingKeys;
 import dev.ferry.messenger.delivery.DeliveryPorts.HolderDirectory;
@@ -246,18 +247,20 @@ final class GroupMessaging implements AutoCloseable {
         MailboxRetrieval old = retrievals.remove(id);
         if (old != null) old.close();
         EpochSecret secret = state.currentSecret();
+        // A member's run of group envelopes shares one ephemeral sealing key: one agreement opens them all.
+        OpeningKeys opening = new OpeningKeys(secret.sealKeyPair());
         MailboxRetrieval retrieval = new MailboxRetrieval(secret.mailboxKey(), secret.mailboxIdentity(), secret.mailboxIdentity().peerId(),
-                false, holders, reader, (header, ciphertext) -> openFromMailbox(id, secret, header, ciphertext), deliveryThread,
+                false, holders, reader, (header, ciphertext) -> openFromMailbox(id, opening, header, ciphertext), deliveryThread,
                 config.fetchInterval(), config.erasure().totalShards());
         retrievals.put(id, retrieval);
         retrieval.start();
     }
 
-    private CompletableFuture<MailboxRetrieval.IntakeOutcome> openFromMailbox(GroupId id, EpochSecret secret, EnvelopeHeader header,
+    private CompletableFuture<MailboxRetrieval.IntakeOutcome> openFromMailbox(GroupId id, OpeningKeys opening, EnvelopeHeader header,
             byte[] ciphertext) {
         return messaging.onIntakeThread(() -> {
             try {
-                InnerContent content = SealedEnvelope.open(secret.sealKeyPair(), header, ciphertext, clock.instant());
+                InnerContent content = SealedEnvelope.open(opening, header, ciphertext, clock.instant());
                 if (content.type() == ContentType.GROUP_MESSAGE) receive(id, content.payload());
             } catch (EnvelopeException e) {
                 // not a group envelope of this epoch: nothing to read, nothing to acknowledge
