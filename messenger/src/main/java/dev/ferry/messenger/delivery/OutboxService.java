@@ -124,6 +124,11 @@ public final class OutboxService implements AutoCloseable {
     private final Map<PeerId, Integer> directInFlight = new HashMap<>();
     private final Map<PeerId, ArrayDeque<Tracked>> directQueue = new HashMap<>();
     private final Map<PeerId, Instant> recentlyUnreachable = new HashMap<>();
+    /**
+     * Envelopes that became STORED in this turn of the executor, written in one store write at its
+     * end (a busy sender's envelopes reach STORED many at a time); each is announced once written.
+     */
+    private final List<Tracked> storedUnwritten = new ArrayList<>();
     /** Envelopes in flight per state, kept for metric scrapes on other threads. */
     private final AtomicInteger[] inState = Stream
             .generate(AtomicInteger::new).limit(DeliveryState.values().length)
@@ -381,9 +386,8 @@ public final class OutboxService implements AutoCloseable {
             tracked.envelope = tracked.envelope.withConfirmedHolders(holders);
             if (tracked.state == DeliveryState.QUEUED) {
                 metrics.sentStored();
-                store.outbox().put(tracked.envelope.entry(OutboxState.STORED));
                 moveTo(tracked, DeliveryState.STORED);
-                announce(tracked);
+                writeStoredSoon(tracked);
             }
             tracked.failures = 0;
             pushDone(tracked);
@@ -393,6 +397,26 @@ public final class OutboxService implements AutoCloseable {
             return;
         }
         failedRound(tracked);
+    }
+
+    private void writeStoredSoon(Tracked tracked) {
+        storedUnwritten.add(tracked);
+        if (storedUnwritten.size() > 1) return; // a write is due already
+        try {
+            executor.execute(this::writeStored);
+        } catch (RejectedExecutionException e) {
+            // closing: the entries stay PENDING, and a restart pushes those envelopes again
+        }
+    }
+
+    /** Writes the STORED entries of the envelopes that got there since the last write, then announces them. */
+    private void writeStored() {
+        // Delivering or expiring one writes these first, so all are still STORED; the filter keeps it so.
+        List<Tracked> due = storedUnwritten.stream().filter(t -> t.state == DeliveryState.STORED).toList();
+        storedUnwritten.clear();
+        if (due.isEmpty()) return;
+        store.write(batch -> due.forEach(t -> batch.outbox().put(t.envelope.entry(OutboxState.STORED))));
+        due.forEach(this::announce);
     }
 
     private void failedRound(Tracked tracked) {
@@ -461,6 +485,7 @@ public final class OutboxService implements AutoCloseable {
     private void delivered(List<Tracked> envelopes) {
         List<Tracked> open = envelopes.stream().filter(t -> !t.state.isFinal()).toList();
         if (open.isEmpty()) return;
+        if (!storedUnwritten.isEmpty()) writeStored(); // STORED is written and told before DELIVERED
         store.write(batch -> open.forEach(t -> batch.outbox().put(t.envelope.entry(OutboxState.ACKNOWLEDGED))));
         for (Tracked tracked : open) {
             moveTo(tracked, DeliveryState.DELIVERED);
@@ -471,6 +496,7 @@ public final class OutboxService implements AutoCloseable {
 
     private void expire(Tracked tracked) {
         if (tracked.state.isFinal()) return;
+        if (!storedUnwritten.isEmpty()) writeStored();
         moveTo(tracked, DeliveryState.EXPIRED);
         metrics.expired();
         // The sweep deletes the outbox entry at its expiry; nothing is pushed again.

@@ -56,6 +56,7 @@ class OutboxServiceTest {
             .withRetry(new RetrySchedule(Duration.ofMillis(20), Duration.ofMillis(100), 0.2), Duration.ofMillis(200))
             .withIntervals(Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofMinutes(1), Duration.ofMinutes(1));
     private final List<DeliveryUpdate> updates = new CopyOnWriteArrayList<>();
+    private final Set<EnvelopeId> storedToldBeforeWritten = ConcurrentHashMap.newKeySet();
     private final PeerId recipient = IdentityKeyPair.generate(RANDOM).peerId();
     private final List<PeerId> holders = new ArrayList<>();
 
@@ -107,8 +108,14 @@ class OutboxServiceTest {
 
     private OutboxService start() {
         metrics = new DeliveryMetrics(Metrics.create());
-        service = new OutboxService(store, config, Clock.systemUTC(), executor, directory, direct, transport, RANDOM,
-                updates::add, metrics);
+        service = new OutboxService(store, config, Clock.systemUTC(), executor, directory, direct, transport, RANDOM, update -> {
+            // STORED is told only once written: a sender that restarts after hearing it finds it so.
+            if (update.state() == DeliveryState.STORED
+                    && store.outbox().get(update.envelope()).map(e -> e.state() != OutboxState.STORED).orElse(true)) {
+                storedToldBeforeWritten.add(update.envelope());
+            }
+            updates.add(update);
+        }, metrics);
         join(service.resume());
         return service;
     }
@@ -217,6 +224,9 @@ class OutboxServiceTest {
         for (int i = 0; i < 600; i++) envelopes.add(envelope(Duration.ofHours(1)));
         envelopes.forEach(this::send);
         await(() -> envelopes.stream().allMatch(e -> statesOf(e).contains(DeliveryState.STORED)));
+        // Their STORED entries go in a few store writes, each before the envelopes in it are announced.
+        assertThat(storedToldBeforeWritten).isEmpty();
+        assertThat(envelopes).allSatisfy(e -> assertThat(store.outbox().get(e.id()).orElseThrow().state()).isEqualTo(OutboxState.STORED));
 
         // Counted from here: how many rounds ran while the test waited for STORED depends on the machine.
         long before = acknowledgementQueries.get();
