@@ -485,7 +485,7 @@ public final class OutboxService implements AutoCloseable {
     private void delivered(List<Tracked> envelopes) {
         List<Tracked> open = envelopes.stream().filter(t -> !t.state.isFinal()).toList();
         if (open.isEmpty()) return;
-        if (!storedUnwritten.isEmpty()) writeStored(); // STORED is written and told before DELIVERED
+        writeStored(); // STORED is written and told before DELIVERED
         store.write(batch -> open.forEach(t -> batch.outbox().put(t.envelope.entry(OutboxState.ACKNOWLEDGED))));
         for (Tracked tracked : open) {
             moveTo(tracked, DeliveryState.DELIVERED);
@@ -496,7 +496,7 @@ public final class OutboxService implements AutoCloseable {
 
     private void expire(Tracked tracked) {
         if (tracked.state.isFinal()) return;
-        if (!storedUnwritten.isEmpty()) writeStored();
+        writeStored();
         moveTo(tracked, DeliveryState.EXPIRED);
         metrics.expired();
         // The sweep deletes the outbox entry at its expiry; nothing is pushed again.
