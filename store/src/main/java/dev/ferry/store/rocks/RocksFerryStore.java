@@ -224,9 +224,9 @@ public final class RocksFerryStore extends TableStore {
             // A shard scan by envelope seeks in its prefix's bucket; any other shard scan must see the whole order.
             boolean totalOrder = table == Table.SHARDS && prefix.length != SHARD_PREFIX_LENGTH;
             try (Slice bound = end == null ? null : new Slice(end);
-                    ReadOptions options = bound == null && !totalOrder ? null : new ReadOptions().setTotalOrderSeek(totalOrder);
+                    ReadOptions options = new ReadOptions().setTotalOrderSeek(totalOrder);
                     RocksIterator iterator = db.newIterator(families.get(table),
-                            options == null ? readOptions : bound == null ? options : options.setIterateUpperBound(bound))) {
+                            bound == null ? options : options.setIterateUpperBound(bound))) {
                 for (iterator.seek(from); iterator.isValid() && out.size() < limit; iterator.next()) {
                     byte[] key = iterator.key();
                     if (key.length < prefix.length
