@@ -43,11 +43,10 @@ public final class OpeningKeys {
      * @throws IllegalArgumentException when {@code ephemeralPublic} is a low-order point
      */
     synchronized byte[] agree(byte[] ephemeralPublic) {
-        ByteBuffer key = ByteBuffer.wrap(ephemeralPublic.clone());
-        byte[] known = shared.get(key);
+        byte[] known = shared.get(ByteBuffer.wrap(ephemeralPublic));
         if (known == null) {
             known = X25519.agree(identity.privateKey(), ephemeralPublic);
-            shared.put(key, known);
+            shared.put(ByteBuffer.wrap(ephemeralPublic.clone()), known);
         }
         return known.clone();
     }

@@ -86,15 +86,14 @@ public final class SealingKeys {
      * @throws IllegalArgumentException for a key of the wrong length or a low-order point
      */
     synchronized Use next(byte[] recipientPublic) {
-        ByteBuffer key = ByteBuffer.wrap(recipientPublic.clone());
         long now = nanoTime.getAsLong();
-        Current current = byRecipient.get(key);
+        Current current = byRecipient.get(ByteBuffer.wrap(recipientPublic));
         if (current == null || current.uses >= maxUses || now - current.createdNanos >= MAX_AGE.toNanos()) {
             if (current != null) current.wipe();
             X25519.KeyPair ephemeral = X25519.generate(random);
             byte[] shared = X25519.agree(ephemeral.privateKey(), recipientPublic);
             current = new Current(ephemeral.publicKey(), shared, now);
-            byRecipient.put(key, current);
+            byRecipient.put(ByteBuffer.wrap(recipientPublic.clone()), current);
         }
         current.uses++;
         return new Use(current.ephemeralPublic.clone(), current.shared.clone(), salt(random));
