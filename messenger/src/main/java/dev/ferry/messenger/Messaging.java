@@ -470,7 +470,8 @@ final class Messaging implements AutoCloseable {
             List<PeerId> targets = ranked.subList(0, Math.min(ranked.size(), header.dataShards() + header.parityShards()))
                     .stream().filter(holder -> !covered.contains(holder)).toList();
             covered.addAll(targets);
-            for (PeerId holder : targets) mailboxClient.ack(holder, id, secret, covered).exceptionally(e -> null);
+            int shardCount = header.dataShards() + header.parityShards();
+            for (PeerId holder : targets) mailboxClient.ack(holder, id, secret, covered, shardCount).exceptionally(e -> null);
         }), ACK_FORWARD_DELAY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -531,8 +532,10 @@ final class Messaging implements AutoCloseable {
         }
 
         @Override
-        public CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret, Collection<PeerId> notified) {
-            return mailboxClient.ack(holder, EnvelopeId.of(envelopeId), AckSecret.of(secret), notified).thenApply(MailboxReply::isOk);
+        public CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret, Collection<PeerId> notified,
+                int shardCount) {
+            return mailboxClient.ack(holder, EnvelopeId.of(envelopeId), AckSecret.of(secret), notified, shardCount)
+                    .thenApply(MailboxReply::isOk);
         }
 
         @Override

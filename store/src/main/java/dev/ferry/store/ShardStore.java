@@ -28,6 +28,16 @@ public interface ShardStore {
     /** All held shards of this envelope, in index order. */
     List<Shard> getAll(EnvelopeId envelope);
 
+    /**
+     * The held shards of this envelope with an index below {@code shardCount}, in index order:
+     * all of them when the envelope has that many shards (its header says how many). Each is read
+     * by its key, which costs less than the seek {@link #getAll(EnvelopeId)} makes when the
+     * count is small, as it is for an envelope's k + m.
+     *
+     * @throws IllegalArgumentException if {@code shardCount} is not 1..{@value Shard#MAX_INDEX} + 1
+     */
+    List<Shard> getAll(EnvelopeId envelope, int shardCount);
+
     /** Whether any shard of this envelope is held. */
     boolean has(EnvelopeId envelope);
 
@@ -50,6 +60,15 @@ public interface ShardStore {
      * @return how many shards were deleted
      */
     int deleteEnvelope(EnvelopeId envelope);
+
+    /**
+     * Deletes these shards (named by envelope and index, as read from this store) with their index
+     * entries, releasing their bytes; one no longer held is skipped. What {@link #deleteEnvelope}
+     * does without looking the envelope's shards up again, when they were just read.
+     *
+     * @return how many were deleted
+     */
+    int delete(List<Shard> shards);
 
     /** What all shards take. */
     StoreUsage usage();

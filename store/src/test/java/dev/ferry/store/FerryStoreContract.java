@@ -169,6 +169,39 @@ public abstract class FerryStoreContract {
         assertThat(store.shards().deleteEnvelope(envelope(1))).isZero();
     }
 
+    @Test
+    void shouldReadAnEnvelopesShardsBelowACountByKey() {
+        FerryStore store = open(ROOMY);
+        store.shards().put(shard(1, 1));
+        store.shards().put(shard(1, 4));
+        store.shards().put(shard(1, 7));
+        store.shards().put(shard(2, 0));
+
+        assertThat(store.shards().getAll(envelope(1), 6)).containsExactly(shard(1, 1), shard(1, 4));
+        assertThat(store.shards().getAll(envelope(1), 8)).containsExactlyElementsOf(store.shards().getAll(envelope(1)));
+        assertThat(store.shards().getAll(envelope(1), 1)).isEmpty();
+        assertThat(store.shards().getAll(envelope(3), 256)).isEmpty();
+        assertThatThrownBy(() -> store.shards().getAll(envelope(1), 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.shards().getAll(envelope(1), 257)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shouldDeleteTheShardsNamedWithTheirIndexEntriesAndSkipThoseNotHeld() {
+        FerryStore store = open(ROOMY);
+        for (int i = 0; i < 3; i++) store.shards().put(shard(1, i));
+        store.shards().put(shard(2, 0));
+        // Named by envelope and index: the bytes and index entries that go are those of the shard held.
+        Shard stale = shard(1, 0, MAILBOX_B, BOB, T0.plusSeconds(60), 10);
+
+        assertThat(store.shards().delete(List.of(stale, shard(1, 2), shard(2, 5)))).isEqualTo(2);
+
+        assertThat(store.shards().getAll(envelope(1))).containsExactly(shard(1, 1));
+        assertThat(store.shards().list(MAILBOX_A, Optional.empty(), 100).shards()).containsExactly(shard(1, 1), shard(2, 0));
+        assertThat(store.shards().usage()).isEqualTo(new StoreUsage(240, 2));
+        assertThat(store.shards().usage(MAILBOX_A)).isEqualTo(new StoreUsage(240, 2));
+        assertThat(store.shards().delete(List.of(shard(1, 2)))).isZero();
+    }
+
     // ---- limits
 
     @Test

@@ -86,8 +86,12 @@ public final class MailboxRetrieval implements AutoCloseable {
         /** A page of what {@code holder} keeps in {@code owner}'s mailbox; each shard already matched its header's hash. */
         CompletableFuture<FetchedPage> fetch(PeerId holder, IdentityKeyPair owner, Optional<byte[]> cursor, int limit);
 
-        /** Acknowledges an envelope to {@code holder}, naming the other holders it is acknowledged to. */
-        CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret, Collection<PeerId> notified);
+        /**
+         * Acknowledges an envelope of {@code shardCount} shards (k + m) to {@code holder}, naming
+         * the other holders it is acknowledged to.
+         */
+        CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret, Collection<PeerId> notified,
+                int shardCount);
 
         /**
          * Opens a WATCH: {@code onPush} runs for each new shard the holder announces, {@code onEnd}
@@ -423,7 +427,7 @@ public final class MailboxRetrieval implements AutoCloseable {
             }
             if (!(outcome instanceof IntakeOutcome.Acknowledge(byte[] secret))) return null;
             takenSinceRelist = true;
-            Taken entry = new Taken(secret);
+            Taken entry = new Taken(secret, header.dataShards() + header.parityShards());
             taken.put(id, entry);
             if (taken.size() > MAX_PENDING_ENVELOPES) taken.remove(taken.keySet().iterator().next());
             Set<PeerId> listed = sources.remove(id);
@@ -451,7 +455,7 @@ public final class MailboxRetrieval implements AutoCloseable {
         for (PeerId holder : targets) {
             acknowledging++;
             List<PeerId> told = notified.isEmpty() || notified.getFirst().equals(holder) ? notified : forwarderOnly;
-            reader.acknowledge(holder, id.bytes(), entry.secret, told).whenCompleteAsync((answered, failure) -> {
+            reader.acknowledge(holder, id.bytes(), entry.secret, told, entry.shardCount).whenCompleteAsync((answered, failure) -> {
                 acknowledging--;
                 if (failure != null) entry.acknowledgedTo.remove(holder);
                 listIfSettled();
@@ -467,16 +471,18 @@ public final class MailboxRetrieval implements AutoCloseable {
     }
 
     /**
-     * An envelope taken: its ACK secret, the holders it was acknowledged to (or is on its way to),
-     * and the closest peers it was expected on, which its ACKs name as covered too.
+     * An envelope taken: its ACK secret and shard count, the holders it was acknowledged to (or is
+     * on its way to), and the closest peers it was expected on, which its ACKs name as covered too.
      */
     private static final class Taken {
         final byte[] secret;
+        final int shardCount;
         final Set<PeerId> acknowledgedTo = new java.util.LinkedHashSet<>();
         final Set<PeerId> covered = new java.util.LinkedHashSet<>();
 
-        Taken(byte[] secret) {
+        Taken(byte[] secret, int shardCount) {
             this.secret = secret;
+            this.shardCount = shardCount;
         }
     }
 

@@ -134,8 +134,17 @@ public final class MailboxClient implements AutoCloseable {
      * the holder named first forwards it at all.
      */
     public CompletableFuture<MailboxReply> ack(PeerId holder, EnvelopeId envelope, AckSecret secret, Collection<PeerId> notified) {
+        return ack(holder, envelope, secret, notified, 0);
+    }
+
+    /**
+     * As above, telling the holder the envelope's shard count (k + m, from its header; 0 for not
+     * said), with which it reads its shards by key instead of seeking them.
+     */
+    public CompletableFuture<MailboxReply> ack(PeerId holder, EnvelopeId envelope, AckSecret secret, Collection<PeerId> notified,
+            int shardCount) {
         List<PeerId> named = notified.stream().distinct().limit(MailboxLimits.MAX_ACK_NOTIFIED).toList();
-        return one(holder, new MailboxRequest.Ack(nextId(), envelope, secret.bytes(), named)).thenApply(MailboxClient::plain);
+        return one(holder, new MailboxRequest.Ack(nextId(), envelope, secret.bytes(), named, shardCount)).thenApply(MailboxClient::plain);
     }
 
     /** What {@code holder} keeps of {@code envelope}: its shard indices, or that it was acknowledged. */

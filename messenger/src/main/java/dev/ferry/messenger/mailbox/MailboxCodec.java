@@ -62,6 +62,7 @@ final class MailboxCodec {
                         .setEnvelopeId(ByteString.copyFrom(ack.envelope().bytes()))
                         .setSecret(ByteString.copyFrom(ack.secret()));
                 ack.notified().forEach(peer -> body.addNotified(ByteString.copyFrom(peer.toBytes())));
+                if (ack.shardCount() > 0) body.setShardCount(ack.shardCount());
                 out.setAck(body);
             }
             case MailboxRequest.Batch batch -> {
@@ -122,7 +123,8 @@ final class MailboxCodec {
                 yield new MailboxRequest.Watch(id, authorisation(in.getWatch().getAuthorisation()));
             }
             case ACK -> new MailboxRequest.Ack(id, envelopeId(in.getAck().getEnvelopeId()),
-                    exact(in.getAck().getSecret(), 32, "ACK secret"), notified(in.getAck().getNotifiedList()));
+                    exact(in.getAck().getSecret(), 32, "ACK secret"), notified(in.getAck().getNotifiedList()),
+                    shardCount(in.getAck().getShardCount()));
             case HAS -> new MailboxRequest.Has(id, envelopeId(in.getHas().getEnvelopeId()),
                     in.getHas().hasWantShard() ? java.util.OptionalInt.of(index(in.getHas().getWantShard())) : java.util.OptionalInt.empty());
             case HANDOVER -> {
@@ -325,6 +327,13 @@ final class MailboxCodec {
     private static int index(int wire) throws MailboxCodecException {
         if (wire < 0 || wire > Shard.MAX_INDEX) {
             throw new MailboxCodecException("shard index " + Integer.toUnsignedString(wire) + " is over " + Shard.MAX_INDEX);
+        }
+        return wire;
+    }
+
+    private static int shardCount(int wire) throws MailboxCodecException {
+        if (wire < 0 || wire > Shard.MAX_INDEX + 1) {
+            throw new MailboxCodecException("shard count " + Integer.toUnsignedString(wire) + " is over " + (Shard.MAX_INDEX + 1));
         }
         return wire;
     }

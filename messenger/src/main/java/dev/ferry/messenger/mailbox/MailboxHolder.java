@@ -66,7 +66,7 @@ final class MailboxHolder {
         return switch (request) {
             case MailboxRequest.Store store -> MailboxResponse.plain(id, store(from, store.shard(), false));
             case MailboxRequest.Fetch fetch -> fetch(fetch);
-            case MailboxRequest.Ack ack -> MailboxResponse.plain(id, ack(from, ack.envelope(), ack.secret(), ack.notified()));
+            case MailboxRequest.Ack ack -> MailboxResponse.plain(id, ack(from, ack));
             case MailboxRequest.Has has -> has(has);
             case MailboxRequest.Acked acked -> new MailboxResponse.AckedAnswer(id, MailboxStatus.OK, "",
                     acked.envelopes().stream().map(store.tombstones()::contains).toList());
@@ -212,18 +212,18 @@ final class MailboxHolder {
      * Deletes every shard of the envelope and writes its tombstone in one batch, if the secret
      * hashes to the envelope's ACK hash; then tells the ACK listener.
      */
-    MailboxReply ack(PeerId from, EnvelopeId envelope, byte[] secret, List<PeerId> notified) {
+    MailboxReply ack(PeerId from, MailboxRequest.Ack ack) {
         List<Runnable> afterwards = new ArrayList<>();
-        MailboxReply reply = store.writeReturning(batch -> ack(from, envelope, secret, notified, batch, afterwards));
+        MailboxReply reply = store.writeReturning(batch -> ack(from, ack, batch, afterwards));
         runAfterwards(afterwards);
         return reply;
     }
 
     /** As above, in {@code batch}; {@code afterwards} gets what to do once it is written. */
-    private MailboxReply ack(PeerId from, EnvelopeId envelope, byte[] secret, List<PeerId> notified, StoreBatch batch,
-            List<Runnable> afterwards) {
-        AckSecret ackSecret = AckSecret.of(secret);
-        AckOutcome outcome = ackIn(batch, envelope, ackSecret);
+    private MailboxReply ack(PeerId from, MailboxRequest.Ack ack, StoreBatch batch, List<Runnable> afterwards) {
+        AckSecret ackSecret = AckSecret.of(ack.secret());
+        List<PeerId> notified = ack.notified();
+        AckOutcome outcome = ackIn(batch, ack.envelope(), ackSecret, ack.shardCount());
         if (outcome.header() != null) {
             afterwards.add(() -> {
                 metrics.acknowledged(outcome.deleted());
@@ -239,10 +239,11 @@ final class MailboxHolder {
         return outcome.reply();
     }
 
-    private AckOutcome ackIn(StoreBatch batch, EnvelopeId envelope, AckSecret ackSecret) {
+    private AckOutcome ackIn(StoreBatch batch, EnvelopeId envelope, AckSecret ackSecret, int shardCount) {
         // The store never keeps a shard beside its envelope's tombstone: the tombstone is looked
-        // up only when there is no shard.
-        List<Shard> shards = batch.shards().getAll(envelope);
+        // up only when there is no shard. Given the shard count, the shards are read by key (a
+        // seek per ACK was half a holder's work while recipients fetched).
+        List<Shard> shards = shardCount > 0 ? batch.shards().getAll(envelope, shardCount) : batch.shards().getAll(envelope);
         if (shards.isEmpty()) {
             return batch.tombstones().contains(envelope)
                     ? new AckOutcome(MailboxReply.of(MailboxStatus.ALREADY_ACKNOWLEDGED, envelope + " was acknowledged"), null, 0)
@@ -258,7 +259,10 @@ final class MailboxHolder {
             return new AckOutcome(MailboxReply.of(MailboxStatus.BAD_SECRET,
                     "the secret does not hash to the envelope's ACK hash"), null, 0);
         }
-        int deleted = batch.shards().deleteEnvelope(envelope);
+        int total = header.dataShards() + header.parityShards();
+        // A count short of the header's may have missed some: read them all by the header's.
+        if (shardCount > 0 && shardCount < total) shards = batch.shards().getAll(envelope, total);
+        int deleted = batch.shards().delete(shards);
         batch.tombstones().put(envelope, header.expires());
         return new AckOutcome(MailboxReply.OK, header, deleted);
     }
@@ -276,8 +280,7 @@ final class MailboxHolder {
                 MailboxRequest request = requests.get(i);
                 answers[i] = switch (request) {
                     case MailboxRequest.Store st -> MailboxResponse.plain(st.id(), store(from, st.shard(), false, batch, afterwards));
-                    case MailboxRequest.Ack ack -> MailboxResponse.plain(ack.id(),
-                            ack(from, ack.envelope(), ack.secret(), ack.notified(), batch, afterwards));
+                    case MailboxRequest.Ack ack -> MailboxResponse.plain(ack.id(), ack(from, ack, batch, afterwards));
                     default -> null;
                 };
             }

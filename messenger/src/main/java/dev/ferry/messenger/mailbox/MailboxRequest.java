@@ -2,6 +2,7 @@ package dev.ferry.messenger.mailbox;
 
 import dev.ferry.crypto.PeerId;
 import dev.ferry.store.EnvelopeId;
+import dev.ferry.store.Shard;
 import dev.ferry.store.MailboxKey;
 import java.util.List;
 
@@ -38,18 +39,26 @@ sealed interface MailboxRequest {
 
     /**
      * {@code notified}: holders the sender acknowledges to as well, which the holder need not
-     * forward to. The secret is a secret: this record's {@code toString} leaves it out.
+     * forward to; {@code shardCount}: the envelope's k + m, with which the holder reads its shards
+     * by key, or 0 when not said. The secret is a secret: this record's {@code toString} leaves it out.
      */
-    record Ack(long id, EnvelopeId envelope, byte[] secret, List<PeerId> notified) implements MailboxRequest {
+    record Ack(long id, EnvelopeId envelope, byte[] secret, List<PeerId> notified, int shardCount) implements MailboxRequest {
         public Ack {
             notified = List.copyOf(notified);
             if (notified.size() > MailboxLimits.MAX_ACK_NOTIFIED) {
                 throw new IllegalArgumentException(notified.size() + " notified holders, at most " + MailboxLimits.MAX_ACK_NOTIFIED);
             }
+            if (shardCount < 0 || shardCount > Shard.MAX_INDEX + 1) {
+                throw new IllegalArgumentException("shardCount must be 0.." + (Shard.MAX_INDEX + 1) + ", got " + shardCount);
+            }
+        }
+
+        Ack(long id, EnvelopeId envelope, byte[] secret, List<PeerId> notified) {
+            this(id, envelope, secret, notified, 0);
         }
 
         Ack(long id, EnvelopeId envelope, byte[] secret) {
-            this(id, envelope, secret, List.of());
+            this(id, envelope, secret, List.of(), 0);
         }
 
         @Override

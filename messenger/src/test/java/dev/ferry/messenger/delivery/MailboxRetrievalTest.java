@@ -63,7 +63,7 @@ class MailboxRetrievalTest {
     private volatile boolean holdersDeleteOnAck;
     private MailboxRetrieval retrieval;
 
-    private record Ack(PeerId holder, EnvelopeId envelope, List<PeerId> notified) {}
+    private record Ack(PeerId holder, EnvelopeId envelope, List<PeerId> notified, int shardCount) {}
 
     @AfterEach
     void stop() {
@@ -94,8 +94,9 @@ class MailboxRetrievalTest {
             }
 
             @Override
-            public CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret, Collection<PeerId> notified) {
-                acks.add(new Ack(holder, EnvelopeId.of(envelopeId), List.copyOf(notified)));
+            public CompletableFuture<Boolean> acknowledge(PeerId holder, byte[] envelopeId, byte[] secret, Collection<PeerId> notified,
+                    int shardCount) {
+                acks.add(new Ack(holder, EnvelopeId.of(envelopeId), List.copyOf(notified), shardCount));
                 if (holdersDeleteOnAck) listings.get(holder).remove(EnvelopeId.of(envelopeId));
                 return CompletableFuture.completedFuture(true);
             }
@@ -242,6 +243,7 @@ class MailboxRetrievalTest {
             EnvelopeId id = EnvelopeId.of(header.envelopeId());
             List<Ack> toIt = acks.stream().filter(a -> a.envelope().equals(id)).toList();
             assertThat(toIt).extracting(Ack::holder).as("each of the six holders once").containsExactlyInAnyOrderElementsOf(holders.subList(0, 6));
+            assertThat(toIt).extracting(Ack::shardCount).as("the header's k + m").containsOnly(header.dataShards() + header.parityShards());
             // The ACK names a forwarder first; it gets the whole list, the others only its name.
             PeerId forwarder = toIt.getFirst().notified().getFirst();
             for (Ack ack : toIt) {

@@ -45,6 +45,8 @@ class MailboxCodecTest {
                 new MailboxRequest.Watch(3, watch),
                 new MailboxRequest.Ack(4, ENVELOPE, filled(32, 9)),
                 new MailboxRequest.Ack(4, ENVELOPE, filled(32, 9), List.of(HOLDER, OWNER.peerId())),
+                new MailboxRequest.Ack(4, ENVELOPE, filled(32, 9), List.of(HOLDER), 6),
+                new MailboxRequest.Ack(4, ENVELOPE, filled(32, 9), List.of(), 256),
                 new MailboxRequest.Has(5, ENVELOPE),
                 new MailboxRequest.Acked(11, List.of(ENVELOPE, EnvelopeId.of(filled(32, 7)))),
                 new MailboxRequest.Batch(12, List.of(new MailboxRequest.Store(13, shard(2)), new MailboxRequest.Ack(14, ENVELOPE, filled(32, 9)),
@@ -121,6 +123,11 @@ class MailboxCodecTest {
                         .setEnvelopeId(com.google.protobuf.ByteString.copyFrom(new byte[32]))
                         .setSecret(com.google.protobuf.ByteString.copyFrom(new byte[32]))
                         .addNotified(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 2, 3}))).build().toByteArray());
+        bad.add(dev.ferry.messenger.proto.MailboxProto.MailboxRequest.newBuilder().setId(1)
+                .setAck(dev.ferry.messenger.proto.MailboxProto.MailboxAck.newBuilder()
+                        .setEnvelopeId(com.google.protobuf.ByteString.copyFrom(new byte[32]))
+                        .setSecret(com.google.protobuf.ByteString.copyFrom(new byte[32]))
+                        .setShardCount(257)).build().toByteArray());
         bad.add(dev.ferry.messenger.proto.MailboxProto.MailboxRequest.newBuilder().setId(1)
                 .setStore(dev.ferry.messenger.proto.MailboxProto.MailboxStore.newBuilder()
                         .setShard(dev.ferry.messenger.proto.MailboxProto.MailboxShard.newBuilder()

@@ -234,6 +234,42 @@ class MailboxStoreAndAckTest {
     }
 
     @Test
+    void shouldFindEveryShardOfAnAckedEnvelopeByTheShardCountItNamesEvenAShortOne() {
+        MailboxTestNetwork.Holder holder = holder();
+        MailboxTestNetwork.Peer sender = network.peer();
+        MailboxTestNetwork.Peer recipientPeer = network.peer();
+        TestEnvelope full = envelope();
+        TestEnvelope shortCount = envelope();
+        TestEnvelope outOfReach = envelope();
+        for (TestEnvelope envelope : List.of(full, shortCount)) {
+            store(sender, holder, envelope, 1);
+            store(sender, holder, envelope, 5);
+        }
+        store(sender, holder, outOfReach, 3);
+
+        AckSecret forged = AckSecret.generate(MailboxTestNetwork.RANDOM);
+        assertThat(join(recipientPeer.client().ack(holder.peerId(), full.id(), forged, List.of(), 6)).status())
+                .isEqualTo(MailboxStatus.BAD_SECRET);
+        assertThat(join(recipientPeer.client().ack(holder.peerId(), full.id(), full.secret(), List.of(), full.total())))
+                .isEqualTo(MailboxReply.OK);
+        // A count short of the header's finds shard 1; the header then names all six to look for.
+        assertThat(join(recipientPeer.client().ack(holder.peerId(), shortCount.id(), shortCount.secret(), List.of(), 2)))
+                .isEqualTo(MailboxReply.OK);
+        // One that misses every shard held deletes nothing; the shard waits for an ACK that names it.
+        assertThat(join(recipientPeer.client().ack(holder.peerId(), outOfReach.id(), outOfReach.secret(), List.of(), 3)).status())
+                .isEqualTo(MailboxStatus.NOT_FOUND);
+        assertThat(join(recipientPeer.client().has(holder.peerId(), outOfReach.id()))).isEqualTo(new EnvelopeHoldings(false, List.of(3)));
+        assertThat(join(recipientPeer.client().ack(holder.peerId(), outOfReach.id(), outOfReach.secret(), List.of(), 4)))
+                .isEqualTo(MailboxReply.OK);
+
+        for (TestEnvelope envelope : List.of(full, shortCount, outOfReach)) {
+            assertThat(join(recipientPeer.client().has(holder.peerId(), envelope.id()))).isEqualTo(new EnvelopeHoldings(true, List.of()));
+        }
+        assertThat(holder.store().shards().usage().shards()).isZero();
+        assertThat(holder.metrics().shardsAcknowledged()).isEqualTo(5);
+    }
+
+    @Test
     void shouldTakeAHandoverWithAStatusPerShardChargedToTheHandingOverPeer() {
         MailboxTestNetwork.Holder holder = holder();
         MailboxTestNetwork.Peer previousHolder = network.peer();

@@ -499,6 +499,22 @@ public class TableStore implements FerryStore {
         }
 
         @Override
+        public List<Shard> getAll(EnvelopeId envelope, int shardCount) {
+            if (shardCount < 1 || shardCount > MAX_SHARDS_PER_ENVELOPE) {
+                throw new IllegalArgumentException("shardCount must be 1.." + MAX_SHARDS_PER_ENVELOPE + ", got " + shardCount);
+            }
+            return access.read(staging -> {
+                List<Shard> held = new ArrayList<>(1);
+                for (int index = 0; index < shardCount; index++) {
+                    byte[] key = Layout.shardKey(envelope, index);
+                    byte[] value = staging.get(Table.SHARDS, key);
+                    if (value != null) held.add(Layout.shard(key, value));
+                }
+                return held;
+            });
+        }
+
+        @Override
         public boolean has(EnvelopeId envelope) {
             byte[] prefix = envelope.bytes();
             return access.read(staging -> !staging.scan(Table.SHARDS, prefix, prefix, 1).isEmpty());
@@ -551,6 +567,22 @@ public class TableStore implements FerryStore {
                 List<Shard> shards = shardsOf(staging, envelope);
                 shards.forEach(shard -> deleteShard(staging, shard));
                 return shards.size();
+            });
+        }
+
+        @Override
+        public int delete(List<Shard> shards) {
+            return access.mutate(staging -> {
+                int deleted = 0;
+                for (Shard shard : shards) {
+                    // What is held, not what the caller passed, says which index entries and bytes go.
+                    byte[] key = Layout.shardKey(shard.envelope(), shard.index());
+                    byte[] value = staging.get(Table.SHARDS, key);
+                    if (value == null) continue;
+                    deleteShard(staging, Layout.shard(key, value));
+                    deleted++;
+                }
+                return deleted;
             });
         }
 
