@@ -332,8 +332,9 @@ final class MailboxCodec {
     }
 
     private static int shardCount(int wire) throws MailboxCodecException {
-        if (wire < 0 || wire > Shard.MAX_INDEX + 1) {
-            throw new MailboxCodecException("shard count " + Integer.toUnsignedString(wire) + " is over " + (Shard.MAX_INDEX + 1));
+        // No envelope has more; a larger count would only make the holder look for shards in vain.
+        if (wire < 0 || wire > EnvelopeLimits.MAX_TOTAL_SHARDS) {
+            throw new MailboxCodecException("shard count " + Integer.toUnsignedString(wire) + " is over " + EnvelopeLimits.MAX_TOTAL_SHARDS);
         }
         return wire;
     }

@@ -1,8 +1,8 @@
 package dev.ferry.messenger.mailbox;
 
 import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.envelope.EnvelopeLimits;
 import dev.ferry.store.EnvelopeId;
-import dev.ferry.store.Shard;
 import dev.ferry.store.MailboxKey;
 import java.util.List;
 
@@ -48,8 +48,8 @@ sealed interface MailboxRequest {
             if (notified.size() > MailboxLimits.MAX_ACK_NOTIFIED) {
                 throw new IllegalArgumentException(notified.size() + " notified holders, at most " + MailboxLimits.MAX_ACK_NOTIFIED);
             }
-            if (shardCount < 0 || shardCount > Shard.MAX_INDEX + 1) {
-                throw new IllegalArgumentException("shardCount must be 0.." + (Shard.MAX_INDEX + 1) + ", got " + shardCount);
+            if (shardCount < 0 || shardCount > EnvelopeLimits.MAX_TOTAL_SHARDS) {
+                throw new IllegalArgumentException("shardCount must be 0.." + EnvelopeLimits.MAX_TOTAL_SHARDS + ", got " + shardCount);
             }
         }
 

@@ -7,6 +7,7 @@ import dev.ferry.crypto.ByteMutations;
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.SeededProperty;
+import dev.ferry.crypto.envelope.EnvelopeLimits;
 import dev.ferry.crypto.envelope.Mailbox;
 import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.MailboxKey;
@@ -46,7 +47,7 @@ class MailboxCodecTest {
                 new MailboxRequest.Ack(4, ENVELOPE, filled(32, 9)),
                 new MailboxRequest.Ack(4, ENVELOPE, filled(32, 9), List.of(HOLDER, OWNER.peerId())),
                 new MailboxRequest.Ack(4, ENVELOPE, filled(32, 9), List.of(HOLDER), 6),
-                new MailboxRequest.Ack(4, ENVELOPE, filled(32, 9), List.of(), 256),
+                new MailboxRequest.Ack(4, ENVELOPE, filled(32, 9), List.of(), EnvelopeLimits.MAX_TOTAL_SHARDS),
                 new MailboxRequest.Has(5, ENVELOPE),
                 new MailboxRequest.Acked(11, List.of(ENVELOPE, EnvelopeId.of(filled(32, 7)))),
                 new MailboxRequest.Batch(12, List.of(new MailboxRequest.Store(13, shard(2)), new MailboxRequest.Ack(14, ENVELOPE, filled(32, 9)),
@@ -127,7 +128,7 @@ class MailboxCodecTest {
                 .setAck(dev.ferry.messenger.proto.MailboxProto.MailboxAck.newBuilder()
                         .setEnvelopeId(com.google.protobuf.ByteString.copyFrom(new byte[32]))
                         .setSecret(com.google.protobuf.ByteString.copyFrom(new byte[32]))
-                        .setShardCount(257)).build().toByteArray());
+                        .setShardCount(EnvelopeLimits.MAX_TOTAL_SHARDS + 1)).build().toByteArray());
         bad.add(dev.ferry.messenger.proto.MailboxProto.MailboxRequest.newBuilder().setId(1)
                 .setStore(dev.ferry.messenger.proto.MailboxProto.MailboxStore.newBuilder()
                         .setShard(dev.ferry.messenger.proto.MailboxProto.MailboxShard.newBuilder()
