@@ -250,7 +250,8 @@ final class GroupMessaging implements AutoCloseable {
         // A member's run of group envelopes shares one ephemeral sealing key: one agreement opens them all.
         OpeningKeys opening = new OpeningKeys(secret.sealKeyPair());
         MailboxRetrieval retrieval = new MailboxRetrieval(secret.mailboxKey(), secret.mailboxIdentity(), secret.mailboxIdentity().peerId(),
-                false, holders, reader, (header, ciphertext) -> openFromMailbox(id, opening, header, ciphertext), deliveryThread,
+                false, holders, reader,
+                MailboxRetrieval.Intake.oneByOne((header, ciphertext) -> openFromMailbox(id, opening, header, ciphertext)), deliveryThread,
                 config.fetchInterval(), config.erasure().totalShards());
         retrievals.put(id, retrieval);
         retrieval.start();

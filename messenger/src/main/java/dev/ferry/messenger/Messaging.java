@@ -42,6 +42,7 @@ import dev.ferry.overlay.multiaddr.Multiaddr;
 import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.FerryStore;
 import dev.ferry.store.OutboxState;
+import dev.ferry.store.StoreAccess;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -384,14 +385,14 @@ final class Messaging implements AutoCloseable {
         }
     }
 
-    /** An envelope rebuilt from the own mailbox: opens it and gives the secret to acknowledge it with. */
-    private CompletableFuture<MailboxRetrieval.IntakeOutcome> intakeForAck(EnvelopeHeader header, byte[] ciphertext) {
-        return intake.accept(header, ciphertext).thenApply(result -> switch (result) {
+    /** Envelopes rebuilt from the own mailbox: opens them, in one write, and gives the secrets to acknowledge them with. */
+    private List<CompletableFuture<MailboxRetrieval.IntakeOutcome>> intakeForAck(List<EnvelopeIntake.Arrival> envelopes) {
+        return intake.acceptAll(envelopes).stream().map(taken -> taken.thenApply(result -> switch (result) {
             case EnvelopeIntake.Result.Delivered delivered -> new MailboxRetrieval.IntakeOutcome.Acknowledge(delivered.ackSecret());
             case EnvelopeIntake.Result.Duplicate duplicate -> new MailboxRetrieval.IntakeOutcome.Acknowledge(duplicate.ackSecret());
             case EnvelopeIntake.Result.Refused refused -> refused.later()
-                    ? new MailboxRetrieval.IntakeOutcome.Later() : new MailboxRetrieval.IntakeOutcome.Done();
-        });
+                    ? new MailboxRetrieval.IntakeOutcome.Later() : (MailboxRetrieval.IntakeOutcome) new MailboxRetrieval.IntakeOutcome.Done();
+        })).toList();
     }
 
     private CompletableFuture<DirectAnswer> onDirect(PeerId from, EnvelopeHeader header, byte[] ciphertext) {
@@ -408,8 +409,8 @@ final class Messaging implements AutoCloseable {
     /** The session layer as the intake's opener; runs on the intake thread. */
     private final class SessionOpener implements EnvelopeIntake.EnvelopeOpener {
         @Override
-        public EnvelopeIntake.Opening open(EnvelopeHeader header, byte[] ciphertext, Instant now) {
-            return switch (sessions.open(header, ciphertext)) {
+        public EnvelopeIntake.Opening open(EnvelopeHeader header, byte[] ciphertext, Instant now, StoreAccess reads) {
+            return switch (sessions.open(header, ciphertext, reads)) {
                 case OpenResult.Accepted accepted -> {
                     List<ReceivedMessage> messages = new ArrayList<>();
                     List<Consumer<dev.ferry.store.StoreBatch>> controlWrites = new ArrayList<>();
@@ -430,7 +431,7 @@ final class Messaging implements AutoCloseable {
                         for (ReceivedMessage message : messages) {
                             batch.inbox().append(InboxRecords.conversationOf(message), InboxRecords.encode(message));
                         }
-                    }, () -> afterwards.forEach(Runnable::run));
+                    }, () -> afterwards.forEach(Runnable::run), !controlWrites.isEmpty());
                 }
                 case OpenResult.Refused refused when (refused.reason() == Refusal.DUPLICATE || refused.reason() == Refusal.STALE)
                         && refused.ackSecret().isPresent() -> new EnvelopeIntake.Opening.AlreadyDelivered(refused.ackSecret().get().bytes());

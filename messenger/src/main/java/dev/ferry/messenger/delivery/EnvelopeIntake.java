@@ -4,9 +4,11 @@ import dev.ferry.crypto.envelope.EnvelopeHeader;
 import dev.ferry.messenger.ReceivedMessage;
 import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.FerryStore;
+import dev.ferry.store.StoreAccess;
 import dev.ferry.store.StoreBatch;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -22,17 +24,21 @@ import java.util.function.Consumer;
  * holders that missed the first ACK can delete their shards.
  *
  * <p>One thread (the given executor, which may block on the store) does all of it, so two copies
- * of an envelope arriving at once cannot both be delivered.
+ * of an envelope arriving at once cannot both be delivered. Envelopes taken together
+ * ({@link #acceptAll}, a mailbox's backlog) go into one store write: each is opened against the
+ * writes of those before it, so a run of one sender's envelopes chains its session state through
+ * the batch instead of writing it once per envelope.
  */
 public final class EnvelopeIntake {
     /** Opens envelopes sealed to this node; the session layer implements it. */
     public interface EnvelopeOpener {
         /**
-         * Opens and decrypts an envelope, reading (never writing) the store.
+         * Opens and decrypts an envelope, reading (never writing) through {@code reads}: the
+         * batch the envelopes taken before it in the same write are staged in.
          *
          * @param now this node's clock
          */
-        Opening open(EnvelopeHeader header, byte[] ciphertext, Instant now);
+        Opening open(EnvelopeHeader header, byte[] ciphertext, Instant now, StoreAccess reads);
 
         /** Only unseals an envelope to read its ACK secret, for one already delivered; empty if it does not open. */
         Optional<byte[]> ackSecret(EnvelopeHeader header, byte[] ciphertext, Instant now);
@@ -44,12 +50,15 @@ public final class EnvelopeIntake {
          * A genuine envelope. {@code deliverable} may be empty (held until an earlier message
          * arrives) or hold several (a gap closed); {@code persist} writes the new session state
          * and the messages; {@code afterwards} runs once that is written (replies to send, say).
+         * {@code changedOtherState}: opening it changed state kept outside the store's batch (a
+         * group's, which {@code afterwards} installs), so no envelope after it may be opened
+         * before this one is written and its {@code afterwards} ran.
          */
-        record Accepted(byte[] ackSecret, List<ReceivedMessage> deliverable, Consumer<StoreBatch> persist, Runnable afterwards)
-                implements Opening {
+        record Accepted(byte[] ackSecret, List<ReceivedMessage> deliverable, Consumer<StoreBatch> persist, Runnable afterwards,
+                boolean changedOtherState) implements Opening {
             /** Without work to do after the write. */
             public Accepted(byte[] ackSecret, List<ReceivedMessage> deliverable, Consumer<StoreBatch> persist) {
-                this(ackSecret, deliverable, persist, () -> {});
+                this(ackSecret, deliverable, persist, () -> {}, false);
             }
         }
 
@@ -66,6 +75,9 @@ public final class EnvelopeIntake {
             }
         }
     }
+
+    /** An envelope for this node: its header and ciphertext. */
+    public record Arrival(EnvelopeHeader header, byte[] ciphertext) {}
 
     /** What became of an envelope. */
     public sealed interface Result {
@@ -107,36 +119,103 @@ public final class EnvelopeIntake {
 
     /** Takes one envelope addressed to this node. */
     public CompletableFuture<Result> accept(EnvelopeHeader header, byte[] ciphertext) {
-        CompletableFuture<Result> result = new CompletableFuture<>();
+        return acceptAll(List.of(new Arrival(header, ciphertext))).getFirst();
+    }
+
+    /**
+     * Takes envelopes addressed to this node, in this order, in as few store writes as it can:
+     * one, unless an envelope changes state outside the store (a group control message), which
+     * ends a write. If a write fails (a session record changed under it, the store refused), its
+     * envelopes are taken again one by one, each in its own write, as {@link #accept} would.
+     *
+     * @return what became of each, in order; each completes once its write is done
+     */
+    public List<CompletableFuture<Result>> acceptAll(List<Arrival> arrivals) {
+        List<CompletableFuture<Result>> results = arrivals.stream().map(a -> new CompletableFuture<Result>()).toList();
         try {
             executor.execute(() -> {
                 try {
-                    result.complete(acceptNow(header, ciphertext));
+                    for (int next = 0; next < arrivals.size(); ) next = acceptRun(arrivals, results, next, arrivals.size() == 1);
                 } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
+                    results.forEach(r -> r.completeExceptionally(e)); // a bug: fail what is left rather than leave it waiting
                 }
             });
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new IllegalStateException("the node is closing"));
+            results.forEach(r -> r.completeExceptionally(new IllegalStateException("the node is closing")));
         }
-        return result;
+        return results;
     }
 
-    private Result acceptNow(EnvelopeHeader header, byte[] ciphertext) {
+    /** What taking an envelope staged in a write, told once that write is done. */
+    private sealed interface Staged {
+        record Delivered(Opening.Accepted accepted) implements Staged {}
+
+        record Duplicate(Result result) implements Staged {}
+
+        record Refused(Result.Refused result) implements Staged {}
+    }
+
+    /**
+     * Takes {@code arrivals} from {@code from} on in one write (only that one if {@code alone}), up
+     * to and including the first that changes state outside the store; completes their results;
+     * returns where the next run starts.
+     */
+    private int acceptRun(List<Arrival> arrivals, List<CompletableFuture<Result>> results, int from, boolean alone) {
         Instant now = clock.instant();
-        EnvelopeId id = EnvelopeId.of(header.envelopeId());
-        if (store.tombstones().contains(id)) {
-            metrics.duplicate();
-            return opener.ackSecret(header, ciphertext, now).<Result>map(Result.Duplicate::new)
-                    .orElseGet(() -> new Result.Refused("a copy of a delivered envelope that does not open"));
+        int limit = alone ? from + 1 : arrivals.size();
+        List<Staged> staged = new ArrayList<>();
+        try {
+            store.write(batch -> {
+                staged.clear();
+                for (int i = from; i < limit; i++) {
+                    Staged one = stage(arrivals.get(i), now, batch);
+                    staged.add(one);
+                    if (one instanceof Staged.Delivered(Opening.Accepted accepted) && accepted.changedOtherState()) break;
+                }
+            });
+        } catch (RuntimeException e) {
+            if (alone) {
+                results.get(from).completeExceptionally(e);
+                return from + 1;
+            }
+            // One of them broke the write (the one being opened, or the write itself): each of
+            // them again in its own write, so that only that one fails. Nothing of the broken
+            // write was kept, and the session layer reads what is stored, not what it staged.
+            int end = Math.min(limit, from + staged.size() + 1);
+            for (int i = from; i < end; i++) acceptRun(arrivals, results, i, true);
+            return end;
         }
-        return switch (opener.open(header, ciphertext, now)) {
+        for (int i = 0; i < staged.size(); i++) results.get(from + i).complete(told(staged.get(i)));
+        return from + staged.size();
+    }
+
+    /** Opens one envelope against {@code batch} and stages what it changes there; counts and tells nothing yet. */
+    private Staged stage(Arrival arrival, Instant now, StoreBatch batch) {
+        EnvelopeHeader header = arrival.header();
+        EnvelopeId id = EnvelopeId.of(header.envelopeId());
+        if (batch.tombstones().contains(id)) {
+            return new Staged.Duplicate(opener.ackSecret(header, arrival.ciphertext(), now).<Result>map(Result.Duplicate::new)
+                    .orElseGet(() -> new Result.Refused("a copy of a delivered envelope that does not open")));
+        }
+        return switch (opener.open(header, arrival.ciphertext(), now, batch)) {
             case Opening.Accepted accepted -> {
-                store.write(batch -> {
-                    accepted.persist().accept(batch);
-                    // Remembered until the envelope expires: a copy that comes back later is refused by its id.
-                    batch.tombstones().put(id, header.expires());
-                });
+                accepted.persist().accept(batch);
+                // Remembered until the envelope expires: a copy that comes back later is refused by its id.
+                batch.tombstones().put(id, header.expires());
+                yield new Staged.Delivered(accepted);
+            }
+            case Opening.AlreadyDelivered again -> {
+                batch.tombstones().put(id, header.expires());
+                yield new Staged.Duplicate(new Result.Duplicate(again.ackSecret()));
+            }
+            case Opening.Refused refused -> new Staged.Refused(new Result.Refused(refused.reason(), refused.later()));
+        };
+    }
+
+    /** Once the write is done: counts, hands the messages to the listener, runs what was left for after. */
+    private Result told(Staged staged) {
+        return switch (staged) {
+            case Staged.Delivered(Opening.Accepted accepted) -> {
                 metrics.delivered(accepted.deliverable().size());
                 if (!accepted.deliverable().isEmpty()) notifyListener(accepted.deliverable());
                 try {
@@ -146,14 +225,13 @@ public final class EnvelopeIntake {
                 }
                 yield new Result.Delivered(accepted.ackSecret(), accepted.deliverable().size());
             }
-            case Opening.AlreadyDelivered again -> {
-                store.tombstones().put(id, header.expires());
+            case Staged.Duplicate(Result result) -> {
                 metrics.duplicate();
-                yield new Result.Duplicate(again.ackSecret());
+                yield result;
             }
-            case Opening.Refused refused -> {
+            case Staged.Refused(Result.Refused result) -> {
                 metrics.refused();
-                yield new Result.Refused(refused.reason(), refused.later());
+                yield result;
             }
         };
     }

@@ -38,8 +38,13 @@ import java.util.function.BiFunction;
 public final class MailboxRetrieval implements AutoCloseable {
     /** Shards asked for per FETCH: a page stays well under the mailbox protocol's message limit. */
     public static final int PAGE_SIZE = 64;
-    /** Rebuilt envelopes with the intake at once: enough to keep it busy, few enough that the rest wait in order. */
+    /** Handfuls of rebuilt envelopes with the intake at once: enough to keep it busy, few enough that the rest wait in order. */
     static final int MAX_OPENING = 2;
+    /**
+     * Rebuilt envelopes handed to the intake together, which writes them in one store write (a
+     * sender's run of them chains its session state through it instead of writing it each time).
+     */
+    static final int MAX_HANDFUL = 32;
     /** Pages fetched from one holder per round: a holder listing more waits for the next round. */
     public static final int MAX_PAGES_PER_ROUND = 64;
     /** Incomplete envelopes kept between rounds. */
@@ -81,6 +86,18 @@ public final class MailboxRetrieval implements AutoCloseable {
         record Later() implements IntakeOutcome {}
     }
 
+    /** Opens rebuilt envelopes: the node's intake, or a group's reader. */
+    @FunctionalInterface
+    public interface Intake {
+        /** Takes these envelopes, in this order; gives what became of each, in order. */
+        List<CompletableFuture<IntakeOutcome>> take(List<EnvelopeIntake.Arrival> envelopes);
+
+        /** An intake that takes each envelope on its own. */
+        static Intake oneByOne(BiFunction<EnvelopeHeader, byte[], CompletableFuture<IntakeOutcome>> open) {
+            return envelopes -> envelopes.stream().map(e -> open.apply(e.header(), e.ciphertext())).toList();
+        }
+    }
+
     /** The mailbox protocol as the recipient uses it. */
     public interface MailboxReader {
         /** A page of what {@code holder} keeps in {@code owner}'s mailbox; each shard already matched its header's hash. */
@@ -106,7 +123,7 @@ public final class MailboxRetrieval implements AutoCloseable {
     private final boolean acknowledge;
     private final HolderDirectory directory;
     private final MailboxReader reader;
-    private final BiFunction<EnvelopeHeader, byte[], CompletableFuture<IntakeOutcome>> intake;
+    private final Intake intake;
     private final ScheduledExecutorService executor;
     private final Duration fetchInterval;
     /** Holders listed in an ordinary round, the closest first. */
@@ -158,12 +175,12 @@ public final class MailboxRetrieval implements AutoCloseable {
      * @param ownerPeer the mailbox owner's PeerId (never asked to hold its own mailbox)
      * @param acknowledge whether envelopes are acknowledged to the holders (not for group mailboxes,
      *     whose envelopes stay for every member until they expire)
-     * @param intake opens a rebuilt envelope and says whether to acknowledge it or rebuild it later
+     * @param intake opens rebuilt envelopes and says of each whether to acknowledge it or rebuild it later
      * @param shardsPerEnvelope k + m of the envelopes expected: an ordinary round lists that many
      *     of the closest holders and {@link #NEAR_MARGIN} more
      */
     public MailboxRetrieval(byte[] mailbox, IdentityKeyPair owner, PeerId ownerPeer, boolean acknowledge, HolderDirectory directory,
-            MailboxReader reader, BiFunction<EnvelopeHeader, byte[], CompletableFuture<IntakeOutcome>> intake,
+            MailboxReader reader, Intake intake,
             ScheduledExecutorService executor, Duration fetchInterval, int shardsPerEnvelope) {
         if (shardsPerEnvelope < 1) throw new IllegalArgumentException("shardsPerEnvelope must be positive, got " + shardsPerEnvelope);
         this.mailbox = mailbox.clone();
@@ -363,17 +380,21 @@ public final class MailboxRetrieval implements AutoCloseable {
             draining = true;
         }
         while (opening < MAX_OPENING && !toOpen.isEmpty()) {
-            Rebuilt next = toOpen.poll();
-            queuedBytes -= next.ciphertext().length;
+            List<Rebuilt> handful = new ArrayList<>();
+            while (handful.size() < MAX_HANDFUL && !toOpen.isEmpty()) {
+                Rebuilt next = toOpen.poll();
+                queuedBytes -= next.ciphertext().length;
+                handful.add(next);
+            }
             if (queuedBytes <= MAX_PENDING_BYTES / 2 && !waitingForRoom.isEmpty()) {
                 List<CompletableFuture<Void>> ready = List.copyOf(waitingForRoom);
                 waitingForRoom.clear();
                 ready.forEach(f -> f.complete(null));
             }
             opening++;
-            open(next).whenCompleteAsync((v, e) -> {
+            open(handful).whenCompleteAsync((v, e) -> {
                 opening--;
-                next.done.complete(null);
+                handful.forEach(r -> r.done.complete(null));
                 openNext();
             }, executor);
         }
@@ -414,34 +435,47 @@ public final class MailboxRetrieval implements AutoCloseable {
         return room;
     }
 
-    private CompletableFuture<Void> open(Rebuilt rebuilt) {
+    /** Hands a handful of rebuilt envelopes to the intake; completes when each outcome was dealt with. */
+    private CompletableFuture<Void> open(List<Rebuilt> handful) {
+        List<CompletableFuture<IntakeOutcome>> outcomes = intake.take(
+                handful.stream().map(r -> new EnvelopeIntake.Arrival(r.header(), r.ciphertext())).toList());
+        CompletableFuture<?>[] handled = new CompletableFuture<?>[handful.size()];
+        for (int i = 0; i < handled.length; i++) {
+            Rebuilt rebuilt = handful.get(i);
+            handled[i] = outcomes.get(i).handleAsync((outcome, failure) -> {
+                taken(rebuilt, outcome, failure);
+                return null;
+            }, executor);
+        }
+        return CompletableFuture.allOf(handled);
+    }
+
+    /** What the intake made of {@code rebuilt}: acknowledge it, drop it, or rebuild it later. */
+    private void taken(Rebuilt rebuilt, IntakeOutcome outcome, Throwable failure) {
         EnvelopeId id = rebuilt.id;
         EnvelopeHeader header = rebuilt.header;
-        return intake.apply(header, rebuilt.ciphertext).handleAsync((outcome, failure) -> {
-            // A failure (the store, say) may pass: the envelope stays on its holders for a later try.
-            if (failure != null || outcome instanceof IntakeOutcome.Later) {
-                collector.forgetCompleted(id);
-                sources.remove(id);
-                relistWanted = true;
-                return null;
-            }
-            if (!(outcome instanceof IntakeOutcome.Acknowledge(byte[] secret))) return null;
-            takenSinceRelist = true;
-            Taken entry = new Taken(secret, header.dataShards() + header.parityShards());
-            taken.put(id, entry);
-            if (taken.size() > MAX_PENDING_ENVELOPES) taken.remove(taken.keySet().iterator().next());
-            Set<PeerId> listed = sources.remove(id);
-            if (!acknowledge) return null;
-            // To the holders that listed a shard of it, naming them (the first of them forwards) and
-            // the k + m closest of ours: the ACK is forwarded only to holders outside both. Any other
-            // holder of a shard lists it to us in a later round and gets its ACK then.
-            if (listed == null) return null;
-            entry.acknowledgedTo.addAll(listed);
-            int expected = header.dataShards() + header.parityShards();
-            entry.covered.addAll(holders.subList(0, Math.min(holders.size(), expected)));
-            acknowledgeTo(List.copyOf(listed), id, entry);
-            return null;
-        }, executor);
+        // A failure (the store, say) may pass: the envelope stays on its holders for a later try.
+        if (failure != null || outcome instanceof IntakeOutcome.Later) {
+            collector.forgetCompleted(id);
+            sources.remove(id);
+            relistWanted = true;
+            return;
+        }
+        if (!(outcome instanceof IntakeOutcome.Acknowledge(byte[] secret))) return;
+        takenSinceRelist = true;
+        Taken entry = new Taken(secret, header.dataShards() + header.parityShards());
+        taken.put(id, entry);
+        if (taken.size() > MAX_PENDING_ENVELOPES) taken.remove(taken.keySet().iterator().next());
+        Set<PeerId> listed = sources.remove(id);
+        if (!acknowledge) return;
+        // To the holders that listed a shard of it, naming them (the first of them forwards) and
+        // the k + m closest of ours: the ACK is forwarded only to holders outside both. Any other
+        // holder of a shard lists it to us in a later round and gets its ACK then.
+        if (listed == null) return;
+        entry.acknowledgedTo.addAll(listed);
+        int expected = header.dataShards() + header.parityShards();
+        entry.covered.addAll(holders.subList(0, Math.min(holders.size(), expected)));
+        acknowledgeTo(List.copyOf(listed), id, entry);
     }
 
     /** Sends the ACK of {@code id} to {@code targets}; a holder whose ACK fails on the way may get one again. */

@@ -27,6 +27,7 @@ import dev.ferry.messenger.session.SessionRecord.SessionEntry;
 import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.FerryStore;
 import dev.ferry.store.PeerBytes;
+import dev.ferry.store.StoreAccess;
 import dev.ferry.store.StoreBatch;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -206,6 +207,15 @@ public final class SessionLayer {
      * the change to write, or a refusal that changed nothing.
      */
     public OpenResult open(EnvelopeHeader header, byte[] ciphertext) {
+        return open(header, ciphertext, store);
+    }
+
+    /**
+     * As above, reading session records and tombstones through {@code reads}: a batch in which
+     * the envelopes opened before this one staged their changes, which this one builds on (the
+     * change it returns checks, when applied, that the record is still the one it read there).
+     */
+    public OpenResult open(EnvelopeHeader header, byte[] ciphertext, StoreAccess reads) {
         Instant now = clock.instant();
         InnerContent content;
         try {
@@ -218,7 +228,7 @@ public final class SessionLayer {
             };
             return new OpenResult.Refused(reason, Optional.empty(), Optional.empty(), e.getMessage());
         }
-        return new Opening(header, content, now).run();
+        return new Opening(header, content, now, reads).run();
     }
 
     /** One received envelope whose seal opened, worked through on a copy of the peer's record. */
@@ -228,11 +238,13 @@ public final class SessionLayer {
         private final Instant now;
         private final PeerId sender;
         private final AckSecret ack;
+        private final StoreAccess reads;
 
-        Opening(EnvelopeHeader header, InnerContent content, Instant now) {
+        Opening(EnvelopeHeader header, InnerContent content, Instant now, StoreAccess reads) {
             this.header = header;
             this.content = content;
             this.now = now;
+            this.reads = reads;
             this.sender = content.sender().toPeerId();
             this.ack = content.ackSecret();
         }
@@ -244,7 +256,7 @@ public final class SessionLayer {
         OpenResult run() {
             if (content.type() != ContentType.SESSION_MESSAGE) return refuse(Refusal.MALFORMED, "content type " + content.type() + " is not a session message");
             EnvelopeId envelope = EnvelopeId.of(header.envelopeId());
-            if (store.tombstones().contains(envelope)) return refuse(Refusal.DUPLICATE, "envelope received before");
+            if (reads.tombstones().contains(envelope)) return refuse(Refusal.DUPLICATE, "envelope received before");
             byte[] payloadBytes = content.payload();
             if (payloadBytes.length > SessionLimits.MAX_PAYLOAD_LENGTH) return refuse(Refusal.MALFORMED, "session payload too large");
             SessionProto.SessionPayload payload;
@@ -261,7 +273,7 @@ public final class SessionLayer {
                 return refuse(Refusal.WRONG_SENDER, "initial message is from " + initial.sender().peerId() + ", inner sender claims " + sender);
             }
             PeerBytes key = keyOf(sender);
-            Optional<byte[]> stored = store.sessions().get(key);
+            Optional<byte[]> stored = reads.sessions().get(key);
             SessionRecord record = decoded.take(key, stored).orElse(null);
             if (record != null && !record.remoteSigningKey.equals(content.sender())) {
                 return refuse(Refusal.WRONG_SENDER, "session record is not the claimed sender's");

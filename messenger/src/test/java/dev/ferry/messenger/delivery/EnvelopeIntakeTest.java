@@ -14,8 +14,13 @@ import dev.ferry.messenger.ReceivedMessage;
 import dev.ferry.monitoring.Metrics;
 import dev.ferry.store.ConversationId;
 import dev.ferry.store.EnvelopeId;
+import dev.ferry.store.FerryStore;
+import dev.ferry.store.PeerBytes;
+import dev.ferry.store.StoreAccess;
 import dev.ferry.store.StoreLimits;
 import dev.ferry.store.memory.InMemoryFerryStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -25,6 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +47,7 @@ class EnvelopeIntakeTest {
 
     private final EnvelopeIntake.EnvelopeOpener opener = new EnvelopeIntake.EnvelopeOpener() {
         @Override
-        public EnvelopeIntake.Opening open(EnvelopeHeader header, byte[] ciphertext, Instant now) {
+        public EnvelopeIntake.Opening open(EnvelopeHeader header, byte[] ciphertext, Instant now, StoreAccess reads) {
             try {
                 InnerContent content = SealedEnvelope.open(recipient, header, ciphertext, now);
                 ReceivedMessage message = new ReceivedMessage(sender.peerId(), Optional.empty(), 1, content.type(), content.payload(),
@@ -73,8 +79,12 @@ class EnvelopeIntakeTest {
     }
 
     private SealedEnvelope.Sealed seal(X25519.KeyPair to) {
+        return seal(to, "hi");
+    }
+
+    private SealedEnvelope.Sealed seal(X25519.KeyPair to, String text) {
         Instant now = Instant.now();
-        InnerContent content = InnerContent.create(ContentType.TEXT, sender.publicKey(), now, "hi".getBytes(), RANDOM);
+        InnerContent content = InnerContent.create(ContentType.TEXT, sender.publicKey(), now, text.getBytes(), RANDOM);
         return SealedEnvelope.seal(content, to.publicKey(), Mailbox.keyFor(sender.peerId()), now, now.plusSeconds(600), RANDOM);
     }
 
@@ -105,5 +115,128 @@ class EnvelopeIntakeTest {
         assertThat(delivered).isEmpty();
         assertThat(store.tombstones().contains(EnvelopeId.of(sealed.directHeader().envelopeId()))).isFalse();
         assertThat(metrics.envelopesRefused()).isEqualTo(1);
+    }
+
+    /** The store, counting the writes made through it. */
+    private FerryStore counting(AtomicInteger writes) {
+        return (FerryStore) Proxy.newProxyInstance(FerryStore.class.getClassLoader(), new Class<?>[] {FerryStore.class}, (proxy, method, args) -> {
+            if (method.getName().equals("write") || method.getName().equals("writeReturning")) writes.incrementAndGet();
+            try {
+                return method.invoke(store, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
+    /**
+     * Opens as a session layer does: reads a counter kept under the sender (its "session") through
+     * {@code reads}, and stages the next value with a check that the counter is still the one read.
+     * Envelopes whose text is "breaks" throw; those whose text is "group" change state elsewhere.
+     */
+    private final class CountingOpener implements EnvelopeIntake.EnvelopeOpener {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        private final PeerBytes key = PeerBytes.of(sender.peerId().toBytes());
+
+        @Override
+        public EnvelopeIntake.Opening open(EnvelopeHeader header, byte[] ciphertext, Instant now, StoreAccess reads) {
+            InnerContent content;
+            try {
+                content = SealedEnvelope.open(recipient, header, ciphertext, now);
+            } catch (EnvelopeException e) {
+                return new EnvelopeIntake.Opening.Refused(e.getMessage());
+            }
+            String text = new String(content.payload());
+            if (text.equals("breaks")) throw new IllegalStateException("a bug in the opener");
+            Optional<byte[]> read = reads.sessions().get(key);
+            long count = read.map(b -> Long.parseLong(new String(b))).orElse(0L);
+            events.add("open " + text);
+            ReceivedMessage message = new ReceivedMessage(sender.peerId(), Optional.empty(), count, content.type(), content.payload(),
+                    content.timestamp(), now);
+            return new EnvelopeIntake.Opening.Accepted(content.ackSecret().bytes(), List.of(message), batch -> {
+                Optional<byte[]> found = batch.sessions().get(key);
+                if (found.isPresent() != read.isPresent() || (found.isPresent() && !java.util.Arrays.equals(found.get(), read.get()))) {
+                    throw new IllegalStateException("the counter changed since it was read");
+                }
+                batch.sessions().put(key, Long.toString(count + 1).getBytes());
+                batch.inbox().append(conversation, content.payload());
+            }, () -> events.add("after " + text), text.equals("group"));
+        }
+
+        @Override
+        public Optional<byte[]> ackSecret(EnvelopeHeader header, byte[] ciphertext, Instant now) {
+            return opener.ackSecret(header, ciphertext, now);
+        }
+    }
+
+    private List<EnvelopeIntake.Result> acceptAll(EnvelopeIntake intake, String... texts) throws Exception {
+        List<EnvelopeIntake.Arrival> arrivals = new java.util.ArrayList<>();
+        for (String text : texts) {
+            SealedEnvelope.Sealed sealed = seal(recipient, text);
+            arrivals.add(new EnvelopeIntake.Arrival(sealed.directHeader(), sealed.ciphertext()));
+        }
+        List<EnvelopeIntake.Result> results = new java.util.ArrayList<>();
+        for (var result : intake.acceptAll(arrivals)) {
+            try {
+                results.add(result.get(5, TimeUnit.SECONDS));
+            } catch (java.util.concurrent.ExecutionException e) {
+                results.add(null); // failed
+            }
+        }
+        return results;
+    }
+
+    private List<String> inboxTexts() {
+        return store.inbox().read(conversation, 0, 100).stream().map(m -> new String(m.body())).toList();
+    }
+
+    @Test
+    void aRunOfEnvelopesIsTakenInOneWriteEachOpenedOnTheChangesOfThoseBeforeIt() throws Exception {
+        AtomicInteger writes = new AtomicInteger();
+        CountingOpener counting = new CountingOpener();
+        EnvelopeIntake batched = new EnvelopeIntake(counting(writes), counting, Clock.systemUTC(), executor, delivered::addAll, metrics);
+
+        List<EnvelopeIntake.Result> results = acceptAll(batched, "a", "b", "c", "d", "e");
+
+        assertThat(results).allSatisfy(r -> assertThat(r).isInstanceOf(EnvelopeIntake.Result.Delivered.class));
+        assertThat(writes).as("one write for the five").hasValue(1);
+        assertThat(store.sessions().get(PeerBytes.of(sender.peerId().toBytes()))).hasValueSatisfying(
+                b -> assertThat(new String(b)).isEqualTo("5"));
+        assertThat(delivered).extracting(ReceivedMessage::sequence).containsExactly(0L, 1L, 2L, 3L, 4L);
+        assertThat(inboxTexts()).containsExactly("a", "b", "c", "d", "e");
+        assertThat(metrics.messagesDelivered()).isEqualTo(5);
+    }
+
+    @Test
+    void anEnvelopeThatBreaksTheWriteFailsAloneAndTheOthersAreTakenEachInItsOwnWrite() throws Exception {
+        AtomicInteger writes = new AtomicInteger();
+        CountingOpener counting = new CountingOpener();
+        EnvelopeIntake batched = new EnvelopeIntake(counting(writes), counting, Clock.systemUTC(), executor, delivered::addAll, metrics);
+
+        List<EnvelopeIntake.Result> results = acceptAll(batched, "a", "breaks", "b", "c");
+
+        assertThat(results.get(0)).isInstanceOf(EnvelopeIntake.Result.Delivered.class);
+        assertThat(results.get(1)).as("failed").isNull();
+        assertThat(results.subList(2, 4)).allSatisfy(r -> assertThat(r).isInstanceOf(EnvelopeIntake.Result.Delivered.class));
+        // Nothing of the broken write was kept: "a" is taken again on its own, once.
+        assertThat(inboxTexts()).containsExactly("a", "b", "c");
+        assertThat(delivered).extracting(ReceivedMessage::sequence).containsExactly(0L, 1L, 2L);
+        assertThat(metrics.messagesDelivered()).isEqualTo(3);
+        assertThat(writes).as("the broken one, then one each for a and breaks, then b and c together").hasValue(4);
+    }
+
+    @Test
+    void anEnvelopeThatChangesStateOutsideTheStoreEndsTheWriteAndItsAfterwardsRunsBeforeTheNextIsOpened() throws Exception {
+        AtomicInteger writes = new AtomicInteger();
+        CountingOpener counting = new CountingOpener();
+        EnvelopeIntake batched = new EnvelopeIntake(counting(writes), counting, Clock.systemUTC(), executor, delivered::addAll, metrics);
+
+        List<EnvelopeIntake.Result> results = acceptAll(batched, "a", "group", "b", "c");
+
+        assertThat(results).allSatisfy(r -> assertThat(r).isInstanceOf(EnvelopeIntake.Result.Delivered.class));
+        assertThat(writes).hasValue(2);
+        assertThat(counting.events).containsExactly("open a", "open group", "after a", "after group", "open b", "open c", "after b",
+                "after c");
+        assertThat(inboxTexts()).containsExactly("a", "group", "b", "c");
     }
 }

@@ -106,10 +106,10 @@ class MailboxRetrievalTest {
                 return new CompletableFuture<>(); // never pushes
             }
         };
-        retrieval = new MailboxRetrieval(MAILBOX, owner, owner.peerId(), true, directory, reader, (header, ciphertext) -> {
+        retrieval = new MailboxRetrieval(MAILBOX, owner, owner.peerId(), true, directory, reader, MailboxRetrieval.Intake.oneByOne((header, ciphertext) -> {
             opened.add(header);
             return intakeGate.thenApply(v -> intakeAnswer.apply(header));
-        }, executor, fetchInterval, 6);
+        }), executor, fetchInterval, 6);
         return retrieval;
     }
 
@@ -143,7 +143,10 @@ class MailboxRetrievalTest {
         List<EnvelopeHeader> sealed = stored(200);
         start().start();
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> retrieval.waitingToOpen().join() == sealed.size() - MailboxRetrieval.MAX_OPENING);
+        // Two handfuls went to the (gated) intake; the rest wait for them, in the order they were sealed.
+        int withTheIntake = MailboxRetrieval.MAX_OPENING * MailboxRetrieval.MAX_HANDFUL;
+        await().atMost(Duration.ofSeconds(20)).until(() -> retrieval.waitingToOpen().join() == sealed.size() - withTheIntake);
+        assertThat(opened).hasSize(withTheIntake);
         intakeGate.complete(null);
         await().atMost(Duration.ofSeconds(20)).until(() -> opened.size() == sealed.size());
 
@@ -262,7 +265,9 @@ class MailboxRetrievalTest {
         holdersDeleteOnAck = true;
         List<EnvelopeHeader> sealed = stored(20);
         start().start();
-        await().atMost(Duration.ofSeconds(20)).until(() -> retrieval.waitingToOpen().join() == sealed.size() - MailboxRetrieval.MAX_OPENING);
+        // All 20 went to the (gated) intake in one handful.
+        await().atMost(Duration.ofSeconds(20)).until(() -> opened.size() == sealed.size());
+        assertThat(retrieval.waitingToOpen().join()).isZero();
         assertThat(listed).hasSize(6);
 
         // Listed again now, every holder would bring all 20 again: they wait for the intake.
