@@ -117,6 +117,11 @@ class EnvelopeIntakeTest {
         assertThat(metrics.envelopesRefused()).isEqualTo(1);
     }
 
+    /** Writes made through {@link #countingStore}. */
+    private final AtomicInteger writes = new AtomicInteger();
+    private final FerryStore countingStore = counting(writes);
+    private final CountingOpener countingOpener = new CountingOpener();
+
     /** The store, counting the writes made through it. */
     private FerryStore counting(AtomicInteger writes) {
         return (FerryStore) Proxy.newProxyInstance(FerryStore.class.getClassLoader(), new Class<?>[] {FerryStore.class}, (proxy, method, args) -> {
@@ -192,9 +197,7 @@ class EnvelopeIntakeTest {
 
     @Test
     void aRunOfEnvelopesIsTakenInOneWriteEachOpenedOnTheChangesOfThoseBeforeIt() throws Exception {
-        AtomicInteger writes = new AtomicInteger();
-        CountingOpener counting = new CountingOpener();
-        EnvelopeIntake batched = new EnvelopeIntake(counting(writes), counting, Clock.systemUTC(), executor, delivered::addAll, metrics);
+        EnvelopeIntake batched = new EnvelopeIntake(countingStore, countingOpener, Clock.systemUTC(), executor, delivered::addAll, metrics);
 
         List<EnvelopeIntake.Result> results = acceptAll(batched, "a", "b", "c", "d", "e");
 
@@ -209,9 +212,7 @@ class EnvelopeIntakeTest {
 
     @Test
     void anEnvelopeThatBreaksTheWriteFailsAloneAndTheOthersAreTakenEachInItsOwnWrite() throws Exception {
-        AtomicInteger writes = new AtomicInteger();
-        CountingOpener counting = new CountingOpener();
-        EnvelopeIntake batched = new EnvelopeIntake(counting(writes), counting, Clock.systemUTC(), executor, delivered::addAll, metrics);
+        EnvelopeIntake batched = new EnvelopeIntake(countingStore, countingOpener, Clock.systemUTC(), executor, delivered::addAll, metrics);
 
         List<EnvelopeIntake.Result> results = acceptAll(batched, "a", "breaks", "b", "c");
 
@@ -227,15 +228,13 @@ class EnvelopeIntakeTest {
 
     @Test
     void anEnvelopeThatChangesStateOutsideTheStoreEndsTheWriteAndItsAfterwardsRunsBeforeTheNextIsOpened() throws Exception {
-        AtomicInteger writes = new AtomicInteger();
-        CountingOpener counting = new CountingOpener();
-        EnvelopeIntake batched = new EnvelopeIntake(counting(writes), counting, Clock.systemUTC(), executor, delivered::addAll, metrics);
+        EnvelopeIntake batched = new EnvelopeIntake(countingStore, countingOpener, Clock.systemUTC(), executor, delivered::addAll, metrics);
 
         List<EnvelopeIntake.Result> results = acceptAll(batched, "a", "group", "b", "c");
 
         assertThat(results).allSatisfy(r -> assertThat(r).isInstanceOf(EnvelopeIntake.Result.Delivered.class));
         assertThat(writes).hasValue(2);
-        assertThat(counting.events).containsExactly("open a", "open group", "after a", "after group", "open b", "open c", "after b",
+        assertThat(countingOpener.events).containsExactly("open a", "open group", "after a", "after group", "open b", "open c", "after b",
                 "after c");
         assertThat(inboxTexts()).containsExactly("a", "group", "b", "c");
     }
