@@ -387,11 +387,11 @@ final class Messaging implements AutoCloseable {
 
     /** Envelopes rebuilt from the own mailbox: opens them, in one write, and gives the secrets to acknowledge them with. */
     private List<CompletableFuture<MailboxRetrieval.IntakeOutcome>> intakeForAck(List<EnvelopeIntake.Arrival> envelopes) {
-        return intake.acceptAll(envelopes).stream().map(taken -> taken.thenApply(result -> switch (result) {
+        return intake.acceptAll(envelopes).stream().map(taken -> taken.<MailboxRetrieval.IntakeOutcome>thenApply(result -> switch (result) {
             case EnvelopeIntake.Result.Delivered delivered -> new MailboxRetrieval.IntakeOutcome.Acknowledge(delivered.ackSecret());
             case EnvelopeIntake.Result.Duplicate duplicate -> new MailboxRetrieval.IntakeOutcome.Acknowledge(duplicate.ackSecret());
             case EnvelopeIntake.Result.Refused refused -> refused.later()
-                    ? new MailboxRetrieval.IntakeOutcome.Later() : (MailboxRetrieval.IntakeOutcome) new MailboxRetrieval.IntakeOutcome.Done();
+                    ? new MailboxRetrieval.IntakeOutcome.Later() : new MailboxRetrieval.IntakeOutcome.Done();
         })).toList();
     }
 
@@ -468,10 +468,10 @@ final class Messaging implements AutoCloseable {
             List<PeerId> withSelf = new ArrayList<>(closest);
             withSelf.add(host.peerId());
             List<PeerId> ranked = KadKey.of(header.mailbox()).closestFirst(withSelf);
-            List<PeerId> targets = ranked.subList(0, Math.min(ranked.size(), header.dataShards() + header.parityShards()))
+            int shardCount = header.dataShards() + header.parityShards();
+            List<PeerId> targets = ranked.subList(0, Math.min(ranked.size(), shardCount))
                     .stream().filter(holder -> !covered.contains(holder)).toList();
             covered.addAll(targets);
-            int shardCount = header.dataShards() + header.parityShards();
             for (PeerId holder : targets) mailboxClient.ack(holder, id, secret, covered, shardCount).exceptionally(e -> null);
         }), ACK_FORWARD_DELAY.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -473,8 +473,7 @@ public final class MailboxRetrieval implements AutoCloseable {
         // holder of a shard lists it to us in a later round and gets its ACK then.
         if (listed == null) return;
         entry.acknowledgedTo.addAll(listed);
-        int expected = header.dataShards() + header.parityShards();
-        entry.covered.addAll(holders.subList(0, Math.min(holders.size(), expected)));
+        entry.covered.addAll(holders.subList(0, Math.min(holders.size(), entry.shardCount)));
         acknowledgeTo(List.copyOf(listed), id, entry);
     }
 

@@ -71,9 +71,10 @@ public final class RocksFerryStore extends TableStore {
 
     /**
      * Shard keys start with their envelope's id, and every scan of the shard table is of one
-     * envelope's shards (an ACK's, a HAS's): with that prefix the shard memtable is a hash of
-     * small skip lists, one per envelope, so that a scan or get finds its envelope's bucket at
-     * once instead of searching one skip list of every shard in the memtable.
+     * envelope's shards (a HAS's, an upkeep check's, an ACK's that does not name the shard count):
+     * with that prefix the shard memtable is a hash of small skip lists, one per envelope, so that
+     * a scan or get finds its envelope's bucket at once instead of searching one skip list of
+     * every shard in the memtable.
      */
     private static final int SHARD_PREFIX_LENGTH = EnvelopeId.LENGTH;
 
