@@ -5,6 +5,7 @@ import dev.ferry.messenger.DeliveryState;
 import dev.ferry.messenger.DeliveryUpdate;
 import dev.ferry.messenger.FerryNode;
 import dev.ferry.messenger.MessengerConfig;
+import dev.ferry.messenger.ReceivedMessage;
 import dev.ferry.messenger.delivery.RetrySchedule;
 import dev.ferry.overlay.host.NettyHost;
 import dev.ferry.overlay.multiaddr.Multiaddr;
@@ -37,16 +38,20 @@ import picocli.CommandLine.Option;
  *   <li><b>Offline</b>: the recipients are away; the senders' envelopes are Reed-Solomon coded
  *       onto the mailbox holders. Figures: envelopes per second until every one is stored (k
  *       holders confirmed), then, with the recipients back, envelopes per second until every
- *       message is in its recipient's inbox.
+ *       message is in its recipient's inbox, and the end-to-end latency of a message to a recipient
+ *       who was away: from its return to the message in its inbox (p50, p90, p99).
  *   <li><b>Online</b>: every pair sends directly; figures: messages per second and the latency from
  *       send to the sender seeing the ACK (p50, p90, p99).
  *   <li><b>Restart</b>: the recipients stop and come back with nothing waiting: how much of the
  *       retrieval's time is their restart, which no envelope causes.
  * </ul>
  *
- * The recipients come back all at once, as many users would. Both phases run {@code --rounds}
- * times; the first rounds warm the JIT compiler up (a node that has run for a minute is past
- * that), and the goal is checked on the last.
+ * The recipients come back all at once, as many users would. The phases run {@code --warmup}
+ * rounds, then {@code --rounds} measured rounds; the goal is checked on the medians of the
+ * measured rounds. The warm-up rounds are there for the JIT compilers: a 2-core machine has one C2
+ * thread, whose queue the three phases keep filling for about half a minute (a node that has run
+ * for a minute is past that). Every round's figures and its compilers' share of the CPU are
+ * printed, the first (cold) round's too.
  *
  * <p>Each sender keeps at most {@code --window} messages on their way. There is no js-libp2p side:
  * js-libp2p has no messenger to compare with. The goal of issue 6 is printed next to the figures.
@@ -70,8 +75,12 @@ public final class MessengerBenchmark implements Callable<Integer> {
     @Option(names = "--window", description = "Messages each sender keeps on their way (default: ${DEFAULT-VALUE}).")
     int window = 64;
 
-    @Option(names = "--rounds", description = "Rounds of both phases (default: ${DEFAULT-VALUE}); the goal is checked on the last, "
-            + "the ones before warm the JIT compiler up.")
+    @Option(names = "--warmup", description = "Rounds of the phases run first, not measured, while the JIT compilers work through "
+            + "their queue (default: ${DEFAULT-VALUE}).")
+    int warmup = 4;
+
+    @Option(names = "--rounds", description = "Measured rounds of the phases after the warm-up (default: ${DEFAULT-VALUE}); "
+            + "the goal is checked on their medians.")
     int rounds = 3;
 
     @Option(names = "--cpu", description = "After each phase, print where the CPU time went, by thread kind, the mailbox requests and the bytes sent.")
@@ -110,6 +119,8 @@ public final class MessengerBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (nodes < 4 || nodes % 2 != 0) throw new BenchmarkException("--nodes must be even and at least 4");
+        if (warmup < 0) throw new BenchmarkException("--warmup must be 0 or more");
+        if (rounds < 1) throw new BenchmarkException("--rounds must be at least 1");
         dir = Files.createTempDirectory("ferry-messenger-bench");
         try {
             return run();
@@ -137,21 +148,66 @@ public final class MessengerBenchmark implements Callable<Integer> {
         byte[] body = new byte[size];
         Arrays.fill(body, (byte) 'x');
         String text = new String(body);
-        RoundResult last = null;
-        for (int round = 1; round <= rounds; round++) {
-            if (rounds > 1) System.out.printf("round %d of %d%s%n", round, rounds, round < rounds ? " (warm-up)" : "");
-            last = round(text, round);
+        List<RoundResult> results = new ArrayList<>();
+        int total = warmup + rounds;
+        for (int round = 1; round <= total; round++) {
+            System.out.printf("round %d of %d%s%n", round, total, round <= warmup ? " (warm-up)" : " (measured)");
+            long cpuBefore = processCpu();
+            long jitBefore = compilerThreadsCpu();
+            RoundResult result = round(text, round);
+            long used = processCpu() - cpuBefore;
+            results.add(result.withJitShare(used == 0 ? 0 : (double) (compilerThreadsCpu() - jitBefore) / used));
         }
-        double slowest = Math.min(last.stored(), last.retrieved());
-        System.out.printf("goal: %.0f envelopes/s stored and retrieved: %s (%.0f / %.0f = %.2f%s); the recipients' restart alone took %.2f s "
-                + "of the retrieval's %.2f s%n", GOAL_ENVELOPES_PER_SECOND, slowest >= GOAL_ENVELOPES_PER_SECOND ? "met" : "not met",
-                slowest, GOAL_ENVELOPES_PER_SECOND, slowest / GOAL_ENVELOPES_PER_SECOND, rounds > 1 ? ", last round" : "",
-                last.restartSeconds(), last.retrieveSeconds());
+        printSummary(results);
         return 0;
     }
 
-    /** A round's figures: envelopes per second stored and retrieved, the retrieval's seconds and those of a restart alone. */
-    private record RoundResult(double stored, double retrieved, double retrieveSeconds, double restartSeconds) {}
+    /**
+     * Every round's figures in one table, then the goal, checked on the medians of the measured
+     * rounds, with the first round's (cold) figures beside it.
+     */
+    private void printSummary(List<RoundResult> results) {
+        System.out.println("round          stored/s  retrieved/s  retrieval s  restart alone s  return to inbox p50 ms  online/s  JIT share of CPU");
+        for (int i = 0; i < results.size(); i++) {
+            RoundResult r = results.get(i);
+            System.out.printf("%2d %-10s %9.0f %12.0f %12.2f %16.2f %23.0f %9.0f %16.0f %%%n", i + 1, i < warmup ? "warm-up" : "measured",
+                    r.stored(), r.retrieved(), r.retrieveSeconds(), r.restartSeconds(), r.returnToInboxP50Millis(), r.online(),
+                    100 * r.jitShare());
+        }
+        List<RoundResult> measured = results.subList(warmup, results.size());
+        double stored = median(measured.stream().mapToDouble(RoundResult::stored).toArray());
+        double retrieved = median(measured.stream().mapToDouble(RoundResult::retrieved).toArray());
+        double restart = median(measured.stream().mapToDouble(RoundResult::restartSeconds).toArray());
+        double retrieval = median(measured.stream().mapToDouble(RoundResult::retrieveSeconds).toArray());
+        double slowest = Math.min(stored, retrieved);
+        RoundResult cold = results.getFirst();
+        String which = measured.size() == 1 ? "the measured round" : "medians of the " + measured.size() + " measured rounds";
+        System.out.printf("goal: %.0f envelopes/s stored and retrieved: %s (%s: stored %.0f, retrieved %.0f; "
+                + "%.0f / %.0f = %.2f); the recipients' restart alone took %.2f s of the retrieval's %.2f s; cold (round 1): "
+                + "stored %.0f, retrieved %.0f%n", GOAL_ENVELOPES_PER_SECOND, slowest >= GOAL_ENVELOPES_PER_SECOND ? "met" : "not met",
+                which, stored, retrieved, slowest, GOAL_ENVELOPES_PER_SECOND, slowest / GOAL_ENVELOPES_PER_SECOND, restart,
+                retrieval, cold.stored(), cold.retrieved());
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    /**
+     * A round's figures: envelopes per second stored and retrieved, the retrieval's seconds and
+     * those of a restart alone, the median time from a recipient's return to a message in its
+     * inbox, online messages per second, and the JIT compilers' share of the
+     * process's CPU over the whole round.
+     */
+    private record RoundResult(double stored, double retrieved, double retrieveSeconds, double restartSeconds,
+            double returnToInboxP50Millis, double online, double jitShare) {
+        RoundResult withJitShare(double share) {
+            return new RoundResult(stored, retrieved, retrieveSeconds, restartSeconds, returnToInboxP50Millis, online, share);
+        }
+    }
 
     /**
      * One offline phase, one online phase and a restart of the recipients with nothing waiting for them.
@@ -183,6 +239,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
 
         atStart = usage();
         started = System.nanoTime();
+        java.time.Instant back = java.time.Instant.now();
         // The recipients come back at once, each on its own: a start returns when its first fetch round is done.
         startRecipients();
         double startSeconds = (System.nanoTime() - started) / 1e9;
@@ -194,8 +251,18 @@ public final class MessengerBenchmark implements Callable<Integer> {
             await(() -> inbox(recipient, sender) >= expected);
         }
         double fetchSeconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("offline: %d envelopes retrieved into the inboxes in %.2f s (their starts returned after %.2f s): %.0f envelopes/s%n",
-                perSender * pairs, fetchSeconds, startSeconds, perSender * pairs / fetchSeconds);
+        // End-to-end for a recipient who was away: from its return to each message in its inbox (read after the clock stopped).
+        List<Long> sinceReturn = new ArrayList<>();
+        for (int p = 0; p < pairs; p++) {
+            for (ReceivedMessage m : node(2 * p + 1).conversation(node(2 * p).peerId(), expected - perSender, perSender)) {
+                sinceReturn.add(Duration.between(back, m.receivedAt()).toNanos());
+            }
+        }
+        sinceReturn.sort(Comparator.naturalOrder());
+        System.out.printf("offline: %d envelopes retrieved into the inboxes in %.2f s (their starts returned after %.2f s): %.0f envelopes/s; "
+                + "from the recipients' return to the inbox p50 %.0f ms, p90 %.0f ms, p99 %.0f ms%n",
+                perSender * pairs, fetchSeconds, startSeconds, perSender * pairs / fetchSeconds, percentile(sinceReturn, 0.5),
+                percentile(sinceReturn, 0.9), percentile(sinceReturn, 0.99));
         reportSince("retrieving", atStart, perSender * pairs);
 
         // Online: everyone is here; direct delivery.
@@ -228,7 +295,8 @@ public final class MessengerBenchmark implements Callable<Integer> {
                 percentile(sorted, 0.9), percentile(sorted, 0.99));
         reportSince("online", atStart, perSender * pairs);
         double restartSeconds = restartWithEmptyMailboxes();
-        return new RoundResult(perSender * pairs / storeSeconds, perSender * pairs / fetchSeconds, fetchSeconds, restartSeconds);
+        return new RoundResult(perSender * pairs / storeSeconds, perSender * pairs / fetchSeconds, fetchSeconds, restartSeconds,
+                percentile(sinceReturn, 0.5), perSender * pairs / onlineSeconds, 0);
     }
 
     /** Starts every recipient (odd index) at once, each on its own thread; returns when all started. */
@@ -289,6 +357,12 @@ public final class MessengerBenchmark implements Callable<Integer> {
      */
     private record Usage(long processCpu, long jitCpu, Map<String, Long> cpuByThreadKind, long bytesSent) {}
 
+    /** CPU nanoseconds the whole process has used so far. */
+    private static long processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
     /** What the process has used so far, with {@code --cpu}; null without (nothing is reported then). */
     private Usage usage() {
         if (!cpu) return null;
@@ -301,8 +375,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
             String kind = info.getThreadName().replaceAll("-12D3KooW\\w*", "").replaceAll("-?\\d+$", "").replaceAll("-\\d+-", "-");
             byKind.merge(kind, nanos, Long::sum);
         }
-        long process = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
+        long process = processCpu();
         long bytes = running.values().stream().mapToLong(n -> counter(n, "ferry_overlay_bytes_total{direction=\"out\"}")).sum();
         return new Usage(process, compilerThreadsCpu(), byKind, bytes);
     }
