@@ -11,6 +11,7 @@ import dev.ferry.dht.service.LookupResult;
 import dev.ferry.messenger.group.GroupMetrics;
 import dev.ferry.messenger.group.GroupState;
 import dev.ferry.messenger.group.Groups;
+import dev.ferry.messenger.mailbox.MailboxStatus;
 import dev.ferry.messenger.repair.ClosestPeers;
 import dev.ferry.messenger.repair.MailboxUpkeep;
 import dev.ferry.messenger.repair.UpkeepConfig;
@@ -223,6 +224,16 @@ public final class FerryNode implements AutoCloseable {
     /** Where a sent message stands; empty once it is no longer on its way (delivered or expired) or unknown. */
     public CompletableFuture<Optional<DeliveryState>> deliveryState(EnvelopeId envelope) {
         return messaging.outbox().state(envelope);
+    }
+
+    /**
+     * Why a sent message is not stored yet, if a mailbox holder said so: the status a holder last
+     * refused one of its shards with (for example {@code MAILBOX_FULL} when the recipient's mailbox
+     * is full, {@code PEER_QUOTA} when this node has stored its share there). Empty if no holder
+     * refused one, or once it is delivered, expired or unknown.
+     */
+    public CompletableFuture<Optional<MailboxStatus>> lastRefusal(EnvelopeId envelope) {
+        return messaging.outbox().lastRefusal(envelope);
     }
 
     /** Up to {@code limit} messages of the 1:1 conversation with {@code peer}, after inbox position {@code after} (0: from the first). */

@@ -523,7 +523,7 @@ final class Messaging implements AutoCloseable {
 
     static StoreOutcome outcomeOf(MailboxReply reply) {
         if (reply.isOk()) return StoreOutcome.STORED;
-        return reply.status() == MailboxStatus.TOMBSTONED ? StoreOutcome.ACKNOWLEDGED : StoreOutcome.REFUSED;
+        return reply.status() == MailboxStatus.TOMBSTONED ? StoreOutcome.ACKNOWLEDGED : StoreOutcome.refused(reply.status());
     }
 
     private final class Reader implements MailboxRetrieval.MailboxReader {

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Whole nodes on loopback with small store limits: a flooding peer is refused, honest senders are not. */
+/** Whole nodes on loopback with small store limits: a flooding peer is refused and told why, honest senders are not refused. */
 class QuotaTest {
     /** 64 KiB per sending peer, 256 KiB per mailbox, 1 MiB in all. */
     private static final StoreLimits SMALL = new StoreLimits(1 << 20, 256 << 10, 64 << 10, 16 << 10);
@@ -99,6 +99,14 @@ class QuotaTest {
         // Alice's messages to the absent Bob are stored all the same, and delivered when he returns.
         Map<EnvelopeId, DeliveryState> states = MessengerTestNetwork.deliveryStates(alice);
         List<EnvelopeId> envelopes = MessengerTestNetwork.sendAndAwaitStored(alice, bob, texts("honest", 20), states);
+
+        // Mallory's own node, sending through its outbox, is refused the same way and is told why.
+        EnvelopeId overQuota = join(mallory.send(bob, "one more"));
+        await("a holder's refusal reaches Mallory's outbox", () -> join(mallory.lastRefusal(overQuota)).isPresent());
+        assertThat(join(mallory.lastRefusal(overQuota))).contains(MailboxStatus.PEER_QUOTA);
+        assertThat(join(mallory.deliveryState(overQuota))).contains(DeliveryState.QUEUED);
+        assertThat(mallory.metrics().scrapeText().lines())
+                .anyMatch(line -> line.startsWith("ferry_messenger_shards_not_placed_total{reason=\"peer_quota\"} "));
         FerryNode back = network.start(bobIndex, UnaryOperator.identity());
         await("every message arrives", () -> back.conversation(alice.peerId(), 0, 100).size() == envelopes.size() + 1);
     }

@@ -20,7 +20,7 @@ public final class DeliveryMetrics {
     private final CounterDataPoint sentDirect;
     private final CounterDataPoint sentStored;
     private final CounterDataPoint shardsPlaced;
-    private final CounterDataPoint shardsNotPlaced;
+    private final Counter shardsNotPlaced;
     private final CounterDataPoint retries;
     private final CounterDataPoint delivered;
     private final CounterDataPoint expired;
@@ -36,8 +36,10 @@ public final class DeliveryMetrics {
         sentDirect = sent.labelValues("direct");
         sentStored = sent.labelValues("stored");
         shardsPlaced = metrics.counter("ferry_messenger_shards_placed_total", "Shards of own envelopes a holder confirmed.");
-        shardsNotPlaced = metrics.counter("ferry_messenger_shards_not_placed_total",
-                "Shards of own envelopes a holder refused or did not answer for.");
+        shardsNotPlaced = Counter.builder().name("ferry_messenger_shards_not_placed_total")
+                .help("Shards of own envelopes a holder refused or did not answer for, by reason: the holder's status "
+                        + "(peer_quota, mailbox_full, ...) or unreachable.")
+                .labelNames("reason").register(metrics.registry());
         retries = metrics.counter("ferry_messenger_push_retries_total", "Push rounds that failed and were scheduled again.");
         delivered = metrics.counter("ferry_messenger_envelopes_delivered_total", "Own envelopes the recipient acknowledged.");
         expired = metrics.counter("ferry_messenger_envelopes_expired_total", "Own envelopes that expired unacknowledged.");
@@ -64,7 +66,7 @@ public final class DeliveryMetrics {
     void sentDirect() { sentDirect.inc(); }
     void sentStored() { sentStored.inc(); }
     void shardPlaced() { shardsPlaced.inc(); }
-    void shardNotPlaced() { shardsNotPlaced.inc(); }
+    void shardNotPlaced(String reason) { shardsNotPlaced.labelValues(reason).inc(); }
     void pushRetried() { retries.inc(); }
     void expired() { expired.inc(); }
     void listenerFailed() { listenerFailures.inc(); }
@@ -82,4 +84,7 @@ public final class DeliveryMetrics {
     public long deliveredCount() { return delivered.getLongValue(); }
     /** Envelopes expired. */
     public long expiredCount() { return expired.getLongValue(); }
+
+    /** Shards a holder refused with {@code reason} (a status in lower case, or {@code unreachable}), for tests and status pages. */
+    public long shardsNotPlacedCount(String reason) { return shardsNotPlaced.labelValues(reason).getLongValue(); }
 }

@@ -2,9 +2,13 @@ package dev.ferry.messenger.delivery;
 
 import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.envelope.EnvelopeHeader;
+import dev.ferry.messenger.mailbox.MailboxStatus;
 import dev.ferry.store.EnvelopeId;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -45,16 +49,48 @@ public final class DeliveryPorts {
         boolean connected(PeerId recipient);
     }
 
-    /** How a holder answered a STORE. */
-    public enum StoreOutcome {
+    /**
+     * How a holder answered a STORE.
+     *
+     * @param kind what became of the shard
+     * @param status the holder's status, or empty when it did not answer
+     */
+    public record StoreOutcome(Kind kind, Optional<MailboxStatus> status) {
         /** Stored (or already held). */
-        STORED,
-        /** The envelope was acknowledged already: it needs no more storing. */
-        ACKNOWLEDGED,
-        /** Refused for a reason that another holder may not have (quota, full). */
-        REFUSED,
+        public static final StoreOutcome STORED = new StoreOutcome(Kind.STORED, Optional.of(MailboxStatus.OK));
+        /** The envelope was acknowledged already. */
+        public static final StoreOutcome ACKNOWLEDGED = new StoreOutcome(Kind.ACKNOWLEDGED, Optional.of(MailboxStatus.TOMBSTONED));
         /** No answer. */
-        UNREACHABLE
+        public static final StoreOutcome UNREACHABLE = new StoreOutcome(Kind.UNREACHABLE, Optional.empty());
+
+        /** Checks the fields. */
+        public StoreOutcome {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(status, "status");
+        }
+
+        /** The holder refused the shard with {@code status}. */
+        public static StoreOutcome refused(MailboxStatus status) {
+            if (status.isOk() || status == MailboxStatus.TOMBSTONED) throw new IllegalArgumentException(status + " is no refusal");
+            return new StoreOutcome(Kind.REFUSED, Optional.of(status));
+        }
+
+        /** The holder's status in lower case, as the metrics name it ({@code peer_quota}), or {@code unreachable}. */
+        public String reason() {
+            return status.map(s -> s.name().toLowerCase(Locale.ROOT)).orElse("unreachable");
+        }
+
+        /** What became of a shard. */
+        public enum Kind {
+            /** Stored (or already held). */
+            STORED,
+            /** The envelope was acknowledged already: it needs no more storing. */
+            ACKNOWLEDGED,
+            /** Refused for a reason that another holder may not have (quota, full). */
+            REFUSED,
+            /** No answer. */
+            UNREACHABLE
+        }
     }
 
     /** Talks to mailbox holders on the sender's behalf. */

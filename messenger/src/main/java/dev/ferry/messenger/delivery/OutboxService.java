@@ -9,6 +9,7 @@ import dev.ferry.messenger.delivery.DeliveryPorts.DirectTransport;
 import dev.ferry.messenger.delivery.DeliveryPorts.HolderDirectory;
 import dev.ferry.messenger.delivery.DeliveryPorts.ShardTransport;
 import dev.ferry.messenger.delivery.DeliveryPorts.StoreOutcome;
+import dev.ferry.messenger.mailbox.MailboxStatus;
 import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.FerryStore;
 import dev.ferry.store.OutboxEntry;
@@ -96,6 +97,8 @@ public final class OutboxService implements AutoCloseable {
         ScheduledFuture<?> retry;
         ScheduledFuture<?> expiry;
         int nextHolderToAsk;
+        /** The status a holder last refused one of its shards with, for the sender to see. */
+        Optional<MailboxStatus> lastRefusal = Optional.empty();
 
         Tracked(EnvelopeId id, OutgoingEnvelope envelope, DeliveryState state) {
             this.id = id;
@@ -202,6 +205,15 @@ public final class OutboxService implements AutoCloseable {
     /** Where an envelope stands, as far as this service knows (empty once delivered and forgotten, or unknown). */
     public CompletableFuture<Optional<DeliveryState>> state(EnvelopeId envelope) {
         return onExecutor(() -> Optional.ofNullable(active.get(envelope)).map(t -> t.state));
+    }
+
+    /**
+     * The status a mailbox holder last refused a shard of an envelope still on its way with (for
+     * example {@link MailboxStatus#MAILBOX_FULL} or {@link MailboxStatus#PEER_QUOTA}); empty if none
+     * refused one, or once it is delivered, expired or unknown.
+     */
+    public CompletableFuture<Optional<MailboxStatus>> lastRefusal(EnvelopeId envelope) {
+        return onExecutor(() -> Optional.ofNullable(active.get(envelope)).flatMap(t -> t.lastRefusal));
     }
 
     /**
@@ -357,13 +369,14 @@ public final class OutboxService implements AutoCloseable {
             int[] outstanding) {
         shards.store(holder, tracked.envelope.header(), index, encoded.shard(index)).whenCompleteAsync((outcome, failure) -> {
             StoreOutcome result = failure == null ? outcome : StoreOutcome.UNREACHABLE;
-            if (result == StoreOutcome.STORED) {
+            if (result.kind() == StoreOutcome.Kind.STORED) {
                 placement.confirmed(index);
                 metrics.shardPlaced();
-            } else if (result == StoreOutcome.ACKNOWLEDGED && !tracked.envelope.group()) {
+            } else if (result.kind() == StoreOutcome.Kind.ACKNOWLEDGED && !tracked.envelope.group()) {
                 delivered(tracked);
             } else {
-                metrics.shardNotPlaced();
+                metrics.shardNotPlaced(result.reason());
+                if (result.kind() == StoreOutcome.Kind.REFUSED) tracked.lastRefusal = result.status();
                 Optional<PeerId> next = tracked.state.isFinal() ? Optional.empty() : placement.failed(index);
                 if (next.isPresent()) {
                     storeShard(tracked, placement, encoded, index, next.get(), outstanding);
@@ -384,6 +397,7 @@ public final class OutboxService implements AutoCloseable {
             List<PeerId> holders = new ArrayList<>(tracked.envelope.confirmedHolders());
             for (PeerId holder : placement.confirmedHolders()) if (!holders.contains(holder)) holders.add(holder);
             tracked.envelope = tracked.envelope.withConfirmedHolders(holders);
+            tracked.lastRefusal = Optional.empty();
             if (tracked.state == DeliveryState.QUEUED) {
                 metrics.sentStored();
                 moveTo(tracked, DeliveryState.STORED);

@@ -15,6 +15,7 @@ import dev.ferry.messenger.DeliveryUpdate;
 import dev.ferry.messenger.MessengerConfig;
 import dev.ferry.messenger.delivery.DeliveryPorts.DirectOutcome;
 import dev.ferry.messenger.delivery.DeliveryPorts.StoreOutcome;
+import dev.ferry.messenger.mailbox.MailboxStatus;
 import dev.ferry.monitoring.Metrics;
 import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.OutboxState;
@@ -63,6 +64,7 @@ class OutboxServiceTest {
     /** The simulated network. */
     private volatile DirectOutcome directAnswer = DirectOutcome.UNREACHABLE;
     private final Set<PeerId> refusing = ConcurrentHashMap.newKeySet();
+    private volatile MailboxStatus refusal = MailboxStatus.PEER_QUOTA;
     private final Set<PeerId> down = ConcurrentHashMap.newKeySet();
     private final Map<PeerId, Map<Integer, byte[]>> held = new ConcurrentHashMap<>();
     private final Set<PeerId> knowAcknowledged = ConcurrentHashMap.newKeySet();
@@ -90,7 +92,7 @@ class OutboxServiceTest {
         public CompletableFuture<StoreOutcome> store(PeerId holder, EnvelopeHeader header, int index, byte[] shard) {
             storeAttempts.incrementAndGet();
             if (down.contains(holder)) return CompletableFuture.failedFuture(new java.io.IOException("connection refused"));
-            if (refusing.contains(holder)) return CompletableFuture.completedFuture(StoreOutcome.REFUSED);
+            if (refusing.contains(holder)) return CompletableFuture.completedFuture(StoreOutcome.refused(refusal));
             assertThat(header.shardMatches(index, shard)).isTrue();
             held.computeIfAbsent(holder, h -> new ConcurrentHashMap<>()).put(index, shard);
             return CompletableFuture.completedFuture(StoreOutcome.STORED);
@@ -249,6 +251,24 @@ class OutboxServiceTest {
         await(() -> held.values().stream().mapToInt(Map::size).sum() == 6);
         assertThat(held).doesNotContainKeys(holders.get(1), holders.get(4));
         assertThat(held.keySet()).contains(holders.get(6), holders.get(7));
+    }
+
+    @Test
+    void whileEveryHolderRefusesItStaysQueuedAndTheSenderSeesTheirStatus() {
+        holders(8);
+        refusal = MailboxStatus.MAILBOX_FULL;
+        refusing.addAll(holders);
+        start();
+        OutgoingEnvelope envelope = envelope(Duration.ofHours(1));
+        send(envelope);
+        await(() -> metrics.shardsNotPlacedCount("mailbox_full") >= 2 * 8);
+        assertThat(statesOf(envelope)).containsExactly(DeliveryState.QUEUED);
+        assertThat(service.lastRefusal(envelope.id()).join()).contains(MailboxStatus.MAILBOX_FULL);
+        assertThat(metrics.shardsNotPlacedCount("peer_quota")).isZero();
+
+        refusing.clear();
+        await(() -> statesOf(envelope).contains(DeliveryState.STORED));
+        assertThat(service.lastRefusal(envelope.id()).join()).as("stored now: the refusal is no longer why it waits").isEmpty();
     }
 
     @Test
