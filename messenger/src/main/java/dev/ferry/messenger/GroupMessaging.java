@@ -8,6 +8,7 @@ import dev.ferry.crypto.envelope.InnerContent;
 import dev.ferry.crypto.envelope.OpeningKeys;
 import dev.ferry.crypto.envelope.SealedEnvelope;
 import dev.ferry.crypto.envelope.SealingKeys;
+import dev.ferry.crypto.senderkey.SenderKeyLimits;
 import dev.ferry.messenger.delivery.DeliveryPorts.HolderDirectory;
 import dev.ferry.messenger.delivery.MailboxRetrieval;
 import dev.ferry.messenger.delivery.OutgoingEnvelope;
@@ -45,6 +46,8 @@ import java.util.concurrent.ScheduledExecutorService;
 final class GroupMessaging implements AutoCloseable {
     /** Groups one node takes part in: each costs a topic, a mailbox watch and a fetch per round. */
     static final int MAX_GROUPS = 256;
+    /** The most a sender-key message adds around its plaintext: ids, the chain's position and the signature. */
+    static final int SENDER_KEY_OVERHEAD = SenderKeyLimits.MAX_MESSAGE_LENGTH - SenderKeyLimits.MAX_PLAINTEXT_LENGTH;
 
     private final Groups groups;
     private final Messaging messaging;
@@ -138,6 +141,7 @@ final class GroupMessaging implements AutoCloseable {
         return messaging.onIntakeThread(() -> {
             GroupState state = require(groupId);
             byte[] plaintext = GroupPayload.encode(type, body, clock.instant());
+            messaging.checkEnvelopeSize(plaintext.length, SENDER_KEY_OVERHEAD);
             GroupEncrypted encrypted = groups.encrypt(state, plaintext).orElseThrow();
             OutgoingEnvelope envelope = sealForMailbox(encrypted.next(), encrypted.message());
             store.write(batch -> {

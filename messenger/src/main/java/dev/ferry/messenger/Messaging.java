@@ -5,6 +5,7 @@ import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.envelope.AckSecret;
 import dev.ferry.crypto.envelope.ContentType;
 import dev.ferry.crypto.envelope.EnvelopeHeader;
+import dev.ferry.crypto.envelope.EnvelopeLimits;
 import dev.ferry.crypto.envelope.Mailbox;
 import dev.ferry.crypto.x3dh.PrekeyBundle;
 import dev.ferry.dht.KadKey;
@@ -36,6 +37,7 @@ import dev.ferry.messenger.session.Refusal;
 import dev.ferry.messenger.session.SealedMessage;
 import dev.ferry.messenger.session.SessionException;
 import dev.ferry.messenger.session.SessionLayer;
+import dev.ferry.messenger.session.SessionLimits;
 import dev.ferry.monitoring.Metrics;
 import dev.ferry.overlay.Host;
 import dev.ferry.overlay.multiaddr.Multiaddr;
@@ -78,6 +80,10 @@ final class Messaging implements AutoCloseable {
     static final java.time.Duration ACK_FORWARD_DELAY = java.time.Duration.ofSeconds(2);
     /** Wait after an expiry before the floor update, so that a burst of expiries makes one. */
     static final java.time.Duration FLOOR_UPDATE_DELAY = java.time.Duration.ofSeconds(1);
+    /** The most the envelope layer adds around its payload: the inner content's fields and the sealing. */
+    static final int ENVELOPE_OVERHEAD = EnvelopeLimits.MAX_CIPHERTEXT_LENGTH - EnvelopeLimits.MAX_PAYLOAD_LENGTH;
+    /** The most a session adds around a body: its framing, the ratchet's header and tag, an X3DH initial message. */
+    static final int SESSION_OVERHEAD = SessionLimits.MAX_PAYLOAD_LENGTH - SessionLimits.MAX_BODY_LENGTH;
 
     private final Host host;
     private final IdentityKeyPair identity;
@@ -128,7 +134,8 @@ final class Messaging implements AutoCloseable {
         this.intakeThread = intakeThread;
         this.sessions = new SessionLayer(keys.identity(), keys::ring, config.prekeys(), store, clock, random);
         MailboxConfig mailboxConfig = MailboxConfig.DEFAULTS.withMaxTtl(config.maxTtl())
-                .withSweep(config.sweepInterval(), MailboxConfig.DEFAULT_SWEEP_BATCH);
+                .withSweep(config.sweepInterval(), MailboxConfig.DEFAULT_SWEEP_BATCH)
+                .withMaxEnvelopeBytes(config.maxEnvelopeBytes());
         this.mailboxServer = MailboxServer.start(host, store, clock, deliveryThread, metrics, mailboxConfig, this::forwardAck);
         this.mailboxClient = new MailboxClient(host, clock, deliveryThread, mailboxConfig);
         DirectMetrics directMetrics = DirectMetrics.register(metrics);
@@ -219,6 +226,11 @@ final class Messaging implements AutoCloseable {
         if (recipient.equals(identity.peerId())) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("cannot send a message to this node itself"));
         }
+        try {
+            checkEnvelopeSize(body.length, SESSION_OVERHEAD);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         byte[] copy = body.clone();
         return bundleIfNeeded(recipient)
                 .thenApply(bundle -> {
@@ -258,6 +270,21 @@ final class Messaging implements AutoCloseable {
         });
         pending.add(sealed.sequence());
         return envelope;
+    }
+
+    /**
+     * Refuses a message whose envelope could be larger than this node's largest, before it is
+     * sealed: sealing takes a message key, which must not be spent on an envelope never sent.
+     *
+     * @param plaintextBytes the body with every framing of the layer that encrypts it
+     * @param encryptionOverhead the most that layer adds (headers, tags, an X3DH initial message)
+     */
+    void checkEnvelopeSize(int plaintextBytes, int encryptionOverhead) {
+        long most = (long) plaintextBytes + encryptionOverhead + ENVELOPE_OVERHEAD;
+        if (most > config.maxEnvelopeBytes()) {
+            throw new IllegalArgumentException("a message of " + plaintextBytes + " bytes can seal to an envelope of up to " + most
+                    + " bytes, over this node's largest of " + config.maxEnvelopeBytes());
+        }
     }
 
     /** The mailbox protocol as a recipient uses it, for group mailboxes too. */

@@ -1,5 +1,6 @@
 package dev.ferry.messenger;
 
+import dev.ferry.crypto.envelope.EnvelopeLimits;
 import dev.ferry.crypto.x3dh.PrekeyPolicy;
 import dev.ferry.messenger.delivery.RetrySchedule;
 import dev.ferry.store.StoreLimits;
@@ -24,6 +25,9 @@ import java.util.Objects;
  * @param sweepInterval how often expired shards, tombstones and outbox entries are deleted
  * @param storeLimits what this node holds for others
  * @param prekeys signed prekey rotation and grace
+ * @param maxEnvelopeBytes the largest envelope (sealed ciphertext) this node sends or holds a shard of
+ *     for others; at most {@link EnvelopeLimits#MAX_CIPHERTEXT_LENGTH}, the default (the envelope
+ *     layer's own ceiling, which bounds what the node takes for itself)
  */
 public record MessengerConfig(
         Duration maxTtl,
@@ -36,7 +40,8 @@ public record MessengerConfig(
         Duration repairInterval,
         Duration sweepInterval,
         StoreLimits storeLimits,
-        PrekeyPolicy prekeys) {
+        PrekeyPolicy prekeys,
+        int maxEnvelopeBytes) {
     /** Seven days: a week away from the network is the longest absence Ferry is built for. */
     public static final Duration DEFAULT_MAX_TTL = Duration.ofDays(7);
     /**
@@ -67,37 +72,47 @@ public record MessengerConfig(
         positive(sweepInterval, "sweepInterval");
         Objects.requireNonNull(storeLimits, "storeLimits");
         Objects.requireNonNull(prekeys, "prekeys");
+        if (maxEnvelopeBytes < 1 || maxEnvelopeBytes > EnvelopeLimits.MAX_CIPHERTEXT_LENGTH) {
+            throw new IllegalArgumentException("maxEnvelopeBytes must be in 1.." + EnvelopeLimits.MAX_CIPHERTEXT_LENGTH + ", got "
+                    + maxEnvelopeBytes);
+        }
     }
 
     /** Every default. */
     public static MessengerConfig defaults() {
         return new MessengerConfig(DEFAULT_MAX_TTL, DEFAULT_MAX_TTL, ErasureParameters.DEFAULT, DEFAULT_DIRECT_TIMEOUT,
                 RetrySchedule.DEFAULT, DEFAULT_FETCH_INTERVAL, DEFAULT_ACKNOWLEDGEMENT_CHECK, DEFAULT_REPAIR_INTERVAL,
-                DEFAULT_SWEEP_INTERVAL, StoreLimits.DEFAULTS, PrekeyPolicy.DEFAULT);
+                DEFAULT_SWEEP_INTERVAL, StoreLimits.DEFAULTS, PrekeyPolicy.DEFAULT, EnvelopeLimits.MAX_CIPHERTEXT_LENGTH);
     }
 
     /** This configuration with envelopes living {@code newTtl} (and at most that long on this node as a holder). */
     public MessengerConfig withTtl(Duration newTtl) {
         return new MessengerConfig(newTtl.compareTo(maxTtl) > 0 ? newTtl : maxTtl, newTtl, erasure, directTimeout, retry,
-                fetchInterval, acknowledgementCheck, repairInterval, sweepInterval, storeLimits, prekeys);
+                fetchInterval, acknowledgementCheck, repairInterval, sweepInterval, storeLimits, prekeys, maxEnvelopeBytes);
     }
 
     /** This configuration with other store limits. */
     public MessengerConfig withStoreLimits(StoreLimits limits) {
         return new MessengerConfig(maxTtl, ttl, erasure, directTimeout, retry, fetchInterval, acknowledgementCheck,
-                repairInterval, sweepInterval, limits, prekeys);
+                repairInterval, sweepInterval, limits, prekeys, maxEnvelopeBytes);
     }
 
     /** This configuration with other intervals, for tests and demos that cannot wait minutes. */
     public MessengerConfig withIntervals(Duration fetch, Duration acknowledgement, Duration repair, Duration sweep) {
         return new MessengerConfig(maxTtl, ttl, erasure, directTimeout, retry, fetch, acknowledgement, repair, sweep,
-                storeLimits, prekeys);
+                storeLimits, prekeys, maxEnvelopeBytes);
     }
 
     /** This configuration with another retry schedule and direct timeout. */
     public MessengerConfig withRetry(RetrySchedule schedule, Duration direct) {
         return new MessengerConfig(maxTtl, ttl, erasure, direct == null ? directTimeout : direct, schedule, fetchInterval,
-                acknowledgementCheck, repairInterval, sweepInterval, storeLimits, prekeys);
+                acknowledgementCheck, repairInterval, sweepInterval, storeLimits, prekeys, maxEnvelopeBytes);
+    }
+
+    /** This configuration with another largest envelope, sent or held. */
+    public MessengerConfig withMaxEnvelopeBytes(int value) {
+        return new MessengerConfig(maxTtl, ttl, erasure, directTimeout, retry, fetchInterval, acknowledgementCheck,
+                repairInterval, sweepInterval, storeLimits, prekeys, value);
     }
 
     private static void positive(Duration d, String name) {

@@ -4,6 +4,7 @@ import static dev.ferry.messenger.MessengerTestNetwork.await;
 import static dev.ferry.messenger.MessengerTestNetwork.join;
 import static dev.ferry.messenger.MessengerTestNetwork.texts;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
@@ -70,6 +71,26 @@ class QuotaTest {
     }
 
     @Test
+    void aMessageOverTheSendersLargestEnvelopeIsRefusedBeforeAnythingChangesAndTheConversationGoesOn() {
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig().withMaxEnvelopeBytes(8 << 10));
+        List<FerryNode> nodes = network.start(4);
+        FerryNode alice = nodes.get(0);
+        FerryNode bob = nodes.get(1);
+        join(alice.send(bob.peerId(), "first"));
+        await("the first message arrives", () -> bob.conversation(alice.peerId(), 0, 10).size() == 1);
+
+        assertThatThrownBy(() -> join(alice.send(bob.peerId(), "x".repeat(16 << 10))))
+                .hasRootCauseInstanceOf(IllegalArgumentException.class)
+                .rootCause().hasMessageContaining("over this node's largest of 8192");
+
+        // The refused message took no sequence number and changed no session: the next one simply follows the first.
+        join(alice.send(bob.peerId(), "x".repeat(4 << 10)));
+        await("the next message arrives", () -> bob.conversation(alice.peerId(), 0, 10).size() == 2);
+        List<ReceivedMessage> received = bob.conversation(alice.peerId(), 0, 10);
+        assertThat(received.get(1).sequence()).isEqualTo(received.get(0).sequence() + 1);
+    }
+
+    @Test
     void aPeerFloodingTheHoldersIsRefusedPastItsQuotaWhileAnotherSendersMessagesAreStoredAndDelivered() {
         network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig().withStoreLimits(SMALL));
         List<FerryNode> nodes = network.start(20);
@@ -100,8 +121,9 @@ class QuotaTest {
         Map<EnvelopeId, DeliveryState> states = MessengerTestNetwork.deliveryStates(alice);
         List<EnvelopeId> envelopes = MessengerTestNetwork.sendAndAwaitStored(alice, bob, texts("honest", 20), states);
 
-        // Mallory's own node, sending through its outbox, is refused the same way and is told why.
-        EnvelopeId overQuota = join(mallory.send(bob, "one more"));
+        // Mallory's own node, sending through its outbox, is refused the same way and is told why
+        // (with shards larger than what is left of its quota: the flood stopped at the first refusal).
+        EnvelopeId overQuota = join(mallory.send(bob, "x".repeat(16 << 10)));
         await("a holder's refusal reaches Mallory's outbox", () -> join(mallory.lastRefusal(overQuota)).isPresent());
         assertThat(join(mallory.lastRefusal(overQuota))).contains(MailboxStatus.PEER_QUOTA);
         assertThat(join(mallory.deliveryState(overQuota))).contains(DeliveryState.QUEUED);

@@ -28,11 +28,13 @@ import java.util.Objects;
  * @param sweepBatch entries deleted per sweep write
  * @param requestTimeout how long a client waits for an answer, and how long a holder waits for a
  *     dropped or refused watcher to take its last answer before it resets the stream
+ * @param maxEnvelopeBytes the largest envelope (its ciphertext, as the header states it) this holder
+ *     keeps a shard of; a larger one is refused ({@link MailboxStatus#TOO_LARGE})
  */
 public record MailboxConfig(Duration maxTtl, Duration maxCreationSkew, Duration authorisationSkew, int fetchPageShards,
         int fetchPageBytes, int maxWatchersPerMailbox, int maxWatchersPerPeer, int maxWatchers, int watchBacklog,
         int maxPendingRequests, Duration heldBundleLifetime, Duration sweepInterval, int sweepBatch,
-        Duration requestTimeout) {
+        Duration requestTimeout, int maxEnvelopeBytes) {
     /** 7 days: the design's default maximum TTL. */
     public static final Duration DEFAULT_MAX_TTL = Duration.ofDays(7);
 
@@ -83,7 +85,7 @@ public record MailboxConfig(Duration maxTtl, Duration maxCreationSkew, Duration 
             DEFAULT_AUTHORISATION_SKEW, DEFAULT_FETCH_PAGE_SHARDS, DEFAULT_FETCH_PAGE_BYTES,
             DEFAULT_MAX_WATCHERS_PER_MAILBOX, DEFAULT_MAX_WATCHERS_PER_PEER, DEFAULT_MAX_WATCHERS,
             DEFAULT_WATCH_BACKLOG, DEFAULT_MAX_PENDING_REQUESTS, DEFAULT_HELD_BUNDLE_LIFETIME, DEFAULT_SWEEP_INTERVAL,
-            DEFAULT_SWEEP_BATCH, DEFAULT_REQUEST_TIMEOUT);
+            DEFAULT_SWEEP_BATCH, DEFAULT_REQUEST_TIMEOUT, EnvelopeLimits.MAX_CIPHERTEXT_LENGTH);
 
     /** Checks every value. */
     public MailboxConfig {
@@ -104,41 +106,49 @@ public record MailboxConfig(Duration maxTtl, Duration maxCreationSkew, Duration 
         range("watchBacklog", watchBacklog, Integer.MAX_VALUE);
         range("maxPendingRequests", maxPendingRequests, Integer.MAX_VALUE);
         range("sweepBatch", sweepBatch, FerryStore.MAX_SWEEP_BATCH);
+        range("maxEnvelopeBytes", maxEnvelopeBytes, EnvelopeLimits.MAX_CIPHERTEXT_LENGTH);
+    }
+
+    /** These settings with another largest envelope. */
+    public MailboxConfig withMaxEnvelopeBytes(int value) {
+        return new MailboxConfig(maxTtl, maxCreationSkew, authorisationSkew, fetchPageShards, fetchPageBytes,
+                maxWatchersPerMailbox, maxWatchersPerPeer, maxWatchers, watchBacklog, maxPendingRequests,
+                heldBundleLifetime, sweepInterval, sweepBatch, requestTimeout, value);
     }
 
     /** These settings with another maximum TTL. */
     public MailboxConfig withMaxTtl(Duration value) {
         return new MailboxConfig(value, maxCreationSkew, authorisationSkew, fetchPageShards, fetchPageBytes,
                 maxWatchersPerMailbox, maxWatchersPerPeer, maxWatchers, watchBacklog, maxPendingRequests,
-                heldBundleLifetime, sweepInterval, sweepBatch, requestTimeout);
+                heldBundleLifetime, sweepInterval, sweepBatch, requestTimeout, maxEnvelopeBytes);
     }
 
     /** These settings with other watcher bounds. */
     public MailboxConfig withWatchers(int perMailbox, int perPeer, int total, int backlog) {
         return new MailboxConfig(maxTtl, maxCreationSkew, authorisationSkew, fetchPageShards, fetchPageBytes,
                 perMailbox, perPeer, total, backlog, maxPendingRequests, heldBundleLifetime, sweepInterval, sweepBatch,
-                requestTimeout);
+                requestTimeout, maxEnvelopeBytes);
     }
 
     /** These settings with other FETCH page bounds. */
     public MailboxConfig withFetchPage(int shards, int bytes) {
         return new MailboxConfig(maxTtl, maxCreationSkew, authorisationSkew, shards, bytes, maxWatchersPerMailbox,
                 maxWatchersPerPeer, maxWatchers, watchBacklog, maxPendingRequests, heldBundleLifetime, sweepInterval,
-                sweepBatch, requestTimeout);
+                sweepBatch, requestTimeout, maxEnvelopeBytes);
     }
 
     /** These settings with another sweep interval and batch. */
     public MailboxConfig withSweep(Duration interval, int batch) {
         return new MailboxConfig(maxTtl, maxCreationSkew, authorisationSkew, fetchPageShards, fetchPageBytes,
                 maxWatchersPerMailbox, maxWatchersPerPeer, maxWatchers, watchBacklog, maxPendingRequests,
-                heldBundleLifetime, interval, batch, requestTimeout);
+                heldBundleLifetime, interval, batch, requestTimeout, maxEnvelopeBytes);
     }
 
     /** These settings with another client request timeout. */
     public MailboxConfig withRequestTimeout(Duration value) {
         return new MailboxConfig(maxTtl, maxCreationSkew, authorisationSkew, fetchPageShards, fetchPageBytes,
                 maxWatchersPerMailbox, maxWatchersPerPeer, maxWatchers, watchBacklog, maxPendingRequests,
-                heldBundleLifetime, sweepInterval, sweepBatch, value);
+                heldBundleLifetime, sweepInterval, sweepBatch, value, maxEnvelopeBytes);
     }
 
     private static void positive(String name, Duration value) {

@@ -116,6 +116,10 @@ final class MailboxHolder {
         if (shard.index() >= total) {
             return MailboxReply.of(MailboxStatus.BAD_INDEX, "index " + shard.index() + " of an envelope of " + total + " shards");
         }
+        if (header.ciphertextLength() > config.maxEnvelopeBytes()) {
+            return MailboxReply.of(MailboxStatus.TOO_LARGE, "an envelope of " + header.ciphertextLength()
+                    + " bytes, over this holder's largest of " + config.maxEnvelopeBytes());
+        }
         byte[] data = shard.data();
         if (!header.shardMatches(shard.index(), data)) {
             return MailboxReply.of(MailboxStatus.SHARD_MISMATCH, "shard " + shard.index() + " does not hash to the header's hash");

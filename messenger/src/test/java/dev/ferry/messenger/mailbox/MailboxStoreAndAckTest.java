@@ -195,6 +195,16 @@ class MailboxStoreAndAckTest {
         assertThat(store(sender, totalFull, big, 0)).isEqualTo(MailboxReply.OK);
         assertThat(store(sender, totalFull, other, 0).status()).isEqualTo(MailboxStatus.TOTAL_FULL);
         assertThat(store(sender, mailboxFull, other, 0)).isEqualTo(MailboxReply.OK);
+
+        // A node's largest envelope counts the whole envelope its header states, not the shard offered.
+        MailboxTestNetwork.Holder smallEnvelopes = network.holder(InMemoryFerryStore.create(StoreLimits.DEFAULTS),
+                MailboxConfig.DEFAULTS.withMaxEnvelopeBytes(4000));
+        MailboxTestNetwork.Peer laterSender = network.peer(); // peers know the holders there are when they start
+        MailboxReply refused = store(laterSender, smallEnvelopes, big, 0);
+        assertThat(refused.status()).isEqualTo(MailboxStatus.TOO_LARGE);
+        assertThat(refused.detail()).contains("over this holder's largest of 4000");
+        assertThat(smallEnvelopes.store().shards().usage().shards()).isZero();
+        assertThat(store(laterSender, smallEnvelopes, TestEnvelope.to(recipient, START, EXPIRES, 1000), 0)).isEqualTo(MailboxReply.OK);
     }
 
     @Test
