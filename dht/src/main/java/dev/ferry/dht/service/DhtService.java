@@ -46,6 +46,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
@@ -232,10 +233,12 @@ public final class DhtService {
             return CompletableFuture.failedFuture(DhtException.local("too many requests in flight"));
         }
         CompletableFuture<DhtMessage> result = new CompletableFuture<>();
+        // Set once the stream is open: the peer is there and speaks the protocol.
+        AtomicBoolean reached = new AtomicBoolean();
         result.whenComplete((m, e) -> {
             outboundInFlight.decrementAndGet();
             metrics.requestFinished(request.type(), e == null);
-            if (e != null && !(e instanceof DhtException d && d.isLocal())) {
+            if (e != null && !(e instanceof DhtException d && d.isLocal()) && !(reached.get() && isStoreRequest(request))) {
                 onServiceThread(() -> {
                     evictFailed(peer, e instanceof TimeoutException);
                     return null;
@@ -252,10 +255,23 @@ public final class DhtService {
             return result;
         }
         host.newStream(peer, config.protocolId()).whenComplete((stream, failure) -> {
-            if (failure != null) result.completeExceptionally(failure);
-            else OutboundRequest.start(stream, codec, request, result, metrics);
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                reached.set(true);
+                OutboundRequest.start(stream, codec, request, result, metrics);
+            }
         });
         return result;
+    }
+
+    /**
+     * Whether {@code request} asks a peer to keep something. A peer that refuses one it cannot
+     * validate (stock js and go nodes refuse {@code /ferry/} records) still routes as well as any:
+     * such a failure, once the stream was open, does not cost it its place in the table.
+     */
+    private static boolean isStoreRequest(DhtMessage request) {
+        return request instanceof PutValue || request instanceof AddProvider;
     }
 
     /** The peers closest to {@code key} (the remote hashes it, as the spec's FIND_NODE). */

@@ -59,7 +59,7 @@ class DhtHostilePeersTest {
         return new HashSet<>(honest.stream().map(Node::peerId).toList());
     }
 
-    /** How a hostile host answers a request: it knows who it is, who asks, and what. */
+    /** How a hostile host answers a request: it knows who it is, who asks, and what; null resets the stream. */
     private interface Answer {
         ByteBuf to(PeerId self, PeerId asker, DhtMessage request);
     }
@@ -73,7 +73,9 @@ class DhtHostilePeersTest {
                     @Override
                     protected void onMessage(Stream s, ByteBuf message) {
                         if (codec.decodeRequest(ByteBufUtil.getBytes(message)) instanceof DecodeResult.Decoded d) {
-                            s.write(answer.to(host.host().peerId(), s.remotePeer(), d.message()));
+                            ByteBuf reply = answer.to(host.host().peerId(), s.remotePeer(), d.message());
+                            if (reply == null) s.reset();
+                            else s.write(reply);
                         }
                     }
                 }));
@@ -148,6 +150,27 @@ class DhtHostilePeersTest {
         assertThat(result.closest()).containsAll(honestIds()).doesNotContain(liar.host().peerId());
         assertThat(asker.dht().metrics().answersRefused()).isPositive();
         assertThat(join(asker.dht().routingTablePeers())).doesNotContain(liar.host().peerId());
+    }
+
+    @Test
+    void shouldKeepAPeerThatRefusesToStoreARecordItCannotValidateButRoutesWell() {
+        Node writer = net.start(DhtConfig.defaults());
+        // Like a stock js or go node given a /ferry/ record: closer peers for FIND_NODE, a reset for PUT_VALUE.
+        OverlayNode picky = hostile((self, from, request) -> request instanceof DhtMessage.PutValue ? null
+                : LengthPrefixed.encode(ByteBufAllocator.DEFAULT, DhtProto.Message.newBuilder()
+                        .setTypeValue(request.type().number())
+                        .addCloserPeers(DhtProto.Message.Peer.newBuilder().setId(ByteString.copyFrom(honest.getFirst().peerId().toBytes()))
+                                .addAddrs(ByteString.copyFrom(honest.getFirst().fullAddress().withoutPeerId().toBytes())))
+                        .build().toByteArray()));
+        join(writer.dht().bootstrap(List.of(honest.getFirst().fullAddress(), fullAddress(picky))));
+        assertThat(join(writer.dht().routingTablePeers())).contains(picky.host().peerId());
+
+        FerryRecord record = FerryRecord.sign(writer.identity(), "bundle", "mine".getBytes(StandardCharsets.UTF_8), 1);
+        join(writer.dht().putValue(record.key(), record.encoded()));
+
+        assertThat(writer.dht().metrics().requestsFailed()).as("the picky peer refused the record").isPositive();
+        assertThat(join(writer.dht().routingTablePeers())).as("and routes still").contains(picky.host().peerId());
+        assertThat(writer.dht().metrics().evictions()).isZero();
     }
 
     @Test
