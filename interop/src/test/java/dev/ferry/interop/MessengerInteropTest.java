@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The test also makes sure the js node really is in the way: it sits in most Ferry routing
  * tables and every Ferry node in its own; the recipient's identity is picked so that the js node
  * is the peer closest to the recipient's mailbox key, so a lookup puts it first among the holder
- * candidates and the first shard of every envelope is offered to it.
+ * candidates and the first shard of every envelope is offered to it; and it is subscribed to the
+ * group's topic and in each member's mesh when the group talks, and receives every group message.
  */
 class MessengerInteropTest {
     /** Issue 6's whole-network size, besides the js node. */
@@ -59,6 +60,7 @@ class MessengerInteropTest {
     private static final List<Integer> JS_SEEDS = List.of(0, 10, 19);
     private static final int DIRECT_MESSAGES = 10;
     private static final int AWAY_MESSAGES = 20;
+    private static final int GROUP_MESSAGES = 10;
     /** Fresh identities tried for the recipient; one in 20 puts the js node closest, so 10,000 never run out. */
     private static final int MAX_IDENTITY_ATTEMPTS = 10_000;
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -178,17 +180,47 @@ class MessengerInteropTest {
         join(bobAgain.fetchMailbox());
         assertThat(texts(bobAgain.conversation(alice.peerId(), 0, 1000))).as("exactly once, in order").isEqualTo(expected);
 
-        // A group across the Ferry nodes, with the js node in the gossip mesh.
+        // A group across Ferry nodes, with the js node subscribed to its topic and in each member's mesh.
         List<FerryNode> members = GROUP_MEMBERS.stream().map(nodes::get).toList();
         byte[] id = join(members.getFirst().createGroup("with a js relay")).groupId();
         for (FerryNode member : members.subList(1, members.size())) join(members.getFirst().inviteToGroup(id, member.peerId()));
         await("the members have each other's keys", () -> members.stream().allMatch(m -> join(m.groups()).stream().anyMatch(g ->
                 Arrays.equals(g.groupId(), id) && members.stream().allMatch(o -> o == m || g.hasSenderKey(g.epoch(), o.peerId())))));
-        join(members.get(1).sendToGroup(id, "hello group"));
-        for (FerryNode member : List.of(members.get(0), members.get(2))) {
-            await("the group message arrives", () -> member.groupConversation(id, 0, 10).stream().map(ReceivedMessage::text)
-                    .anyMatch("hello group"::equals));
+        String topic = join(members.getFirst().groups()).stream().filter(g -> Arrays.equals(g.groupId(), id)).findFirst().orElseThrow()
+                .topic();
+        jsCall("pubsub.subscribe", JsPubSubNode.str("topic", topic));
+        List<PeerId> memberPeers = members.stream().map(FerryNode::peerId).toList();
+        await("the js node is in every member's mesh of the group's topic",
+                () -> members.stream().allMatch(m -> join(m.pubsub().meshPeers(topic)).contains(jsPeer)));
+        await("every member is in the js node's mesh of the group's topic", JS_POLL,
+                () -> jsCall("pubsub.meshPeers", JsPubSubNode.str("topic", topic)).strings("peers")
+                        .containsAll(memberPeers.stream().map(PeerId::toString).toList()));
+
+        FerryNode groupSender = members.get(1);
+        List<String> groupExpected = new ArrayList<>();
+        for (int i = 0; i < GROUP_MESSAGES; i++) {
+            groupExpected.add("group " + i);
+            join(groupSender.sendToGroup(id, groupExpected.getLast()));
         }
+        List<FerryNode> readers = members.stream().filter(m -> m != groupSender).toList();
+        for (FerryNode reader : readers) {
+            await("the group messages arrive", () -> reader.groupConversation(id, 0, 100).size() == GROUP_MESSAGES);
+        }
+        // The copies in the group's mailbox must not be delivered a second time.
+        for (FerryNode reader : readers) join(reader.fetchMailbox());
+        for (FerryNode reader : readers) {
+            assertThat(texts(reader.groupConversation(id, 0, 1000))).as("exactly once, in order").isEqualTo(groupExpected);
+        }
+        // The js node got each of them once from its mesh, authored by the sender (it cannot read them: they are sealed).
+        await("the js node receives every group message", () -> js.events("pubsub:message").size() >= GROUP_MESSAGES);
+        List<JsEvent> jsReceived = js.events("pubsub:message");
+        assertThat(jsReceived).hasSize(GROUP_MESSAGES)
+                .allSatisfy(m -> {
+                    assertThat(m.string("topic")).isEqualTo(topic);
+                    assertThat(m.peer("from")).isEqualTo(groupSender.peerId());
+                    assertThat(m.peer("receivedFrom")).isIn(memberPeers);
+                });
+        assertThat(jsReceived.stream().map(m -> m.string("msgId")).distinct()).hasSize(GROUP_MESSAGES);
     }
 
     /**
