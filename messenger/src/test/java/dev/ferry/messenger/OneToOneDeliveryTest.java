@@ -93,8 +93,10 @@ class OneToOneDeliveryTest {
         assertThat(aliceInbox.from(bob)).containsExactlyElementsOf(toAlice);
         await("every message is delivered", () -> alice.messaging().deliveryMetrics().deliveredCount() == count
                 && bob.messaging().deliveryMetrics().deliveredCount() == count, () -> MessengerTestNetwork.summary(alice) + "; " + MessengerTestNetwork.summary(bob));
-        assertThat(alice.messaging().deliveryMetrics().sentDirectCount()).isEqualTo(count);
-        assertThat(alice.messaging().deliveryMetrics().sentStoredCount()).isZero();
+        for (FerryNode sender : List.of(alice, bob)) {
+            assertThat(sender.messaging().deliveryMetrics().sentDirectCount()).as("sent directly by " + sender.peerId()).isEqualTo(count);
+            assertThat(sender.messaging().deliveryMetrics().sentStoredCount()).as("sent to the mailbox by " + sender.peerId()).isZero();
+        }
         assertThat(bob.conversation(alice.peerId(), 0, count)).extracting(ReceivedMessage::text).containsExactlyElementsOf(toBob);
     }
 
