@@ -2,6 +2,7 @@ package dev.ferry.messenger;
 
 import static dev.ferry.messenger.MessengerTestNetwork.await;
 import static dev.ferry.messenger.MessengerTestNetwork.join;
+import static dev.ferry.messenger.MessengerTestNetwork.metric;
 import static dev.ferry.messenger.MessengerTestNetwork.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +11,8 @@ import dev.ferry.messenger.mailbox.MailboxStatus;
 import dev.ferry.messenger.mailbox.RequestType;
 import dev.ferry.store.EnvelopeId;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -119,9 +122,13 @@ class OneToOneDeliveryTest {
         Map<EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
         alice.onDelivery(update -> states.put(update.envelope(), update.state()));
         for (String text : sent) envelopes.add(join(alice.send(bobId, text)));
+        Instant lastSent = Instant.now();
         await("every envelope is stored", () -> envelopes.stream().allMatch(e -> states.get(e) == DeliveryState.STORED));
+        assertThat(metric(alice, "ferry_messenger_outbox_envelopes{state=\"stored\"}")).isEqualTo(count);
+        assertThat(metric(alice, "ferry_messenger_outbox_envelopes{state=\"queued\"}")).isZero();
 
         // The node fetches its mailbox as it joins; what it delivers is in its inbox.
+        Instant returned = Instant.now();
         FerryNode back = network.start(bobIndex, UnaryOperator.identity());
         java.util.function.Supplier<List<String>> received = () -> back.conversation(alice.peerId(), 0, count + 10).stream()
                 .map(ReceivedMessage::text).toList();
@@ -136,6 +143,12 @@ class OneToOneDeliveryTest {
                                 .map(n -> n.peerId().toString().substring(46)).toList()
                                 + " tombstoned by " + others.stream().filter(n -> n.store().tombstones().contains(e))
                                 .map(n -> n.peerId().toString().substring(46)).toList()).toList().toString());
+        assertThat(metric(alice, "ferry_messenger_outbox_envelopes{state=\"stored\"}")).isZero();
+        // A latency runs from the send to the ACK: for each of these, longer than Bob stayed away after the last send.
+        assertThat(metric(alice, "ferry_messenger_delivery_latency_seconds_count")).as("deliveries, the first (direct) one too")
+                .isEqualTo(count + 1);
+        assertThat(metric(alice, "ferry_messenger_delivery_latency_seconds_sum"))
+                .isGreaterThan(count * (Duration.between(lastSent, returned).toNanos() / 1e9));
 
         await("no holder keeps a shard", () -> others.stream().allMatch(n -> envelopes.stream().noneMatch(e -> n.store().shards().has(e))),
                 () -> others.stream().map(n -> n.peerId().toString().substring(48) + "="
@@ -210,7 +223,7 @@ class OneToOneDeliveryTest {
         return node.metrics().scrapeText().lines().filter(l -> l.startsWith("ferry_direct") && !l.endsWith(" 0.0")).toList();
     }
 
-    private static void sleep(java.time.Duration duration) {
+    private static void sleep(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
