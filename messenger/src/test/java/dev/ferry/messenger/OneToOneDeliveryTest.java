@@ -218,6 +218,38 @@ class OneToOneDeliveryTest {
                 () -> "direct answers: Alice " + directLines(alice) + ", Bob " + directLines(bob));
     }
 
+    @Test
+    void aFirstMessageFindsTheRecipientsPrekeysWithItsMailboxHoldersWhenTheDhtHasLostThem() {
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
+        List<FerryNode> nodes = network.start(8);
+        int aliceIndex = 1;
+        int bobIndex = 7; // the last to join: every other node is there when he gives his holders his bundle
+        PeerId bobId = nodes.get(bobIndex).peerId();
+        assertThat(join(nodes.get(aliceIndex).prekeyDirectory().lookup(bobId))).as("bob's bundle in the DHT").isPresent();
+
+        // DHT records live in memory, the holders' copies of bundles in their stores: with Bob away
+        // (he would serve his own record) and everyone else restarted, only the holders have it.
+        network.stop(bobIndex);
+        for (int i = 0; i < bobIndex; i++) {
+            network.stop(i);
+            network.start(i, UnaryOperator.identity());
+        }
+        FerryNode alice = network.node(aliceIndex);
+        assertThat(join(alice.prekeyDirectory().lookup(bobId))).as("bob's bundle in the DHT").isEmpty();
+
+        // Alice has never met Bob: her first message needs his bundle, which only his holders have now.
+        Map<EnvelopeId, DeliveryState> states = MessengerTestNetwork.deliveryStates(alice);
+        MessengerTestNetwork.sendAndAwaitStored(alice, bobId, List.of("hello, we have not met"), states);
+        long bundlesServed = java.util.stream.IntStream.range(0, bobIndex).mapToLong(i -> network.node(i).messaging().mailboxServer()
+                .metrics().requests(RequestType.PREKEYS_GET, MailboxStatus.OK)).sum();
+        assertThat(bundlesServed).as("bundles the holders gave out").isPositive();
+
+        FerryNode bob = network.start(bobIndex, UnaryOperator.identity());
+        await("the first message arrives", () -> bob.conversation(alice.peerId(), 0, 10).size() == 1,
+                () -> MessengerTestNetwork.summary(alice) + "; " + MessengerTestNetwork.summary(bob));
+        assertThat(bob.conversation(alice.peerId(), 0, 10).getFirst().text()).isEqualTo("hello, we have not met");
+    }
+
     /** A node's direct-delivery metrics, to tell why a message did not go directly. */
     private static List<String> directLines(FerryNode node) {
         return node.metrics().scrapeText().lines().filter(l -> l.startsWith("ferry_direct") && !l.endsWith(" 0.0")).toList();
