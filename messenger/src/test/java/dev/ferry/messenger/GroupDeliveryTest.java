@@ -5,7 +5,9 @@ import static dev.ferry.messenger.MessengerTestNetwork.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.x3dh.PublicIdentity;
 import dev.ferry.messenger.group.GroupState;
+import dev.ferry.messenger.group.GroupStatus;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Whole nodes on loopback: a five-member group, one member away for 50 messages, and a removal. */
+/** Whole nodes on loopback: a five-member group, one member away for 50 messages, a removal, and a member leaving. */
 class GroupDeliveryTest {
     @TempDir
     Path dir;
@@ -95,5 +97,41 @@ class GroupDeliveryTest {
         join(removed.fetchMailbox());
         assertThat(texts(removed, id)).hasSize(before).doesNotContain("after the removal");
         assertThat(group(removed, id).map(GroupState::epoch)).isNotEqualTo(Optional.of(next));
+    }
+
+    @Test
+    void aMemberWhoLeavesIsLeftOutOfTheNextEpochAndCannotReadItsMessages() {
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
+        List<FerryNode> nodes = network.start(10);
+        FerryNode owner = nodes.get(1);
+        FerryNode leaver = nodes.get(6);
+        List<FerryNode> members = List.of(owner, nodes.get(4), leaver, nodes.get(8));
+        byte[] id = join(owner.createGroup("book club")).groupId();
+        for (FerryNode member : members.subList(1, members.size())) join(owner.inviteToGroup(id, member.peerId()));
+        long epoch = group(owner, id).orElseThrow().epoch();
+        for (FerryNode member : members) {
+            await("member " + member.peerId() + " has every sender key", () -> ready(member, id, epoch, members));
+        }
+        FerryNode speaker = members.get(1);
+        join(speaker.sendToGroup(id, "before the leave"));
+        await("the leaver reads what was sent before it left", () -> texts(leaver, id).contains("before the leave"));
+
+        // The member leaves on its own: the owner hears of it and starts an epoch without it.
+        assertThat(join(leaver.leaveGroup(id)).status()).isEqualTo(GroupStatus.LEFT);
+        await("the owner starts a new epoch", () -> group(owner, id).orElseThrow().epoch() > epoch);
+        long next = group(owner, id).orElseThrow().epoch();
+        assertThat(group(owner, id).orElseThrow().members()).extracting(PublicIdentity::peerId).doesNotContain(leaver.peerId());
+        List<FerryNode> staying = List.of(owner, speaker, nodes.get(8));
+        for (FerryNode member : staying) {
+            await("member " + member.peerId() + " is in the new epoch", () -> ready(member, id, next, staying));
+        }
+
+        join(speaker.sendToGroup(id, "after the leave"));
+        for (FerryNode member : List.of(owner, nodes.get(8))) {
+            await("a staying member reads the new epoch", () -> texts(member, id).contains("after the leave"));
+        }
+        join(leaver.fetchMailbox());
+        assertThat(texts(leaver, id)).containsExactly("before the leave");
+        assertThat(group(leaver, id).map(GroupState::epoch)).isNotEqualTo(Optional.of(next));
     }
 }

@@ -32,7 +32,8 @@ class MailboxResilienceTest {
 
     @Test
     void everythingIsDeliveredWhenTwoOfTheSixHoldersStopBeforeTheRecipientReturns() {
-        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
+        // Without repair, nothing puts the stopped holders' shards back: Bob rebuilds from k = 4.
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.withoutRepair(MessengerTestNetwork.fastConfig()));
         List<FerryNode> nodes = network.start(20);
         FerryNode alice = nodes.get(2);
         int bobIndex = 11;
@@ -41,6 +42,7 @@ class MailboxResilienceTest {
         Map<EnvelopeId, DeliveryState> states = MessengerTestNetwork.deliveryStates(alice);
         List<String> sent = texts("while away", 100);
         List<EnvelopeId> envelopes = MessengerTestNetwork.sendAndAwaitStored(alice, bob, sent, states);
+        await("every envelope has six shards out", () -> envelopes.stream().allMatch(e -> network.liveShards(e) == 6));
 
         // Stop the two nodes that hold the most of these shards.
         List<Integer> holders = new ArrayList<>();
@@ -53,6 +55,7 @@ class MailboxResilienceTest {
         holders.sort((a, b) -> Long.compare(heldBy(nodes.get(b), envelopes), heldBy(nodes.get(a), envelopes)));
         network.stop(holders.get(0));
         network.stop(holders.get(1));
+        assertThat(envelopes).as("envelopes of which other than four shards are live").filteredOn(e -> network.liveShards(e) != 4).isEmpty();
 
         FerryNode back = network.start(bobIndex, UnaryOperator.identity());
         await("every message arrives", () -> back.conversation(alice.peerId(), 0, 200).size() == sent.size() + 1);

@@ -4,11 +4,15 @@ import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.overlay.host.NettyHost;
 import dev.ferry.overlay.multiaddr.Multiaddr;
+import dev.ferry.store.EnvelopeId;
 import io.netty.channel.EventLoopGroup;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +53,14 @@ final class MessengerTestNetwork implements AutoCloseable {
                         Duration.ofSeconds(5));
     }
 
+    /**
+     * {@code config} with repair rounds an hour apart: no holder rebuilds a missing shard or
+     * passes on another's tombstone unless the test runs {@link FerryNode#repairNow()}.
+     */
+    static MessengerConfig withoutRepair(MessengerConfig config) {
+        return config.withIntervals(config.fetchInterval(), config.acknowledgementCheck(), Duration.ofHours(1), config.sweepInterval());
+    }
+
     /** Starts {@code count} nodes, numbered from the current size, each joined through the first node(s). */
     List<FerryNode> start(int count) {
         List<FerryNode> started = new ArrayList<>();
@@ -85,6 +97,25 @@ final class MessengerTestNetwork implements AutoCloseable {
         return running.containsKey(index);
     }
 
+    /** The running nodes that hold a shard of any of {@code envelopes}, by index, those holding shards of the most first. */
+    List<Integer> holdersOf(Collection<EnvelopeId> envelopes) {
+        Map<Integer, Long> held = new HashMap<>();
+        running.forEach((index, node) -> held.put(index, heldBy(node, envelopes)));
+        return held.keySet().stream().filter(i -> held.get(i) > 0)
+                .sorted(Comparator.comparing(held::get, Comparator.reverseOrder()))
+                .toList();
+    }
+
+    /** Shards of {@code envelope} on the running nodes. */
+    int liveShards(EnvelopeId envelope) {
+        return running.values().stream().mapToInt(n -> n.store().shards().getAll(envelope).size()).sum();
+    }
+
+    /** How many of {@code envelopes} {@code node} holds a shard of. */
+    static long heldBy(FerryNode node, Collection<EnvelopeId> envelopes) {
+        return envelopes.stream().filter(e -> node.store().shards().has(e)).count();
+    }
+
     /** Stops node {@code index}, keeping its data for a restart. */
     void stop(int index) {
         FerryNode node = running.remove(index);
@@ -109,17 +140,28 @@ final class MessengerTestNetwork implements AutoCloseable {
                 .toList().toString();
     }
 
+    /**
+     * The value of one sample in {@code node}'s metrics scrape, named as the scrape names it:
+     * {@code ferry_messenger_outbox_envelopes{state="stored"}}, {@code ..._seconds_count}.
+     */
+    static double metric(FerryNode node, String sample) {
+        String prefix = sample + " ";
+        return node.metrics().scrapeText().lines().filter(l -> l.startsWith(prefix))
+                .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()).split(" ")[0]))
+                .findFirst().orElseThrow(() -> new AssertionError("no sample " + sample + " in the scrape"));
+    }
+
     /** The delivery states {@code sender} reports from now on, by envelope. */
-    static Map<dev.ferry.store.EnvelopeId, DeliveryState> deliveryStates(FerryNode sender) {
-        Map<dev.ferry.store.EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
+    static Map<EnvelopeId, DeliveryState> deliveryStates(FerryNode sender) {
+        Map<EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
         sender.onDelivery(update -> states.put(update.envelope(), update.state()));
         return states;
     }
 
     /** Sends each text, then waits until the sender's node has stored (or delivered) every one. */
-    static List<dev.ferry.store.EnvelopeId> sendAndAwaitStored(FerryNode sender, PeerId recipient, List<String> texts,
-            Map<dev.ferry.store.EnvelopeId, DeliveryState> states) {
-        List<dev.ferry.store.EnvelopeId> envelopes = new ArrayList<>();
+    static List<EnvelopeId> sendAndAwaitStored(FerryNode sender, PeerId recipient, List<String> texts,
+            Map<EnvelopeId, DeliveryState> states) {
+        List<EnvelopeId> envelopes = new ArrayList<>();
         for (String text : texts) envelopes.add(join(sender.send(recipient, text)));
         await("every envelope is stored", () -> envelopes.stream()
                 .allMatch(e -> states.get(e) != null && states.get(e) != DeliveryState.QUEUED));

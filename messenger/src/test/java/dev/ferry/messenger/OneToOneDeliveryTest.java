@@ -2,6 +2,7 @@ package dev.ferry.messenger;
 
 import static dev.ferry.messenger.MessengerTestNetwork.await;
 import static dev.ferry.messenger.MessengerTestNetwork.join;
+import static dev.ferry.messenger.MessengerTestNetwork.metric;
 import static dev.ferry.messenger.MessengerTestNetwork.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +11,8 @@ import dev.ferry.messenger.mailbox.MailboxStatus;
 import dev.ferry.messenger.mailbox.RequestType;
 import dev.ferry.store.EnvelopeId;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -93,8 +96,10 @@ class OneToOneDeliveryTest {
         assertThat(aliceInbox.from(bob)).containsExactlyElementsOf(toAlice);
         await("every message is delivered", () -> alice.messaging().deliveryMetrics().deliveredCount() == count
                 && bob.messaging().deliveryMetrics().deliveredCount() == count, () -> MessengerTestNetwork.summary(alice) + "; " + MessengerTestNetwork.summary(bob));
-        assertThat(alice.messaging().deliveryMetrics().sentDirectCount()).isEqualTo(count);
-        assertThat(alice.messaging().deliveryMetrics().sentStoredCount()).isZero();
+        for (FerryNode sender : List.of(alice, bob)) {
+            assertThat(sender.messaging().deliveryMetrics().sentDirectCount()).as("sent directly by " + sender.peerId()).isEqualTo(count);
+            assertThat(sender.messaging().deliveryMetrics().sentStoredCount()).as("sent to the mailbox by " + sender.peerId()).isZero();
+        }
         assertThat(bob.conversation(alice.peerId(), 0, count)).extracting(ReceivedMessage::text).containsExactlyElementsOf(toBob);
     }
 
@@ -117,9 +122,13 @@ class OneToOneDeliveryTest {
         Map<EnvelopeId, DeliveryState> states = new ConcurrentHashMap<>();
         alice.onDelivery(update -> states.put(update.envelope(), update.state()));
         for (String text : sent) envelopes.add(join(alice.send(bobId, text)));
+        Instant lastSent = Instant.now();
         await("every envelope is stored", () -> envelopes.stream().allMatch(e -> states.get(e) == DeliveryState.STORED));
+        assertThat(metric(alice, "ferry_messenger_outbox_envelopes{state=\"stored\"}")).isEqualTo(count);
+        assertThat(metric(alice, "ferry_messenger_outbox_envelopes{state=\"queued\"}")).isZero();
 
         // The node fetches its mailbox as it joins; what it delivers is in its inbox.
+        Instant returned = Instant.now();
         FerryNode back = network.start(bobIndex, UnaryOperator.identity());
         java.util.function.Supplier<List<String>> received = () -> back.conversation(alice.peerId(), 0, count + 10).stream()
                 .map(ReceivedMessage::text).toList();
@@ -134,6 +143,12 @@ class OneToOneDeliveryTest {
                                 .map(n -> n.peerId().toString().substring(46)).toList()
                                 + " tombstoned by " + others.stream().filter(n -> n.store().tombstones().contains(e))
                                 .map(n -> n.peerId().toString().substring(46)).toList()).toList().toString());
+        assertThat(metric(alice, "ferry_messenger_outbox_envelopes{state=\"stored\"}")).isZero();
+        // A latency runs from the send to the ACK: for each of these, longer than Bob stayed away after the last send.
+        assertThat(metric(alice, "ferry_messenger_delivery_latency_seconds_count")).as("deliveries, the first (direct) one too")
+                .isEqualTo(count + 1);
+        assertThat(metric(alice, "ferry_messenger_delivery_latency_seconds_sum"))
+                .isGreaterThan(count * (Duration.between(lastSent, returned).toNanos() / 1e9));
 
         await("no holder keeps a shard", () -> others.stream().allMatch(n -> envelopes.stream().noneMatch(e -> n.store().shards().has(e))),
                 () -> others.stream().map(n -> n.peerId().toString().substring(48) + "="
@@ -203,12 +218,44 @@ class OneToOneDeliveryTest {
                 () -> "direct answers: Alice " + directLines(alice) + ", Bob " + directLines(bob));
     }
 
+    @Test
+    void aFirstMessageFindsTheRecipientsPrekeysWithItsMailboxHoldersWhenTheDhtHasLostThem() {
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
+        List<FerryNode> nodes = network.start(8);
+        int aliceIndex = 1;
+        int bobIndex = 7; // the last to join: every other node is there when he gives his holders his bundle
+        PeerId bobId = nodes.get(bobIndex).peerId();
+        assertThat(join(nodes.get(aliceIndex).prekeyDirectory().lookup(bobId))).as("bob's bundle in the DHT").isPresent();
+
+        // DHT records live in memory, the holders' copies of bundles in their stores: with Bob away
+        // (he would serve his own record) and everyone else restarted, only the holders have it.
+        network.stop(bobIndex);
+        for (int i = 0; i < bobIndex; i++) {
+            network.stop(i);
+            network.start(i, UnaryOperator.identity());
+        }
+        FerryNode alice = network.node(aliceIndex);
+        assertThat(join(alice.prekeyDirectory().lookup(bobId))).as("bob's bundle in the DHT").isEmpty();
+
+        // Alice has never met Bob: her first message needs his bundle, which only his holders have now.
+        Map<EnvelopeId, DeliveryState> states = MessengerTestNetwork.deliveryStates(alice);
+        MessengerTestNetwork.sendAndAwaitStored(alice, bobId, List.of("hello, we have not met"), states);
+        long bundlesServed = java.util.stream.IntStream.range(0, bobIndex).mapToLong(i -> network.node(i).messaging().mailboxServer()
+                .metrics().requests(RequestType.PREKEYS_GET, MailboxStatus.OK)).sum();
+        assertThat(bundlesServed).as("bundles the holders gave out").isPositive();
+
+        FerryNode bob = network.start(bobIndex, UnaryOperator.identity());
+        await("the first message arrives", () -> bob.conversation(alice.peerId(), 0, 10).size() == 1,
+                () -> MessengerTestNetwork.summary(alice) + "; " + MessengerTestNetwork.summary(bob));
+        assertThat(bob.conversation(alice.peerId(), 0, 10).getFirst().text()).isEqualTo("hello, we have not met");
+    }
+
     /** A node's direct-delivery metrics, to tell why a message did not go directly. */
     private static List<String> directLines(FerryNode node) {
         return node.metrics().scrapeText().lines().filter(l -> l.startsWith("ferry_direct") && !l.endsWith(" 0.0")).toList();
     }
 
-    private static void sleep(java.time.Duration duration) {
+    private static void sleep(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
