@@ -111,7 +111,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
                 .eventLoops(group)
                 .start();
         if (seeds.size() < 3) seeds.add(node.addresses().getFirst());
-        if (seeds.size() > 1 || index > 0) join(node.join());
+        join(node.join());
         running.put(index, node);
         return node;
     }

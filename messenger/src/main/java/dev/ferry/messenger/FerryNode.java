@@ -169,7 +169,9 @@ public final class FerryNode implements AutoCloseable {
      * @return the routing table's size once joined; fails if no bootstrap peer answered
      */
     public CompletableFuture<Integer> join() {
-        if (bootstrap.isEmpty()) return CompletableFuture.completedFuture(0);
+        // The first node of a network has no one to join, but its bundle goes into its own DHT
+        // store all the same: the DHT serves and republishes it once peers arrive.
+        if (bootstrap.isEmpty()) return publishFreshBundle().thenApply(v -> 0);
         List<CompletableFuture<Connection>> dials = new ArrayList<>();
         for (Multiaddr seed : bootstrap) dials.add(overlay.host().dial(seed));
         return CompletableFuture.allOf(dials.stream().map(d -> d.handle((c, e) -> c)).toArray(CompletableFuture[]::new))
@@ -186,10 +188,21 @@ public final class FerryNode implements AutoCloseable {
                 })
                 .thenCompose(size -> {
                     holders.forget();
-                    return messaging.publishBundle().handle((v, e) -> size);
+                    return publishFreshBundle().thenApply(v -> size);
                 })
                 .thenCompose(size -> messaging.retrieval().fetchNow().handle((v, e) -> size))
                 .thenCompose(size -> groups.fetchNow().handle((v, e) -> size));
+    }
+
+    /** Rotates the signed prekey if a node that was off for a while finds it due, then publishes the bundle. */
+    private CompletableFuture<Void> publishFreshBundle() {
+        return messaging.rotatePrekeysIfDue().thenCompose(rotated -> messaging.publishBundle()).handle((v, e) -> null);
+    }
+
+    /** Rotates the signed prekey if due and publishes the new bundle; for tests that move a clock. */
+    CompletableFuture<Boolean> rotatePrekeysIfDue() {
+        return messaging.rotatePrekeysIfDue().thenCompose(rotated -> rotated
+                ? messaging.publishBundle().handle((v, e) -> true) : CompletableFuture.completedFuture(false));
     }
 
     /**

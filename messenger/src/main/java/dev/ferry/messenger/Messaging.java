@@ -84,6 +84,8 @@ final class Messaging implements AutoCloseable {
     static final int ENVELOPE_OVERHEAD = EnvelopeLimits.MAX_CIPHERTEXT_LENGTH - EnvelopeLimits.MAX_PAYLOAD_LENGTH;
     /** The most a session adds around a body: its framing, the ratchet's header and tag, an X3DH initial message. */
     static final int SESSION_OVERHEAD = SessionLimits.MAX_PAYLOAD_LENGTH - SessionLimits.MAX_BODY_LENGTH;
+    /** How often the own signed prekey is checked for rotation: its schedule is counted in days. */
+    static final java.time.Duration PREKEY_CHECK_INTERVAL = java.time.Duration.ofHours(1);
 
     private final Host host;
     private final IdentityKeyPair identity;
@@ -94,6 +96,8 @@ final class Messaging implements AutoCloseable {
     private final DhtHolders holders;
     private final PrekeyDirectory prekeys;
     private final OwnKeys keys;
+    private final SecureRandom random;
+    private volatile java.util.concurrent.ScheduledFuture<?> prekeyCheck;
     private final ScheduledExecutorService deliveryThread;
     private final ScheduledExecutorService intakeThread;
     private final SessionLayer sessions;
@@ -132,6 +136,7 @@ final class Messaging implements AutoCloseable {
         this.keys = keys;
         this.deliveryThread = deliveryThread;
         this.intakeThread = intakeThread;
+        this.random = random;
         this.sessions = new SessionLayer(keys.identity(), keys::ring, config.prekeys(), store, clock, random);
         MailboxConfig mailboxConfig = MailboxConfig.DEFAULTS.withMaxTtl(config.maxTtl())
                 .withSweep(config.sweepInterval(), MailboxConfig.DEFAULT_SWEEP_BATCH)
@@ -154,6 +159,20 @@ final class Messaging implements AutoCloseable {
     void start() {
         outbox.resume();
         retrieval.start();
+        long every = PREKEY_CHECK_INTERVAL.toMillis();
+        prekeyCheck = deliveryThread.scheduleWithFixedDelay(() -> rotatePrekeysIfDue().thenAccept(rotated -> {
+            if (rotated) publishBundle();
+        }), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Rotates the own signed prekey when the policy says it is due, on the intake thread (where
+     * sessions read the ring); completes with whether the bundle changed and must be published.
+     * The previous prekey stays for its grace period, so sessions started from it still open.
+     */
+    CompletableFuture<Boolean> rotatePrekeysIfDue() {
+        return onIntakeThread(() -> keys.rotateIfDue(store, clock.instant(), config.prekeys(), random))
+                .exceptionally(e -> false);
     }
 
     void groupControl(GroupControl handler) {
@@ -584,6 +603,7 @@ final class Messaging implements AutoCloseable {
 
     @Override
     public void close() {
+        if (prekeyCheck != null) prekeyCheck.cancel(false);
         retrieval.close();
         outbox.close();
         directServer.close();

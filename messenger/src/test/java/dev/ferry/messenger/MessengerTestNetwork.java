@@ -83,7 +83,7 @@ final class MessengerTestNetwork implements AutoCloseable {
                 .start();
         running.put(index, node);
         if (seedNodes.size() < 3 && !seedNodes.contains(index)) seedNodes.add(index);
-        if (!seeds.isEmpty()) join(node.join());
+        join(node.join()); // the first node too: it publishes its prekey bundle
         return node;
     }
 
