@@ -6,6 +6,7 @@ import static dev.ferry.messenger.MessengerTestNetwork.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.envelope.Mailbox;
 import dev.ferry.store.EnvelopeId;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,23 +90,39 @@ class MailboxResilienceTest {
         assertThat(envelopesShortOfShards(size, envelopes)).as("envelopes the live holders do not have all six shards of").isEmpty();
 
         stopTwoBusiestHolders(size, bobIndex, envelopes);
+        assertThat(envelopes).as("envelopes with fewer than k = 4 distinct shards live").filteredOn(e -> liveIndices(size, e).size() < 4)
+                .isEmpty();
         FerryNode back = network.start(bobIndex, UnaryOperator.identity());
-        await("every message arrives", () -> back.conversation(alice.peerId(), 0, 100).size() == sent.size() + 1);
+        // Seen once in about twenty loaded runs: nothing arrived in a minute with every shard live; what the message shows is for that.
+        await("every message arrives", () -> back.conversation(alice.peerId(), 0, 100).size() == sent.size() + 1,
+                () -> (back.conversation(alice.peerId(), 0, 100).size() - 1) + " of " + sent.size() + " arrived; live shard indices "
+                        + "of each envelope: " + envelopes.stream().map(e -> liveIndices(size, e).toString()).toList() + "; Bob: "
+                        + MessengerTestNetwork.summary(back) + "; his routing table " + join(back.dht().routingTablePeers()).size()
+                        + " peers, a lookup of his mailbox " + join(back.dht().findClosest(Mailbox.keyFor(bob))).closest().size()
+                        + "; FETCHes each running node served: " + IntStream.range(0, size).filter(network::isRunning)
+                                .mapToObj(i -> i + " " + fetchesServed(network.node(i))).toList());
         assertThat(back.conversation(alice.peerId(), 0, 100).subList(1, sent.size() + 1)).extracting(ReceivedMessage::text)
                 .containsExactlyElementsOf(sent);
     }
 
     /** The envelopes of which the running nodes hold fewer than all six shards. */
     private List<EnvelopeId> envelopesShortOfShards(int size, List<EnvelopeId> envelopes) {
-        List<EnvelopeId> missing = new ArrayList<>();
-        for (EnvelopeId envelope : envelopes) {
-            java.util.Set<Integer> indices = new java.util.HashSet<>();
-            for (int i = 0; i < size; i++) {
-                if (network.isRunning(i)) network.node(i).store().shards().getAll(envelope).forEach(s -> indices.add(s.index()));
-            }
-            if (indices.size() < 6) missing.add(envelope);
+        return envelopes.stream().filter(e -> liveIndices(size, e).size() < 6).toList();
+    }
+
+    /** The FETCH requests {@code node} answered, by status, as its metrics count them. */
+    private static String fetchesServed(FerryNode node) {
+        return node.metrics().scrapeText().lines().filter(l -> l.startsWith("ferry_mailbox_requests_total{") && l.contains("type=\"fetch\""))
+                .map(l -> l.substring(l.indexOf('{'))).toList().toString();
+    }
+
+    /** The distinct shard indices of {@code envelope} the running nodes hold. */
+    private java.util.SortedSet<Integer> liveIndices(int size, EnvelopeId envelope) {
+        java.util.SortedSet<Integer> indices = new java.util.TreeSet<>();
+        for (int i = 0; i < size; i++) {
+            if (network.isRunning(i)) network.node(i).store().shards().getAll(envelope).forEach(s -> indices.add(s.index()));
         }
-        return missing;
+        return indices;
     }
 
     private void stopTwoBusiestHolders(int size, int except, List<EnvelopeId> envelopes) {
