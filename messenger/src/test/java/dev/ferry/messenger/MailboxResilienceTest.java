@@ -93,11 +93,12 @@ class MailboxResilienceTest {
         assertThat(envelopes).as("envelopes with fewer than k = 4 distinct shards live").filteredOn(e -> liveIndices(size, e).size() < 4)
                 .isEmpty();
         FerryNode back = network.start(bobIndex, UnaryOperator.identity());
-        // Seen once in about twenty loaded runs: nothing arrived in a minute with every shard live; what the message shows is for that.
         await("every message arrives", () -> back.conversation(alice.peerId(), 0, 100).size() == sent.size() + 1,
                 () -> (back.conversation(alice.peerId(), 0, 100).size() - 1) + " of " + sent.size() + " arrived; live shard indices "
                         + "of each envelope: " + envelopes.stream().map(e -> liveIndices(size, e).toString()).toList() + "; Bob: "
-                        + MessengerTestNetwork.summary(back) + "; his routing table " + join(back.dht().routingTablePeers()).size()
+                        + MessengerTestNetwork.summary(back) + "; his DHT: " + back.metrics().scrapeText().lines()
+                                .filter(l -> l.startsWith("ferry_dht_") && !l.contains("bucket") && !l.endsWith(" 0.0")).toList()
+                        + "; his routing table " + join(back.dht().routingTablePeers()).size()
                         + " peers, a lookup of his mailbox " + join(back.dht().findClosest(Mailbox.keyFor(bob))).closest().size()
                         + "; FETCHes each running node served: " + IntStream.range(0, size).filter(network::isRunning)
                                 .mapToObj(i -> i + " " + fetchesServed(network.node(i))).toList());

@@ -71,8 +71,11 @@ final class MessengerTestNetwork implements AutoCloseable {
     /** Starts node {@code index} (again, with its identity and data, if it ran before). */
     FerryNode start(int index, UnaryOperator<FerryNode.Builder> adjust) {
         IdentityKeyPair identity = identities.computeIfAbsent(index, i -> IdentityKeyPair.generate(RANDOM));
-        List<Multiaddr> seeds = seedNodes.stream().filter(i -> i != index && running.containsKey(i))
-                .map(i -> running.get(i).addresses().getFirst()).toList();
+        List<Integer> seedIndices = seedNodes.stream().filter(i -> i != index && running.containsKey(i)).toList();
+        // When a test has stopped every seed node, a node coming back joins through others that run:
+        // with no seed at all it would start a network of its own.
+        if (seedIndices.isEmpty()) seedIndices = running.keySet().stream().filter(i -> i != index).sorted().limit(3).toList();
+        List<Multiaddr> seeds = seedIndices.stream().map(i -> running.get(i).addresses().getFirst()).toList();
         FerryNode node = adjust.apply(FerryNode.builder()
                         .identity(identity)
                         .dataDirectory(root.resolve("node-" + index))
