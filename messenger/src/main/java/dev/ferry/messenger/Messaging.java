@@ -30,7 +30,6 @@ import dev.ferry.messenger.mailbox.MailboxClient;
 import dev.ferry.messenger.mailbox.MailboxConfig;
 import dev.ferry.messenger.mailbox.MailboxReply;
 import dev.ferry.messenger.mailbox.MailboxServer;
-import dev.ferry.messenger.mailbox.MailboxStatus;
 import dev.ferry.messenger.mailbox.WatchListener;
 import dev.ferry.messenger.session.OpenResult;
 import dev.ferry.messenger.session.Refusal;
@@ -557,7 +556,7 @@ final class Messaging implements AutoCloseable {
         public CompletableFuture<StoreOutcome> store(PeerId holder, EnvelopeHeader header, int index, byte[] shard) {
             return mailboxClient.store(holder, header, index, shard).handle((reply, failure) -> {
                 if (failure != null) return StoreOutcome.UNREACHABLE;
-                return outcomeOf(reply);
+                return StoreOutcome.of(reply.status());
             });
         }
 
@@ -565,11 +564,6 @@ final class Messaging implements AutoCloseable {
         public CompletableFuture<Set<EnvelopeId>> acknowledged(PeerId holder, List<EnvelopeId> envelopes) {
             return mailboxClient.acknowledged(holder, envelopes);
         }
-    }
-
-    static StoreOutcome outcomeOf(MailboxReply reply) {
-        if (reply.isOk()) return StoreOutcome.STORED;
-        return reply.status() == MailboxStatus.TOMBSTONED ? StoreOutcome.ACKNOWLEDGED : StoreOutcome.refused(reply.status());
     }
 
     private final class Reader implements MailboxRetrieval.MailboxReader {

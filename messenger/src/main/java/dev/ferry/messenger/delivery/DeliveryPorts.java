@@ -6,7 +6,6 @@ import dev.ferry.messenger.mailbox.MailboxStatus;
 import dev.ferry.store.EnvelopeId;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -52,32 +51,35 @@ public final class DeliveryPorts {
     /**
      * How a holder answered a STORE.
      *
-     * @param kind what became of the shard
      * @param status the holder's status, or empty when it did not answer
      */
-    public record StoreOutcome(Kind kind, Optional<MailboxStatus> status) {
+    public record StoreOutcome(Optional<MailboxStatus> status) {
         /** Stored (or already held). */
-        public static final StoreOutcome STORED = new StoreOutcome(Kind.STORED, Optional.of(MailboxStatus.OK));
+        public static final StoreOutcome STORED = of(MailboxStatus.OK);
         /** The envelope was acknowledged already. */
-        public static final StoreOutcome ACKNOWLEDGED = new StoreOutcome(Kind.ACKNOWLEDGED, Optional.of(MailboxStatus.TOMBSTONED));
+        public static final StoreOutcome ACKNOWLEDGED = of(MailboxStatus.TOMBSTONED);
         /** No answer. */
-        public static final StoreOutcome UNREACHABLE = new StoreOutcome(Kind.UNREACHABLE, Optional.empty());
+        public static final StoreOutcome UNREACHABLE = new StoreOutcome(Optional.empty());
 
-        /** Checks the fields. */
+        /** Checks the field. */
         public StoreOutcome {
-            Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(status, "status");
         }
 
-        /** The holder refused the shard with {@code status}. */
-        public static StoreOutcome refused(MailboxStatus status) {
-            if (status.isOk() || status == MailboxStatus.TOMBSTONED) throw new IllegalArgumentException(status + " is no refusal");
-            return new StoreOutcome(Kind.REFUSED, Optional.of(status));
+        /** The holder answered {@code status}. */
+        public static StoreOutcome of(MailboxStatus status) {
+            return new StoreOutcome(Optional.of(status));
         }
 
-        /** The holder's status in lower case, as the metrics name it ({@code peer_quota}), or {@code unreachable}. */
+        /** What became of the shard, by the status. */
+        public Kind kind() {
+            return status.map(s -> s.isOk() ? Kind.STORED : s == MailboxStatus.TOMBSTONED ? Kind.ACKNOWLEDGED : Kind.REFUSED)
+                    .orElse(Kind.UNREACHABLE);
+        }
+
+        /** The holder's status as the metrics name it ({@code peer_quota}), or {@code unreachable}. */
         public String reason() {
-            return status.map(s -> s.name().toLowerCase(Locale.ROOT)).orElse("unreachable");
+            return status.map(MailboxStatus::label).orElse("unreachable");
         }
 
         /** What became of a shard. */

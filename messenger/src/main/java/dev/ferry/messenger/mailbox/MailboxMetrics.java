@@ -4,7 +4,6 @@ import dev.ferry.monitoring.Metrics;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -37,7 +36,7 @@ public final class MailboxMetrics {
         for (RequestType type : RequestType.values()) {
             Map<MailboxStatus, CounterDataPoint> byStatus = new EnumMap<>(MailboxStatus.class);
             for (MailboxStatus status : MailboxStatus.values()) {
-                byStatus.put(status, requestCounter.labelValues(type.label(), label(status)));
+                byStatus.put(status, requestCounter.labelValues(type.label(), status.label()));
             }
             requests.put(type, byStatus);
         }
@@ -45,7 +44,7 @@ public final class MailboxMetrics {
                 .help("Shards offered by STORE or HANDOVER and refused, by reason.")
                 .labelNames("reason").register(registry);
         for (MailboxStatus status : MailboxStatus.values()) {
-            refused.put(status, refusedCounter.labelValues(label(status)));
+            refused.put(status, refusedCounter.labelValues(status.label()));
         }
         stored = metrics.counter("ferry_mailbox_shards_stored_total",
                 "Shards newly stored (by STORE or HANDOVER; a repeated STORE of a held shard is not counted).");
@@ -67,9 +66,6 @@ public final class MailboxMetrics {
         metrics.gauge("ferry_mailbox_watchers", "Watch streams open.", () -> watchers);
     }
 
-    private static String label(MailboxStatus status) {
-        return status.name().toLowerCase(Locale.ROOT);
-    }
 
     // ---------------------------------------------------------------- recording (package)
 

@@ -1,5 +1,7 @@
 package dev.ferry.messenger.mailbox;
 
+import java.util.Locale;
+
 import dev.ferry.store.RefusalReason;
 
 /**
@@ -79,6 +81,11 @@ public enum MailboxStatus {
     /** The wire code. */
     public int code() {
         return code;
+    }
+
+    /** The metric label: the name in lower case ({@code peer_quota}). */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** Whether this is {@link #OK}. */

@@ -92,7 +92,7 @@ class OutboxServiceTest {
         public CompletableFuture<StoreOutcome> store(PeerId holder, EnvelopeHeader header, int index, byte[] shard) {
             storeAttempts.incrementAndGet();
             if (down.contains(holder)) return CompletableFuture.failedFuture(new java.io.IOException("connection refused"));
-            if (refusing.contains(holder)) return CompletableFuture.completedFuture(StoreOutcome.refused(refusal));
+            if (refusing.contains(holder)) return CompletableFuture.completedFuture(StoreOutcome.of(refusal));
             assertThat(header.shardMatches(index, shard)).isTrue();
             held.computeIfAbsent(holder, h -> new ConcurrentHashMap<>()).put(index, shard);
             return CompletableFuture.completedFuture(StoreOutcome.STORED);
