@@ -201,8 +201,7 @@ public final class FerryNode implements AutoCloseable {
 
     /** Rotates the signed prekey if due and publishes the new bundle; for tests that move a clock. */
     CompletableFuture<Boolean> rotatePrekeysIfDue() {
-        return messaging.rotatePrekeysIfDue().thenCompose(rotated -> rotated
-                ? messaging.publishBundle().handle((v, e) -> true) : CompletableFuture.completedFuture(false));
+        return messaging.rotateAndPublishIfDue();
     }
 
     /**

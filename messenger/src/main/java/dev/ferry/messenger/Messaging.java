@@ -159,9 +159,13 @@ final class Messaging implements AutoCloseable {
         outbox.resume();
         retrieval.start();
         long every = PREKEY_CHECK_INTERVAL.toMillis();
-        prekeyCheck = deliveryThread.scheduleWithFixedDelay(() -> rotatePrekeysIfDue().thenAccept(rotated -> {
-            if (rotated) publishBundle();
-        }), every, every, TimeUnit.MILLISECONDS);
+        prekeyCheck = deliveryThread.scheduleWithFixedDelay(this::rotateAndPublishIfDue, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Rotates the own signed prekey if due and then publishes the new bundle; completes with whether it rotated. */
+    CompletableFuture<Boolean> rotateAndPublishIfDue() {
+        return rotatePrekeysIfDue().thenCompose(rotated -> rotated
+                ? publishBundle().handle((v, e) -> true) : CompletableFuture.completedFuture(false));
     }
 
     /**
