@@ -1,6 +1,7 @@
 package dev.ferry.messenger;
 
 import static dev.ferry.messenger.MessengerTestNetwork.await;
+import static dev.ferry.messenger.MessengerTestNetwork.heldBy;
 import static dev.ferry.messenger.MessengerTestNetwork.join;
 import static dev.ferry.messenger.MessengerTestNetwork.texts;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,7 +11,6 @@ import dev.ferry.crypto.envelope.Mailbox;
 import dev.ferry.store.EnvelopeId;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,15 +46,9 @@ class MailboxResilienceTest {
         List<EnvelopeId> envelopes = MessengerTestNetwork.sendAndAwaitStored(alice, bob, sent, states);
         await("every envelope has six shards out", () -> envelopes.stream().allMatch(e -> network.liveShards(e) == 6));
 
-        // Stop the two nodes that hold the most of these shards.
-        List<Integer> holders = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            if (i == bobIndex) continue;
-            FerryNode node = nodes.get(i);
-            if (envelopes.stream().anyMatch(e -> node.store().shards().has(e))) holders.add(i);
-        }
+        // Stop the two nodes that hold the most of these shards (Bob is away: only holders run).
+        List<Integer> holders = network.holdersOf(envelopes);
         assertThat(holders).hasSizeGreaterThanOrEqualTo(6);
-        holders.sort((a, b) -> Long.compare(heldBy(nodes.get(b), envelopes), heldBy(nodes.get(a), envelopes)));
         network.stop(holders.get(0));
         network.stop(holders.get(1));
         assertThat(envelopes).as("envelopes of which other than four shards are live").filteredOn(e -> network.liveShards(e) != 4).isEmpty();
@@ -78,7 +72,7 @@ class MailboxResilienceTest {
         List<String> sent = texts("while away", 40);
         List<EnvelopeId> envelopes = MessengerTestNetwork.sendAndAwaitStored(alice, bob, sent, states);
 
-        stopTwoBusiestHolders(size, bobIndex, envelopes);
+        stopTwoBusiestHolders(bobIndex, envelopes);
         // Every remaining holder runs repair rounds (as its timer would): the leaders rebuild the
         // missing shards onto new peers. A round may leave some for the next (a leader's view of
         // who is gone can lag), so up to three rounds.
@@ -89,7 +83,7 @@ class MailboxResilienceTest {
         }
         assertThat(envelopesShortOfShards(size, envelopes)).as("envelopes the live holders do not have all six shards of").isEmpty();
 
-        stopTwoBusiestHolders(size, bobIndex, envelopes);
+        stopTwoBusiestHolders(bobIndex, envelopes);
         assertThat(envelopes).as("envelopes with fewer than k = 4 distinct shards live").filteredOn(e -> liveIndices(size, e).size() < 4)
                 .isEmpty();
         FerryNode back = network.start(bobIndex, UnaryOperator.identity());
@@ -126,12 +120,8 @@ class MailboxResilienceTest {
         return indices;
     }
 
-    private void stopTwoBusiestHolders(int size, int except, List<EnvelopeId> envelopes) {
-        List<Integer> holders = new ArrayList<>();
-        for (int i = 0; i < size; i++) {
-            if (i != except && network.isRunning(i) && heldBy(network.node(i), envelopes) > 0) holders.add(i);
-        }
-        holders.sort((a, b) -> Long.compare(heldBy(network.node(b), envelopes), heldBy(network.node(a), envelopes)));
+    private void stopTwoBusiestHolders(int except, List<EnvelopeId> envelopes) {
+        List<Integer> holders = network.holdersOf(envelopes).stream().filter(i -> i != except).toList();
         network.stop(holders.get(0));
         network.stop(holders.get(1));
     }
@@ -156,10 +146,6 @@ class MailboxResilienceTest {
         await("the second message is delivered", () -> back.conversation(alice.peerId(), 0, 10).size() == 2,
                 () -> "bob has " + back.conversation(alice.peerId(), 0, 10).size() + ", kept is " + states.get(kept));
         assertThat(back.conversation(alice.peerId(), 0, 10).get(1).text()).isEqualTo("sent while the other was still on its way");
-    }
-
-    private static long heldBy(FerryNode node, List<EnvelopeId> envelopes) {
-        return envelopes.stream().filter(e -> node.store().shards().has(e)).count();
     }
 
     @Test

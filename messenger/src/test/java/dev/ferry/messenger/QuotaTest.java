@@ -132,8 +132,7 @@ class QuotaTest {
                 () -> join(mallory.deliveryState(overQuota)) + " " + MessengerTestNetwork.summary(mallory));
         assertThat(join(mallory.lastRefusal(overQuota))).contains(MailboxStatus.PEER_QUOTA);
         assertThat(join(mallory.deliveryState(overQuota))).contains(DeliveryState.QUEUED);
-        assertThat(mallory.metrics().scrapeText().lines())
-                .anyMatch(line -> line.startsWith("ferry_messenger_shards_not_placed_total{reason=\"peer_quota\"} "));
+        assertThat(MessengerTestNetwork.metric(mallory, "ferry_messenger_shards_not_placed_total{reason=\"peer_quota\"}")).isPositive();
         FerryNode back = network.start(bobIndex, UnaryOperator.identity());
         await("every message arrives", () -> back.conversation(alice.peerId(), 0, 100).size() == envelopes.size() + 1);
     }
