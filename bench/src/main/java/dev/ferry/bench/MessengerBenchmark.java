@@ -152,11 +152,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
         int total = warmup + rounds;
         for (int round = 1; round <= total; round++) {
             System.out.printf("round %d of %d%s%n", round, total, round <= warmup ? " (warm-up)" : " (measured)");
-            long cpuBefore = processCpu();
-            long jitBefore = compilerThreadsCpu();
-            RoundResult result = round(text, round);
-            long used = processCpu() - cpuBefore;
-            results.add(result.withJitShare(used == 0 ? 0 : (double) (compilerThreadsCpu() - jitBefore) / used));
+            results.add(round(text, round));
         }
         printSummary(results);
         return 0;
@@ -175,10 +171,10 @@ public final class MessengerBenchmark implements Callable<Integer> {
                     100 * r.jitShare());
         }
         List<RoundResult> measured = results.subList(warmup, results.size());
-        double stored = median(measured.stream().mapToDouble(RoundResult::stored).toArray());
-        double retrieved = median(measured.stream().mapToDouble(RoundResult::retrieved).toArray());
-        double restart = median(measured.stream().mapToDouble(RoundResult::restartSeconds).toArray());
-        double retrieval = median(measured.stream().mapToDouble(RoundResult::retrieveSeconds).toArray());
+        double stored = DhtBenchmark.median(measured.stream().map(RoundResult::stored).toList());
+        double retrieved = DhtBenchmark.median(measured.stream().map(RoundResult::retrieved).toList());
+        double restart = DhtBenchmark.median(measured.stream().map(RoundResult::restartSeconds).toList());
+        double retrieval = DhtBenchmark.median(measured.stream().map(RoundResult::retrieveSeconds).toList());
         double slowest = Math.min(stored, retrieved);
         RoundResult cold = results.getFirst();
         String which = measured.size() == 1 ? "the measured round" : "medians of the " + measured.size() + " measured rounds";
@@ -189,13 +185,6 @@ public final class MessengerBenchmark implements Callable<Integer> {
                 retrieval, cold.stored(), cold.retrieved());
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int mid = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
-
     /**
      * A round's figures: envelopes per second stored and retrieved, the retrieval's seconds and
      * those of a restart alone, the median time from a recipient's return to a message in its
@@ -203,17 +192,15 @@ public final class MessengerBenchmark implements Callable<Integer> {
      * process's CPU over the whole round.
      */
     private record RoundResult(double stored, double retrieved, double retrieveSeconds, double restartSeconds,
-            double returnToInboxP50Millis, double online, double jitShare) {
-        RoundResult withJitShare(double share) {
-            return new RoundResult(stored, retrieved, retrieveSeconds, restartSeconds, returnToInboxP50Millis, online, share);
-        }
-    }
+            double returnToInboxP50Millis, double online, double jitShare) {}
 
     /**
      * One offline phase, one online phase and a restart of the recipients with nothing waiting for them.
      * Every round after the first finds the JIT compiler past the hottest paths, though not done (see docs/BENCHMARKS.md).
      */
     private RoundResult round(String text, int round) {
+        long cpuBefore = processCpu();
+        long jitBefore = compilerThreadsCpu();
         int pairs = nodes / 2;
         int perSender = messages / pairs;
 
@@ -295,8 +282,10 @@ public final class MessengerBenchmark implements Callable<Integer> {
                 percentile(sorted, 0.9), percentile(sorted, 0.99));
         reportSince("online", atStart, perSender * pairs);
         double restartSeconds = restartWithEmptyMailboxes();
+        long used = processCpu() - cpuBefore;
+        double jitShare = used == 0 ? 0 : (double) (compilerThreadsCpu() - jitBefore) / used;
         return new RoundResult(perSender * pairs / storeSeconds, perSender * pairs / fetchSeconds, fetchSeconds, restartSeconds,
-                percentile(sinceReturn, 0.5), perSender * pairs / onlineSeconds, 0);
+                percentile(sinceReturn, 0.5), perSender * pairs / onlineSeconds, jitShare);
     }
 
     /** Starts every recipient (odd index) at once, each on its own thread; returns when all started. */
