@@ -79,6 +79,9 @@ public final class FerryNode implements AutoCloseable {
     private final GroupMessaging groups;
     private final ScheduledExecutorService upkeepThread;
     private final MailboxUpkeep upkeep;
+    private final Contacts contacts;
+    private final boolean relayOnly;
+    private final java.time.Instant startedAt;
 
     private FerryNode(Builder b, IdentityKeyPair identity, FerryStore store) {
         this.identity = identity;
@@ -88,6 +91,9 @@ public final class FerryNode implements AutoCloseable {
         this.metrics = b.metrics;
         this.store = store;
         this.bootstrap = List.copyOf(b.bootstrap);
+        this.relayOnly = b.relayOnly;
+        this.startedAt = clock.instant();
+        this.contacts = new Contacts(store, clock);
         HostConfig.Builder host = HostConfig.builder(identity).clock(clock).metrics(metrics);
         if (b.eventLoops != null) host.sharedEventLoops(b.eventLoops);
         this.overlay = OverlayNode.create(b.host.apply(host).build(), false);
@@ -171,7 +177,7 @@ public final class FerryNode implements AutoCloseable {
     public CompletableFuture<Integer> join() {
         // The first node of a network has no one to join, but its bundle goes into its own DHT
         // store all the same: the DHT serves and republishes it once peers arrive.
-        if (bootstrap.isEmpty()) return publishFreshBundle().thenApply(v -> 0);
+        if (bootstrap.isEmpty()) return relayOnly ? CompletableFuture.completedFuture(0) : publishFreshBundle().thenApply(v -> 0);
         List<CompletableFuture<Connection>> dials = new ArrayList<>();
         for (Multiaddr seed : bootstrap) dials.add(overlay.host().dial(seed));
         return CompletableFuture.allOf(dials.stream().map(d -> d.handle((c, e) -> c)).toArray(CompletableFuture[]::new))
@@ -188,10 +194,13 @@ public final class FerryNode implements AutoCloseable {
                 })
                 .thenCompose(size -> {
                     holders.forget();
+                    // a relay has no user: nobody writes to it, so it has no bundle or mailbox of its own
+                    if (relayOnly) return CompletableFuture.completedFuture(size);
                     return publishFreshBundle().thenApply(v -> size);
                 })
-                .thenCompose(size -> messaging.retrieval().fetchNow().handle((v, e) -> size))
-                .thenCompose(size -> groups.fetchNow().handle((v, e) -> size));
+                .thenCompose(size -> relayOnly ? CompletableFuture.completedFuture(size)
+                        : messaging.retrieval().fetchNow().handle((v, e) -> size))
+                .thenCompose(size -> relayOnly ? CompletableFuture.completedFuture(size) : groups.fetchNow().handle((v, e) -> size));
     }
 
     /** Rotates the signed prekey if a node that was off for a while finds it due, then publishes the bundle. */
@@ -217,7 +226,22 @@ public final class FerryNode implements AutoCloseable {
 
     /** Sends {@code body} of {@code type} to {@code recipient}; see {@link #send(PeerId, String)}. */
     public CompletableFuture<EnvelopeId> send(PeerId recipient, ContentType type, byte[] body) {
+        if (relayOnly) return relayOnlyRefusal();
         return messaging.send(recipient, type, body);
+    }
+
+    /** Whether this node only relays: it holds and forwards for others and has no user of its own. */
+    public boolean relayOnly() {
+        return relayOnly;
+    }
+
+    /** When this node started, on its clock. */
+    public java.time.Instant startedAt() {
+        return startedAt;
+    }
+
+    private static <T> CompletableFuture<T> relayOnlyRefusal() {
+        return CompletableFuture.failedFuture(new IllegalStateException("this node is relay-only: it has no user to send as"));
     }
 
     /**
@@ -248,11 +272,59 @@ public final class FerryNode implements AutoCloseable {
         return messaging.outbox().lastRefusal(envelope);
     }
 
-    /** Up to {@code limit} messages of the 1:1 conversation with {@code peer}, after inbox position {@code after} (0: from the first). */
+    /**
+     * The messages received from {@code peer} among the next {@code limit} positions of the 1:1
+     * conversation after position {@code after} (0: from the first); {@link #history} has the
+     * user's own messages too.
+     */
     public List<ReceivedMessage> conversation(PeerId peer, long after, int limit) {
-        return store.inbox().read(ConversationId.of(peer.toBytes()), after, limit).stream()
-                .map(entry -> InboxRecords.decode(entry.body()))
-                .toList();
+        return messaging.conversations().received(ConversationId.of(peer.toBytes()), after, limit);
+    }
+
+    /**
+     * Up to {@code limit} messages of the 1:1 conversation with {@code peer} after position
+     * {@code after} (0: from the first), received and sent, oldest first; a sent one carries its
+     * delivery state.
+     */
+    public List<ChatMessage> history(PeerId peer, long after, int limit) {
+        return messaging.conversations().read(ConversationId.of(peer.toBytes()), after, limit);
+    }
+
+    /** As {@link #history(PeerId, long, int)}, for a group's conversation. */
+    public List<ChatMessage> groupHistory(byte[] groupId, long after, int limit) {
+        return messaging.conversations().read(ConversationId.of(groupId), after, limit);
+    }
+
+    /** The kept delivery state of a 1:1 message the user sent, also after it is delivered or expired. */
+    public Optional<DeliveryState> sentState(EnvelopeId envelope) {
+        return messaging.conversations().stateOf(envelope);
+    }
+
+    // ---------------------------------------------------------------- contacts
+
+    /**
+     * Adds {@code peer} to the address book as {@code name} (or renames it).
+     *
+     * @throws IllegalArgumentException if the name is invalid or taken by another peer, with a one-line reason
+     */
+    public Contact addContact(String name, PeerId peer) {
+        if (peer.equals(peerId())) throw new IllegalArgumentException("that is this node's own PeerId");
+        return contacts.add(name, peer);
+    }
+
+    /** Removes the contact with this name or PeerId; returns it if there was one. */
+    public Optional<Contact> removeContact(String nameOrPeer) {
+        return contacts.remove(nameOrPeer);
+    }
+
+    /** The contact with this name or PeerId. */
+    public Optional<Contact> contact(String nameOrPeer) {
+        return contacts.find(nameOrPeer);
+    }
+
+    /** The address book. */
+    public List<Contact> contacts() {
+        return contacts.list();
     }
 
     /** Fetches the own mailbox now rather than at the next round; completes when the fetch is done. */
@@ -264,6 +336,7 @@ public final class FerryNode implements AutoCloseable {
 
     /** Creates a group this user owns; completes with its state (its id is {@code groupId()}). */
     public CompletableFuture<GroupState> createGroup(String name) {
+        if (relayOnly) return relayOnlyRefusal();
         return groups.create(name);
     }
 
@@ -284,6 +357,7 @@ public final class FerryNode implements AutoCloseable {
 
     /** Sends a text to the group: on its topic for members online, in its mailbox for those away. */
     public CompletableFuture<Void> sendToGroup(byte[] groupId, String text) {
+        if (relayOnly) return relayOnlyRefusal();
         return groups.send(groupId, ContentType.TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -292,11 +366,9 @@ public final class FerryNode implements AutoCloseable {
         return groups.list();
     }
 
-    /** Up to {@code limit} messages of a group's conversation after inbox position {@code after}. */
+    /** The messages received in a group among the next {@code limit} positions after {@code after}; see {@link #groupHistory}. */
     public List<ReceivedMessage> groupConversation(byte[] groupId, long after, int limit) {
-        return store.inbox().read(ConversationId.of(groupId), after, limit).stream()
-                .map(entry -> InboxRecords.decode(entry.body()))
-                .toList();
+        return messaging.conversations().received(ConversationId.of(groupId), after, limit);
     }
 
     /**
@@ -376,6 +448,7 @@ public final class FerryNode implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private SecureRandom random = new SecureRandom();
         private EventLoopGroup eventLoops;
+        private boolean relayOnly;
 
         private Builder() {}
 
@@ -401,6 +474,8 @@ public final class FerryNode implements AutoCloseable {
         public Builder clock(Clock v) { clock = Objects.requireNonNull(v); return this; }
         /** Where keys and nonces come from. */
         public Builder random(SecureRandom v) { random = Objects.requireNonNull(v); return this; }
+        /** A relay: it holds and forwards for others, and has no user (no prekey bundle, no mailbox of its own, no sending). */
+        public Builder relayOnly(boolean v) { relayOnly = v; return this; }
         /** Netty event loops to share with other nodes in this process (tests, the demo). */
         public Builder eventLoops(EventLoopGroup v) { eventLoops = Objects.requireNonNull(v); return this; }
 

@@ -147,6 +147,7 @@ final class GroupMessaging implements AutoCloseable {
             store.write(batch -> {
                 batch.groups().put(encrypted.next().storeKey(), encrypted.next().encode());
                 batch.outbox().put(envelope.entry(OutboxState.PENDING));
+                if (Conversations.isShown(type)) messaging.conversations().recordSentToGroup(batch, groupId, type, body, clock.instant());
             });
             states.put(encrypted.next().storeKey(), encrypted.next());
             pubsub.publish(state.topic(), encrypted.message());

@@ -6,6 +6,7 @@ import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.envelope.ContentType;
 import dev.ferry.messenger.proto.DeliveryProto;
 import dev.ferry.store.ConversationId;
+import dev.ferry.store.EnvelopeId;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -19,6 +20,11 @@ final class InboxRecords {
     }
 
     static byte[] encode(ReceivedMessage message) {
+        return encode(message, Optional.empty());
+    }
+
+    /** As {@link #encode(ReceivedMessage)}, for a message the user sent 1:1 with the envelope that carries it. */
+    static byte[] encode(ReceivedMessage message, Optional<EnvelopeId> envelope) {
         DeliveryProto.InboxRecord.Builder record = DeliveryProto.InboxRecord.newBuilder()
                 .setSender(ByteString.copyFrom(message.sender().toBytes()))
                 .setSequence(message.sequence())
@@ -27,6 +33,7 @@ final class InboxRecords {
                 .setSentMs(message.sentAt().toEpochMilli())
                 .setReceivedMs(message.receivedAt().toEpochMilli());
         message.group().ifPresent(group -> record.setGroupId(ByteString.copyFrom(group)));
+        envelope.ifPresent(id -> record.setEnvelopeId(ByteString.copyFrom(id.bytes())));
         return record.build().toByteArray();
     }
 
@@ -36,12 +43,26 @@ final class InboxRecords {
      * @throws IllegalArgumentException if it is not one {@link #encode} wrote (a damaged store)
      */
     static ReceivedMessage decode(byte[] bytes) {
+        return decodeEntry(bytes).message();
+    }
+
+    /** An inbox record read back: the message, and the envelope of one the user sent 1:1. */
+    record Entry(ReceivedMessage message, Optional<EnvelopeId> envelope) {}
+
+    /**
+     * Reads an inbox record back with its envelope id.
+     *
+     * @throws IllegalArgumentException if it is not one {@link #encode} wrote (a damaged store)
+     */
+    static Entry decodeEntry(byte[] bytes) {
         try {
             DeliveryProto.InboxRecord record = DeliveryProto.InboxRecord.parseFrom(bytes);
-            return new ReceivedMessage(PeerId.fromBytes(record.getSender().toByteArray()),
+            Optional<EnvelopeId> envelope = record.getEnvelopeId().isEmpty() ? Optional.empty()
+                    : Optional.of(EnvelopeId.of(record.getEnvelopeId().toByteArray()));
+            return new Entry(new ReceivedMessage(PeerId.fromBytes(record.getSender().toByteArray()),
                     record.getGroupId().isEmpty() ? Optional.empty() : Optional.of(record.getGroupId().toByteArray()),
                     record.getSequence(), ContentType.valueOf(record.getContentType()), record.getBody().toByteArray(),
-                    Instant.ofEpochMilli(record.getSentMs()), Instant.ofEpochMilli(record.getReceivedMs()));
+                    Instant.ofEpochMilli(record.getSentMs()), Instant.ofEpochMilli(record.getReceivedMs())), envelope);
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             throw new IllegalArgumentException("unreadable inbox record: " + e.getMessage(), e);
         }

@@ -109,6 +109,7 @@ final class Messaging implements AutoCloseable {
     private final MailboxRetrieval retrieval;
     private final DeliveryMetrics deliveryMetrics;
     private final IntakeMetrics intakeMetrics;
+    private final Conversations conversations;
     private final List<Consumer<ReceivedMessage>> messageListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<DeliveryUpdate>> deliveryListeners = new CopyOnWriteArrayList<>();
     /** Bundles found, kept while they verify: a contact's bundle is looked up once, not per message. */
@@ -136,6 +137,7 @@ final class Messaging implements AutoCloseable {
         this.deliveryThread = deliveryThread;
         this.intakeThread = intakeThread;
         this.random = random;
+        this.conversations = new Conversations(store, identity.peerId());
         this.sessions = new SessionLayer(keys.identity(), keys::ring, config.prekeys(), store, clock, random);
         MailboxConfig mailboxConfig = MailboxConfig.DEFAULTS.withMaxTtl(config.maxTtl())
                 .withSweep(config.sweepInterval(), MailboxConfig.DEFAULT_SWEEP_BATCH)
@@ -289,6 +291,7 @@ final class Messaging implements AutoCloseable {
         store.write(batch -> {
             sealed.commit().accept(batch);
             batch.outbox().put(envelope.entry(OutboxState.PENDING));
+            if (Conversations.isShown(type)) conversations.recordSent(batch, recipient, envelope.id(), sealed.sequence(), type, body, now);
         });
         pending.add(sealed.sequence());
         return envelope;
@@ -307,6 +310,11 @@ final class Messaging implements AutoCloseable {
             throw new IllegalArgumentException("a message of " + plaintextBytes + " bytes can seal to an envelope of up to " + most
                     + " bytes, over this node's largest of " + config.maxEnvelopeBytes());
         }
+    }
+
+    /** The user's conversations: received and sent messages with their delivery states. */
+    Conversations conversations() {
+        return conversations;
     }
 
     /** The mailbox protocol as a recipient uses it, for group mailboxes too. */
@@ -411,6 +419,11 @@ final class Messaging implements AutoCloseable {
         }
         // Floor updates are the messenger's own business, not a message the user sent.
         if (update.sequence() < 0) return;
+        try {
+            conversations.updateState(update.envelope(), update.state(), update.at());
+        } catch (RuntimeException e) {
+            // a closed or failing store: the state shown stays behind, delivery itself goes on
+        }
         for (Consumer<DeliveryUpdate> listener : deliveryListeners) {
             try {
                 listener.accept(update);

@@ -28,4 +28,11 @@ public interface StoreAccess {
 
     /** Envelopes sent and not yet done with. */
     Outbox outbox();
+
+    /**
+     * The messages the user sent, by envelope id: where each sits in its conversation and how far
+     * it got. Unlike the {@link #outbox()}, an entry stays after delivery or expiry, so a
+     * conversation still shows "delivered" a year later.
+     */
+    KeyedRecords<EnvelopeId> sentMessages();
 }

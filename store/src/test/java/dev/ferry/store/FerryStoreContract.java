@@ -470,6 +470,23 @@ public abstract class FerryStoreContract {
         assertThat(store.contacts().get(BOB)).isPresent();
     }
 
+    @Test
+    void shouldKeepSentMessagesByEnvelopeIdUntilDeleted() {
+        FerryStore store = open(ROOMY);
+        store.sentMessages().put(envelope(2), new byte[] {2});
+        store.write(batch -> batch.sentMessages().put(envelope(1), new byte[] {1}));
+        store.sentMessages().put(envelope(2), new byte[] {3});
+
+        assertThat(store.sentMessages().list(Optional.empty(), 10)).extracting(Map.Entry::getKey)
+                .containsExactly(envelope(1), envelope(2));
+        assertThat(store.sentMessages().get(envelope(2))).hasValueSatisfying(v -> assertThat(v).containsExactly(3));
+        // the sweep never touches them: a delivered message stays delivered
+        store.sweepExpired(T0.plus(java.time.Duration.ofDays(3650)), 10);
+        assertThat(store.sentMessages().delete(envelope(1))).isTrue();
+        assertThat(store.sentMessages().get(envelope(1))).isEmpty();
+        assertThat(store.sentMessages().get(envelope(2))).isPresent();
+    }
+
     // ---- prekey bundles held for others
 
     @Test

@@ -24,8 +24,10 @@ public enum Table {
     OUTBOX("outbox"),
     /** Byte accounting (total, per mailbox, per sender), the inbox sequence counters and the held-bundle count. */
     COUNTERS("counters"),
-    /** Mailbox to the expiry and bytes of the prekey bundle held for its owner. Added last: ordinals name column families. */
-    HELD_PREKEY_BUNDLES("held_prekey_bundles");
+    /** Mailbox to the expiry and bytes of the prekey bundle held for its owner. Ordinals name column families: new tables go last. */
+    HELD_PREKEY_BUNDLES("held_prekey_bundles"),
+    /** Envelope id to the user's sent message: its conversation, inbox position and latest delivery state. */
+    SENT_MESSAGES("sent_messages");
 
     private final String familyName;
 

@@ -115,6 +115,11 @@ public class TableStore implements FerryStore {
     }
 
     @Override
+    public KeyedRecords<EnvelopeId> sentMessages() {
+        return direct.sentMessages;
+    }
+
+    @Override
     public StoreLimits limits() {
         return limits;
     }
@@ -408,6 +413,7 @@ public class TableStore implements FerryStore {
         final KeyedRecords<GroupId> groups;
         final Inbox inbox;
         final Outbox outbox;
+        final KeyedRecords<EnvelopeId> sentMessages;
 
         Parts(Access access) {
             shards = new Shards(access);
@@ -420,6 +426,7 @@ public class TableStore implements FerryStore {
             groups = new Records<>(access, Table.GROUPS, GroupId::bytes, GroupId::of);
             inbox = new InboxPart(access);
             outbox = new OutboxPart(access);
+            sentMessages = new Records<>(access, Table.SENT_MESSAGES, EnvelopeId::bytes, EnvelopeId::of);
         }
     }
 
@@ -467,6 +474,11 @@ public class TableStore implements FerryStore {
         @Override
         public Outbox outbox() {
             return parts.outbox;
+        }
+
+        @Override
+        public KeyedRecords<EnvelopeId> sentMessages() {
+            return parts.sentMessages;
         }
     }
 
