@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Ferry: a peer-to-peer secure messaging overlay node.",
-        subcommands = {NodeCommand.class, IdCommand.class, PingCommand.class, PerfCommand.class, DhtCommand.class,
-            PubSubCommand.class})
+        subcommands = {InitCommand.class, NodeCommand.class, IdCommand.class, PingCommand.class, PerfCommand.class, DhtCommand.class,
+            PubSubCommand.class, StatusCommand.class, PeersCommand.class, ContactsCommand.class, SendCommand.class,
+            InboxCommand.class, OutboxCommand.class, GroupCommand.class})
 public final class FerryCommand implements Runnable {
     @Override
     public void run() {

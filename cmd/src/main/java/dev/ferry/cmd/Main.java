@@ -35,7 +35,8 @@ public final class Main {
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("ferry: " + oneLine(e));
-            return e instanceof NotFoundException ? EXIT_NOT_FOUND : EXIT_FAILURE;
+            boolean notFound = e instanceof NotFoundException || e instanceof ApiClient.Refused r && r.status == 404;
+            return notFound ? EXIT_NOT_FOUND : EXIT_FAILURE;
         });
         return cli.execute(args);
     }

@@ -1,13 +1,20 @@
 package dev.ferry.cmd;
 
+import dev.ferry.cmd.api.ApiEndpoint;
+import dev.ferry.cmd.api.ApiServer;
+import dev.ferry.cmd.api.ApiToken;
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.dht.service.DhtConfig;
 import dev.ferry.dht.service.DhtMode;
+import dev.ferry.messenger.FerryNode;
+import dev.ferry.messenger.MessengerConfig;
+import dev.ferry.monitoring.Metrics;
+import dev.ferry.monitoring.MetricsServer;
 import dev.ferry.overlay.host.HostConfig;
-import dev.ferry.overlay.host.OverlayNode;
 import dev.ferry.overlay.multiaddr.Multiaddr;
-import dev.ferry.pubsub.router.GossipSubConfig;
-import dev.ferry.pubsub.router.GossipSubRouter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,16 +28,37 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
-/** {@code ferry node}: runs a node until SIGTERM or SIGINT. */
+/**
+ * {@code ferry node}: runs a whole node ({@link FerryNode}: overlay, DHT, GossipSub, store and
+ * messenger) until SIGTERM or SIGINT, with its HTTP API and, if asked, its metrics endpoint.
+ */
 @Command(name = "node", mixinStandardHelpOptions = true,
         description = "Run a node (relay or personal) until stopped with SIGTERM or Ctrl-C.")
 final class NodeCommand implements Callable<Integer> {
+    /** The API's address unless told otherwise: loopback, so only this machine's users reach it (and they need the token). */
+    static final String DEFAULT_API = "127.0.0.1:7001";
+
     @Mixin
     DataDirOption dataDir;
 
     @Option(names = "--listen", paramLabel = "MULTIADDR", converter = MultiaddrConverter.class,
             description = "Address to listen on, repeatable (default: /ip4/0.0.0.0/tcp/4001).")
     List<Multiaddr> listen = List.of();
+
+    @Option(names = "--api", paramLabel = "HOST:PORT", converter = HostPort.Converter.class, defaultValue = DEFAULT_API,
+            description = "Serve the HTTP API for 'ferry send', 'ferry inbox', ... here (default: ${DEFAULT-VALUE}; port 0 picks one).")
+    HostPort api;
+
+    @Option(names = "--no-api", description = "Serve no HTTP API (a relay nobody uses as a person).")
+    boolean noApi;
+
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = HostPort.Converter.class,
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics (default: off).")
+    HostPort metrics;
+
+    @Option(names = "--relay-only",
+            description = "Hold and forward for others with no user of its own: no prekey bundle, no sending.")
+    boolean relayOnly;
 
     @Option(names = "--enable-perf", description = "Serve /perf/1.0.0 (throughput tests) to anyone who asks.")
     boolean enablePerf;
@@ -40,6 +68,9 @@ final class NodeCommand implements Callable<Integer> {
 
     @Mixin
     LimitOptions limits;
+
+    @Mixin
+    MessengerOptions messengerLimits;
 
     @Mixin
     DhtOptions dhtOptions;
@@ -72,29 +103,64 @@ final class NodeCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--topic: " + problem);
             });
         }
+        MessengerConfig messengerConfig = messengerLimits.applyTo(MessengerConfig.defaults());
+        Path dir = dataDir.resolve();
         IdentityKeyPair identity = dataDir.identity();
-        HostConfig config = limits.applyTo(HostConfig.builder(identity)).build();
+        limits.applyTo(HostConfig.builder(identity)); // refuses a nonsense limit before anything starts
         List<Multiaddr> addresses = listen.isEmpty() ? List.of(Multiaddr.parse("/ip4/0.0.0.0/tcp/4001")) : listen;
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
-        try (OverlayNode node = OverlayNode.create(config, enablePerf);
-             // before listening, so that the first peers to identify us already see the DHT protocol
-             NodeDht dht = NodeDht.start(node.host(), dhtConfig, config.metrics(), System.out, System.err);
-             // also before listening, and always: a node relays for its peers the topics it joins
-             GossipSubRouter pubsub = GossipSubRouter.create(node.host(), identity, GossipSubConfig.defaults(),
-                     config.metrics()).start()) {
-            // The node relays messages without showing them: its output stays one line per event.
-            for (String topic : joined) pubsub.subscribe(topic, message -> {}).get();
-            for (Multiaddr a : addresses) node.host().listen(a).join();
-            for (Multiaddr a : node.host().listenAddresses()) {
-                System.out.println("listening " + a.withPeerId(node.host().peerId()));
-            }
+
+        FerryNode node = FerryNode.builder()
+                .identity(identity)
+                .dataDirectory(dir)
+                .listen(addresses)
+                .bootstrap(dhtOptions.bootstrap)
+                .config(messengerConfig)
+                .dhtConfig(dhtConfig)
+                .host(limits::applyTo)
+                .metrics(Metrics.withJvmMetrics())
+                .relayOnly(relayOnly)
+                .enablePerf(enablePerf)
+                .start();
+        MetricsServer metricsServer = null;
+        ApiServer apiServer = null;
+        NetworkJoin join = new NetworkJoin(node, System.out, System.err);
+        try {
+            // The node relays messages of --topic topics without showing them: its output stays one line per event.
+            for (String topic : joined) node.pubsub().subscribe(topic, message -> {}).get();
+            for (Multiaddr a : node.addresses()) System.out.println("listening " + a);
             for (String topic : joined) System.out.println("pubsub joined " + PubSubSession.printable(topic));
+            if (metrics != null) {
+                metricsServer = MetricsServer.start(node.metrics(), metrics.host(), metrics.port());
+                System.out.println("metrics " + new HostPort(metrics.host(), metricsServer.address().getPort()).url() + "/metrics");
+            }
+            if (!noApi) {
+                apiServer = ApiServer.start(node, ApiToken.loadOrCreate(dir, new SecureRandom()), api.host(), api.port());
+                URI url = URI.create(new HostPort(api.host(), apiServer.port()).url());
+                ApiEndpoint.write(dir, url);
+                System.out.println("api " + url + " (token in " + dir.resolve(ApiToken.FILE_NAME) + ")");
+            }
+            System.out.println("node " + node.peerId() + (relayOnly ? " (relay only)" : ""));
             System.out.flush();
-            // after listening, so that the bootstrap peers learn (through identify) where to reach us
-            if (!dhtOptions.bootstrap.isEmpty()) dht.join(dhtOptions.bootstrap);
+            if (dhtOptions.bootstrap.isEmpty()) {
+                System.err.println("ferry: warning: no --bootstrap given: this node is alone until others join through it");
+                System.err.flush();
+                node.join(); // publishes the user's bundle in its own DHT store, served to whoever comes
+            } else {
+                // after listening, so that the bootstrap peers learn (through identify) where to reach us
+                join.start(dhtOptions.bootstrap);
+            }
             stop.await();
+        } finally {
+            join.close();
+            if (apiServer != null) {
+                ApiEndpoint.remove(dir);
+                apiServer.close();
+            }
+            if (metricsServer != null) metricsServer.close();
+            node.close();
         }
         return 0;
     }

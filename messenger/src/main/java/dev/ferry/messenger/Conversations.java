@@ -71,12 +71,51 @@ final class Conversations {
         return store.inbox().read(conversation, after, limit).stream().map(this::toChatMessage).toList();
     }
 
-    /** Only the messages that arrived, for callers that page over received messages alone. */
+    /** Up to {@code limit} messages that arrived, after position {@code after}, skipping the user's own. */
     List<ReceivedMessage> received(ConversationId conversation, long after, int limit) {
-        return store.inbox().read(conversation, after, limit).stream()
-                .map(entry -> InboxRecords.decode(entry.body()))
-                .filter(message -> !message.sender().equals(self))
-                .toList();
+        List<ReceivedMessage> found = new java.util.ArrayList<>();
+        long from = after;
+        while (found.size() < limit) {
+            List<InboxMessage> page = store.inbox().read(conversation, from, Math.min(limit, dev.ferry.store.Inbox.MAX_READ));
+            for (InboxMessage entry : page) {
+                ReceivedMessage message = InboxRecords.decode(entry.body());
+                if (!message.sender().equals(self) && found.size() < limit) found.add(message);
+            }
+            if (page.size() < Math.min(limit, dev.ferry.store.Inbox.MAX_READ)) break;
+            from = page.getLast().sequence();
+        }
+        return found;
+    }
+
+    /** Up to {@code limit} messages the user sent 1:1, in envelope id order after {@code after}, with their kept states. */
+    List<SentMessage> sent(Optional<EnvelopeId> after, int limit) {
+        return store.sentMessages().list(after, Math.min(limit, dev.ferry.store.KeyedRecords.MAX_LIST)).stream().map(e -> {
+            DeliveryProto.SentRecord r = parse(e.getKey(), e.getValue());
+            return new SentMessage(e.getKey(), PeerId.fromBytes(r.getRecipient().toByteArray()), r.getPosition(),
+                    DeliveryState.valueOf(r.getState()), Instant.ofEpochMilli(r.getSentMs()), Instant.ofEpochMilli(r.getUpdatedMs()));
+        }).toList();
+    }
+
+    /**
+     * The peers the user has a 1:1 conversation with: every peer with a session or a contact entry
+     * whose conversation holds a message, each with its last position.
+     */
+    java.util.Map<PeerId, Long> peers() {
+        java.util.Map<PeerId, Long> found = new java.util.LinkedHashMap<>();
+        for (dev.ferry.store.KeyedRecords<dev.ferry.store.PeerBytes> table : List.of(store.sessions(), store.contacts())) {
+            Optional<dev.ferry.store.PeerBytes> after = Optional.empty();
+            while (true) {
+                var page = table.list(after, dev.ferry.store.KeyedRecords.MAX_LIST);
+                for (var e : page) {
+                    byte[] peer = e.getKey().bytes();
+                    long last = store.inbox().lastSequence(ConversationId.of(peer));
+                    if (last > 0) found.putIfAbsent(PeerId.fromBytes(peer), last);
+                }
+                if (page.size() < dev.ferry.store.KeyedRecords.MAX_LIST) break;
+                after = Optional.of(page.getLast().getKey());
+            }
+        }
+        return found;
     }
 
     private ChatMessage toChatMessage(InboxMessage entry) {
@@ -88,13 +127,15 @@ final class Conversations {
     }
 
     private Optional<DeliveryProto.SentRecord> sentRecord(EnvelopeId envelope) {
-        return store.sentMessages().get(envelope).map(bytes -> {
-            try {
-                return DeliveryProto.SentRecord.parseFrom(bytes);
-            } catch (InvalidProtocolBufferException e) {
-                throw new IllegalStateException("unreadable sent-message record of " + envelope + ": " + e.getMessage(), e);
-            }
-        });
+        return store.sentMessages().get(envelope).map(bytes -> parse(envelope, bytes));
+    }
+
+    private static DeliveryProto.SentRecord parse(EnvelopeId envelope, byte[] bytes) {
+        try {
+            return DeliveryProto.SentRecord.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("unreadable sent-message record of " + envelope + ": " + e.getMessage(), e);
+        }
     }
 
     private static byte[] sentRecord(PeerId recipient, long position, DeliveryState state, Instant at) {
@@ -103,6 +144,7 @@ final class Conversations {
                 .setPosition(position)
                 .setState(state.name())
                 .setUpdatedMs(at.toEpochMilli())
+                .setSentMs(at.toEpochMilli())
                 .build().toByteArray();
     }
 }

@@ -96,7 +96,7 @@ public final class FerryNode implements AutoCloseable {
         this.contacts = new Contacts(store, clock);
         HostConfig.Builder host = HostConfig.builder(identity).clock(clock).metrics(metrics);
         if (b.eventLoops != null) host.sharedEventLoops(b.eventLoops);
-        this.overlay = OverlayNode.create(b.host.apply(host).build(), false);
+        this.overlay = OverlayNode.create(b.host.apply(host).build(), b.enablePerf);
         this.dht = DhtService.create(overlay.host(), b.dhtConfig, Validators.standard(), clock, metrics);
         this.pubsub = GossipSubRouter.create(overlay.host(), identity, b.gossipSubConfig, metrics).start();
         this.deliveryThread = Executors.newSingleThreadScheduledExecutor(daemon("ferry-delivery"));
@@ -175,6 +175,15 @@ public final class FerryNode implements AutoCloseable {
      * @return the routing table's size once joined; fails if no bootstrap peer answered
      */
     public CompletableFuture<Integer> join() {
+        return join(bootstrap);
+    }
+
+    /**
+     * As {@link #join()}, through {@code seeds} instead of the bootstrap peers it was built with
+     * (a program that dialled them itself to say why one failed passes those it reached).
+     */
+    public CompletableFuture<Integer> join(List<Multiaddr> seeds) {
+        List<Multiaddr> bootstrap = List.copyOf(seeds);
         // The first node of a network has no one to join, but its bundle goes into its own DHT
         // store all the same: the DHT serves and republishes it once peers arrive.
         if (bootstrap.isEmpty()) return relayOnly ? CompletableFuture.completedFuture(0) : publishFreshBundle().thenApply(v -> 0);
@@ -273,9 +282,8 @@ public final class FerryNode implements AutoCloseable {
     }
 
     /**
-     * The messages received from {@code peer} among the next {@code limit} positions of the 1:1
-     * conversation after position {@code after} (0: from the first); {@link #history} has the
-     * user's own messages too.
+     * Up to {@code limit} messages received from {@code peer}, after position {@code after} of the
+     * 1:1 conversation (0: from the first); {@link #history} has the user's own messages too.
      */
     public List<ReceivedMessage> conversation(PeerId peer, long after, int limit) {
         return messaging.conversations().received(ConversationId.of(peer.toBytes()), after, limit);
@@ -295,9 +303,32 @@ public final class FerryNode implements AutoCloseable {
         return messaging.conversations().read(ConversationId.of(groupId), after, limit);
     }
 
+    /** The position of the last message of the 1:1 conversation with {@code peer}; 0 if it has none. */
+    public long lastPosition(PeerId peer) {
+        return store.inbox().lastSequence(ConversationId.of(peer.toBytes()));
+    }
+
+    /** The position of the last message of a group's conversation; 0 if it has none. */
+    public long groupLastPosition(byte[] groupId) {
+        return store.inbox().lastSequence(ConversationId.of(groupId));
+    }
+
     /** The kept delivery state of a 1:1 message the user sent, also after it is delivered or expired. */
     public Optional<DeliveryState> sentState(EnvelopeId envelope) {
         return messaging.conversations().stateOf(envelope);
+    }
+
+    /**
+     * Up to {@code limit} 1:1 messages the user sent, in envelope id order after {@code after}
+     * (empty: from the first), each with its kept delivery state.
+     */
+    public List<SentMessage> sentMessages(Optional<EnvelopeId> after, int limit) {
+        return messaging.conversations().sent(after, limit);
+    }
+
+    /** The peers the user has a 1:1 conversation with, each with the position of its last message. */
+    public java.util.Map<PeerId, Long> conversations() {
+        return messaging.conversations().peers();
     }
 
     // ---------------------------------------------------------------- contacts
@@ -366,7 +397,7 @@ public final class FerryNode implements AutoCloseable {
         return groups.list();
     }
 
-    /** The messages received in a group among the next {@code limit} positions after {@code after}; see {@link #groupHistory}. */
+    /** Up to {@code limit} messages received in a group after position {@code after}; see {@link #groupHistory}. */
     public List<ReceivedMessage> groupConversation(byte[] groupId, long after, int limit) {
         return messaging.conversations().received(ConversationId.of(groupId), after, limit);
     }
@@ -449,6 +480,7 @@ public final class FerryNode implements AutoCloseable {
         private SecureRandom random = new SecureRandom();
         private EventLoopGroup eventLoops;
         private boolean relayOnly;
+        private boolean enablePerf;
 
         private Builder() {}
 
@@ -476,6 +508,8 @@ public final class FerryNode implements AutoCloseable {
         public Builder random(SecureRandom v) { random = Objects.requireNonNull(v); return this; }
         /** A relay: it holds and forwards for others, and has no user (no prekey bundle, no mailbox of its own, no sending). */
         public Builder relayOnly(boolean v) { relayOnly = v; return this; }
+        /** Serves {@code /perf/1.0.0} (throughput tests) to anyone who asks; off by default. */
+        public Builder enablePerf(boolean v) { enablePerf = v; return this; }
         /** Netty event loops to share with other nodes in this process (tests, the demo). */
         public Builder eventLoops(EventLoopGroup v) { eventLoops = Objects.requireNonNull(v); return this; }
 

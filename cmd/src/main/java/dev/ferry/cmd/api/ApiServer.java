@@ -1,0 +1,429 @@
+package dev.ferry.cmd.api;
+
+import dev.ferry.crypto.PeerId;
+import dev.ferry.messenger.Contact;
+import dev.ferry.messenger.FerryNode;
+import dev.ferry.messenger.SentMessage;
+import dev.ferry.messenger.delivery.OutboxFullException;
+import dev.ferry.messenger.group.GroupState;
+import dev.ferry.overlay.Connection;
+import dev.ferry.store.EnvelopeId;
+import dev.ferry.store.Inbox;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The node's HTTP API (docs/api/openapi.yaml): JSON under {@code /api/v1}, live events as
+ * server-sent events, every request authorised by the {@link ApiToken}. It runs on its own small
+ * Vert.x instance; store reads run on its worker threads, never on its event loop, and the
+ * node's futures answer back on the request's context.
+ */
+public final class ApiServer implements AutoCloseable {
+    /** Prefix of every API route. */
+    public static final String BASE = "/api/v1";
+    /** Largest JSON request body: a text message is small; files have their own route and limit. */
+    static final int MAX_JSON_BODY = 256 * 1024;
+    /** Longest text message, in bytes: well inside the largest envelope with every framing added. */
+    static final int MAX_TEXT_BYTES = 64 * 1024;
+    /** Most messages one page returns, and the default. */
+    static final int MAX_PAGE = Inbox.MAX_READ;
+    static final int DEFAULT_PAGE = 100;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
+
+    private final FerryNode node;
+    private final ApiToken token;
+    private final Vertx vertx;
+    private final EventStream events;
+    private HttpServer server;
+
+    private ApiServer(FerryNode node, ApiToken token, Vertx vertx) {
+        this.node = node;
+        this.token = token;
+        this.vertx = vertx;
+        this.events = new EventStream(vertx);
+    }
+
+    /**
+     * Serves the API of {@code node} on {@code host:port} (port 0 picks a free one), guarded by {@code token}.
+     *
+     * @throws IllegalStateException if the address cannot be bound, with a one-line reason
+     */
+    public static ApiServer start(FerryNode node, ApiToken token, String host, int port) {
+        // One event loop is plenty for one user's requests; the workers carry store reads.
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(4).setInternalBlockingPoolSize(2));
+        ApiServer api = new ApiServer(node, token, vertx);
+        try {
+            api.server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setCompressionSupported(true))
+                    .requestHandler(api.router());
+            api.server.listen().toCompletionStage().toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            vertx.close();
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("cannot serve the API on " + host + ":" + port + ": " + cause.getMessage(), cause);
+        }
+        node.onMessage(api.events::message);
+        node.onDelivery(api.events::delivery);
+        return api;
+    }
+
+    /** The port it listens on (the one picked, if 0 was asked for). */
+    public int port() {
+        return server.actualPort();
+    }
+
+    private Router router() {
+        Router router = Router.router(vertx);
+        router.route(BASE + "/*").handler(this::authorise);
+        router.route(BASE + "/*").handler(BodyHandler.create(false).setBodyLimit(MAX_JSON_BODY));
+
+        router.get(BASE + "/identity").handler(ctx -> blocking(ctx, 200, this::identity));
+        router.get(BASE + "/status").handler(ctx -> async(ctx, 200, this::status));
+        router.get(BASE + "/peers").handler(ctx -> blocking(ctx, 200, this::peers));
+
+        router.get(BASE + "/contacts").handler(ctx -> blocking(ctx, 200, () -> contacts()));
+        router.post(BASE + "/contacts").handler(ctx -> blocking(ctx, 201, () -> addContact(body(ctx))));
+        router.delete(BASE + "/contacts/:contact").handler(ctx -> blocking(ctx, 200, () -> removeContact(ctx.pathParam("contact"))));
+
+        router.get(BASE + "/conversations").handler(ctx -> blocking(ctx, 200, this::conversations));
+        router.get(BASE + "/conversations/:peer/messages").handler(ctx -> blocking(ctx, 200, () -> history(ctx)));
+        router.post(BASE + "/messages").handler(ctx -> async(ctx, 202, () -> send(body(ctx))));
+        router.get(BASE + "/messages/:envelope").handler(ctx -> async(ctx, 200, () -> sentState(ctx.pathParam("envelope"))));
+        router.get(BASE + "/outbox").handler(ctx -> async(ctx, 200, () -> outbox(ctx)));
+
+        router.get(BASE + "/groups").handler(ctx -> async(ctx, 200, this::groups));
+        router.post(BASE + "/groups").handler(ctx -> async(ctx, 201, () -> createGroup(body(ctx))));
+        router.get(BASE + "/groups/:group").handler(ctx -> async(ctx, 200, () -> group(ctx.pathParam("group"))
+                .thenApply(g -> ApiJson.group(g).put("lastPosition", node.groupLastPosition(g.groupId())))));
+        router.post(BASE + "/groups/:group/members").handler(ctx -> async(ctx, 200, () -> invite(ctx.pathParam("group"), body(ctx))));
+        router.delete(BASE + "/groups/:group/members/:peer").handler(ctx -> async(ctx, 200,
+                () -> removeMember(ctx.pathParam("group"), ctx.pathParam("peer"))));
+        router.post(BASE + "/groups/:group/leave").handler(ctx -> async(ctx, 200, () -> leave(ctx.pathParam("group"))));
+        router.post(BASE + "/groups/:group/messages").handler(ctx -> async(ctx, 202, () -> sendToGroup(ctx.pathParam("group"), body(ctx))));
+        router.get(BASE + "/groups/:group/messages").handler(ctx -> async(ctx, 200, () -> groupHistory(ctx)));
+
+        router.get(BASE + "/events").handler(ctx -> events.open(ctx.response()));
+        router.route(BASE + "/*").handler(ctx -> fail(ctx, new ApiException(404, "no such endpoint: " + ctx.request().method() + " "
+                + ctx.request().path())));
+        router.route().failureHandler(this::failed);
+        return router;
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private void authorise(RoutingContext ctx) {
+        if (token.authorizes(ctx.request().getHeader("Authorization"))) {
+            ctx.next();
+            return;
+        }
+        ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"ferry\"");
+        fail(ctx, new ApiException(401, "missing or wrong bearer token (see the api-token file in the node's data directory)"));
+    }
+
+    /** Runs {@code work} (store reads) on a worker thread and answers with its JSON. */
+    private void blocking(RoutingContext ctx, int status, Callable<Object> work) {
+        vertx.executeBlocking(work, false).onComplete(result -> {
+            if (result.succeeded()) reply(ctx, status, result.result());
+            else fail(ctx, result.cause());
+        });
+    }
+
+    /** Runs {@code work} on a worker thread (it may read the store before it starts the node's work) and answers when its future does. */
+    private void async(RoutingContext ctx, int status, Callable<CompletableFuture<?>> work) {
+        vertx.executeBlocking(work, false)
+                .compose(future -> Future.fromCompletionStage(future, ctx.vertx().getOrCreateContext()))
+                .onComplete(result -> {
+                    if (result.succeeded()) reply(ctx, status, result.result());
+                    else fail(ctx, result.cause());
+                });
+    }
+
+    private static void reply(RoutingContext ctx, int status, Object json) {
+        if (ctx.response().ended()) return;
+        String text = json instanceof JsonObject o ? o.encode() : json instanceof JsonArray a ? a.encode() : String.valueOf(json);
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(text);
+    }
+
+    private void failed(RoutingContext ctx) {
+        if (ctx.statusCode() == 413) {
+            fail(ctx, new ApiException(413, "request body over " + MAX_JSON_BODY / 1024 + " KiB"));
+        } else {
+            fail(ctx, ctx.failure() != null ? ctx.failure() : new ApiException(ctx.statusCode(), "request failed"));
+        }
+    }
+
+    /** Every refusal is a status and {@code {"error": "one line"}}; only a bug is a 500, logged. */
+    private static void fail(RoutingContext ctx, Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) t = t.getCause();
+        int status;
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().replace('\n', ' ');
+        if (t instanceof ApiException api) status = api.status;
+        else if (t instanceof IllegalArgumentException || t instanceof DecodeException) status = 400;
+        else if (t instanceof OutboxFullException) status = 503;
+        else if (t instanceof IllegalStateException) status = 409;
+        else {
+            status = 500;
+            LOG.log(Level.WARNING, "API request " + ctx.request().method() + " " + ctx.request().path() + " failed", t);
+            message = "internal error: " + message;
+        }
+        if (ctx.response().ended()) return;
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("error", message).encode());
+    }
+
+    private static JsonObject body(RoutingContext ctx) {
+        if (ctx.body() == null || ctx.body().length() == 0) throw ApiException.badRequest("a JSON object body is needed");
+        try {
+            JsonObject json = ctx.body().asJsonObject();
+            if (json == null) throw ApiException.badRequest("a JSON object body is needed");
+            return json;
+        } catch (DecodeException | ClassCastException e) {
+            throw ApiException.badRequest("the body is not a JSON object");
+        }
+    }
+
+    private static String text(JsonObject body, String field) {
+        Object value = body.getValue(field);
+        if (!(value instanceof String s) || s.isEmpty()) throw ApiException.badRequest("'" + field + "' must be a non-empty string");
+        return s;
+    }
+
+    private static long longParam(RoutingContext ctx, String name, long fallback, long least, long most) {
+        String v = ctx.queryParams().get(name);
+        if (v == null) return fallback;
+        try {
+            long n = Long.parseLong(v);
+            if (n < least || n > most) throw ApiException.badRequest("'" + name + "' must be in " + least + ".." + most);
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("'" + name + "' must be a number");
+        }
+    }
+
+    /** A PeerId, or the name of a contact. */
+    private PeerId peer(String nameOrPeer) {
+        Optional<Contact> contact = node.contact(nameOrPeer);
+        if (contact.isPresent()) return contact.get().peer();
+        try {
+            return PeerId.parse(nameOrPeer);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no contact named '" + nameOrPeer + "', and it is not a PeerId");
+        }
+    }
+
+    private static byte[] groupId(String hex) {
+        try {
+            byte[] id = HexFormat.of().parseHex(hex);
+            if (id.length != 32) throw new IllegalArgumentException();
+            return id;
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("'" + hex + "' is not a group id (64 hex digits)");
+        }
+    }
+
+    private CompletableFuture<GroupState> group(String hex) {
+        byte[] id = groupId(hex);
+        return node.groups().thenApply(all -> all.stream().filter(g -> java.util.Arrays.equals(g.groupId(), id)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("no group " + hex)));
+    }
+
+    // ---------------------------------------------------------------- endpoints
+
+    private JsonObject identity() {
+        JsonArray addresses = new JsonArray();
+        node.addresses().forEach(a -> addresses.add(a.toString()));
+        return new JsonObject().put("peerId", node.peerId().toString()).put("addresses", addresses).put("relayOnly", node.relayOnly());
+    }
+
+    private CompletableFuture<?> status() {
+        return node.dht().routingTablePeers().thenApply(table -> {
+            var usage = node.store().shards().usage();
+            var connections = node.host().connections();
+            return identity()
+                    .put("uptimeSeconds", Duration.between(node.startedAt(), java.time.Instant.now()).toSeconds())
+                    .put("connections", connections.size())
+                    .put("connectedPeers", connections.stream().map(Connection::remotePeer).distinct().count())
+                    .put("routingTablePeers", table.size())
+                    .put("storedShards", usage.shards())
+                    .put("storedBytes", usage.bytes())
+                    .put("storeMaxBytes", node.store().limits().maxTotalBytes());
+        });
+    }
+
+    private JsonArray peers() {
+        JsonArray peers = new JsonArray();
+        for (Connection c : node.host().connections()) {
+            peers.add(new JsonObject().put("peerId", c.remotePeer().toString()).put("address", c.remoteAddress().toString())
+                    .put("direction", c.direction().name().toLowerCase(java.util.Locale.ROOT)).put("streams", c.streamCount()));
+        }
+        return peers;
+    }
+
+    private JsonArray contacts() {
+        JsonArray all = new JsonArray();
+        node.contacts().forEach(c -> all.add(ApiJson.contact(c)));
+        return all;
+    }
+
+    private JsonObject addContact(JsonObject body) {
+        String name = text(body, "name");
+        PeerId peer;
+        try {
+            peer = PeerId.parse(text(body, "peerId"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("'peerId' is not a PeerId: " + e.getMessage());
+        }
+        return ApiJson.contact(node.addContact(name, peer));
+    }
+
+    private JsonObject removeContact(String nameOrPeer) {
+        return ApiJson.contact(node.removeContact(nameOrPeer).orElseThrow(() -> ApiException.notFound("no contact '" + nameOrPeer + "'")));
+    }
+
+    private JsonArray conversations() {
+        Map<PeerId, String> names = new java.util.HashMap<>();
+        node.contacts().forEach(c -> names.put(c.peer(), c.name()));
+        JsonArray all = new JsonArray();
+        node.conversations().forEach((peer, last) -> {
+            JsonObject c = new JsonObject().put("peerId", peer.toString()).put("lastPosition", last);
+            if (names.containsKey(peer)) c.put("name", names.get(peer));
+            all.add(c);
+        });
+        return all;
+    }
+
+    private JsonObject history(RoutingContext ctx) {
+        PeerId peer = peer(ctx.pathParam("peer"));
+        long after = longParam(ctx, "after", 0, 0, Long.MAX_VALUE);
+        int limit = (int) longParam(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+        return page(node.history(peer, after, limit).stream().map(ApiJson::message).toList(), after)
+                .put("peerId", peer.toString());
+    }
+
+    private CompletableFuture<?> groupHistory(RoutingContext ctx) {
+        long after = longParam(ctx, "after", 0, 0, Long.MAX_VALUE);
+        int limit = (int) longParam(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+        return group(ctx.pathParam("group")).thenApply(g -> page(node.groupHistory(g.groupId(), after, limit).stream()
+                .map(ApiJson::message).toList(), after).put("group", ApiJson.hex(g.groupId())));
+    }
+
+    /** A page of messages, with the cursor to ask for the next one from. */
+    private static JsonObject page(List<JsonObject> messages, long after) {
+        long next = messages.isEmpty() ? after : messages.getLast().getLong("position");
+        return new JsonObject().put("messages", new JsonArray(new ArrayList<>(messages))).put("next", next);
+    }
+
+    private CompletableFuture<?> send(JsonObject body) {
+        PeerId to = peer(text(body, "to"));
+        String text = text(body, "text");
+        if (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_TEXT_BYTES) {
+            throw new ApiException(413, "a text message has at most " + MAX_TEXT_BYTES / 1024 + " KiB; send a file instead");
+        }
+        return node.send(to, text).thenApply(envelope -> new JsonObject()
+                .put("envelope", ApiJson.hex(envelope))
+                .put("recipient", to.toString())
+                .put("state", node.sentState(envelope).map(ApiJson::state).orElse("queued")));
+    }
+
+    private static EnvelopeId envelopeId(String hex) {
+        try {
+            return EnvelopeId.of(HexFormat.of().parseHex(hex));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("'" + hex + "' is not an envelope id (64 hex digits)");
+        }
+    }
+
+    private CompletableFuture<?> sentState(String hex) {
+        EnvelopeId envelope = envelopeId(hex);
+        var state = node.sentState(envelope).orElseThrow(() -> ApiException.notFound("no message this node sent has envelope " + hex));
+        return node.lastRefusal(envelope).thenApply(refusal -> {
+            JsonObject json = new JsonObject().put("envelope", hex).put("state", ApiJson.state(state));
+            refusal.ifPresent(r -> json.put("refusal", r.label()));
+            return json;
+        });
+    }
+
+    private CompletableFuture<?> outbox(RoutingContext ctx) {
+        String afterHex = ctx.queryParams().get("after");
+        Optional<EnvelopeId> after = afterHex == null ? Optional.empty() : Optional.of(envelopeId(afterHex));
+        int limit = (int) longParam(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+        List<SentMessage> sent = node.sentMessages(after, limit);
+        List<CompletableFuture<JsonObject>> rows = sent.stream().map(s -> s.state().isFinal()
+                ? CompletableFuture.completedFuture(ApiJson.sent(s, Optional.empty()))
+                : node.lastRefusal(s.envelope()).thenApply(r -> ApiJson.sent(s, r))).toList();
+        return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            JsonObject page = new JsonObject().put("messages", new JsonArray(rows.stream().map(CompletableFuture::join).toList()));
+            page.put("next", sent.size() == limit ? ApiJson.hex(sent.getLast().envelope()) : null);
+            return page;
+        });
+    }
+
+    private CompletableFuture<?> groups() {
+        return node.groups().thenApply(all -> {
+            JsonArray groups = new JsonArray();
+            all.forEach(g -> groups.add(ApiJson.group(g).put("lastPosition", node.groupLastPosition(g.groupId()))));
+            return groups;
+        });
+    }
+
+    private CompletableFuture<?> createGroup(JsonObject body) {
+        return node.createGroup(text(body, "name")).thenApply(ApiJson::group);
+    }
+
+    private CompletableFuture<?> invite(String group, JsonObject body) {
+        PeerId member = peer(text(body, "peer"));
+        return group(group).thenCompose(g -> node.inviteToGroup(g.groupId(), member)).thenApply(ApiJson::group);
+    }
+
+    private CompletableFuture<?> removeMember(String group, String member) {
+        PeerId peer = peer(member);
+        return group(group).thenCompose(g -> node.removeFromGroup(g.groupId(), peer)).thenApply(ApiJson::group);
+    }
+
+    private CompletableFuture<?> leave(String group) {
+        return group(group).thenCompose(g -> node.leaveGroup(g.groupId())).thenApply(ApiJson::group);
+    }
+
+    private CompletableFuture<?> sendToGroup(String group, JsonObject body) {
+        String text = text(body, "text");
+        if (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_TEXT_BYTES) {
+            throw new ApiException(413, "a text message has at most " + MAX_TEXT_BYTES / 1024 + " KiB");
+        }
+        return group(group).thenCompose(g -> node.sendToGroup(g.groupId(), text)
+                .thenApply(v -> new JsonObject().put("group", ApiJson.hex(g.groupId())).put("state", "sent")));
+    }
+
+    /** Stops serving: open event streams end, then the Vert.x instance stops. */
+    @Override
+    public void close() {
+        events.close();
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // stopping anyway
+        }
+    }
+}
