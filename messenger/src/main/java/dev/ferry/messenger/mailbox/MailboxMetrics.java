@@ -28,7 +28,8 @@ public final class MailboxMetrics {
     private volatile long storedShards;
     private volatile int watchers;
 
-    MailboxMetrics(Metrics metrics) {
+    /** Registers the metrics; {@code maxStoredBytes} is the store's limit on all shards together, exported beside their size. */
+    MailboxMetrics(Metrics metrics, long maxStoredBytes) {
         var registry = metrics.registry();
         Counter requestCounter = Counter.builder().name("ferry_mailbox_requests_total")
                 .help("Requests answered by this holder, by type and status.")
@@ -62,6 +63,10 @@ public final class MailboxMetrics {
         watchersDropped = metrics.counter("ferry_mailbox_watchers_dropped_total",
                 "Watchers closed because they did not take their notices fast enough.");
         metrics.gauge("ferry_mailbox_stored_bytes", "Shard and header bytes held for mailboxes.", () -> storedBytes);
+        // A constant, but exported so that "how full is the store" is one PromQL division on any node.
+        metrics.gauge("ferry_mailbox_max_stored_bytes",
+                "The most shard and header bytes this node holds for mailboxes in all; past it new shards are refused (total_full).",
+                () -> maxStoredBytes);
         metrics.gauge("ferry_mailbox_stored_shards", "Shards held for mailboxes.", () -> storedShards);
         metrics.gauge("ferry_mailbox_watchers", "Watch streams open.", () -> watchers);
     }

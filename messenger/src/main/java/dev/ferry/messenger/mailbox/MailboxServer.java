@@ -51,7 +51,8 @@ public final class MailboxServer {
         this.host = Objects.requireNonNull(host, "host");
         this.config = Objects.requireNonNull(config, "config");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-        this.metrics = new MailboxMetrics(Objects.requireNonNull(metrics, "metrics"));
+        this.metrics = new MailboxMetrics(Objects.requireNonNull(metrics, "metrics"),
+                Objects.requireNonNull(store, "store").limits().maxTotalBytes());
         this.watchers = new Watchers(config);
         String name = "mailbox-" + host.peerId().toBase58().substring(0, 8);
         this.executor = Executors.newSingleThreadExecutor(r -> {

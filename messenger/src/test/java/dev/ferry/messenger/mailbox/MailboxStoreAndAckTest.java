@@ -66,6 +66,25 @@ class MailboxStoreAndAckTest {
     }
 
     @Test
+    void shouldExportTheStoredBytesBesideTheStoreLimitSoThatHowFullItIsIsOneDivision() {
+        StoreLimits limits = new StoreLimits(3 << 20, 1 << 20, 1 << 20, 1 << 16);
+        MailboxTestNetwork.Holder holder = network.holder(InMemoryFerryStore.create(limits));
+        MailboxTestNetwork.Peer sender = network.peer();
+
+        assertThat(store(sender, holder, envelope(), 0)).isEqualTo(MailboxReply.OK);
+
+        String scrape = holder.registry().scrapeText();
+        assertThat(sample(scrape, "ferry_mailbox_max_stored_bytes")).isEqualTo(3 << 20);
+        assertThat(sample(scrape, "ferry_mailbox_stored_bytes")).isEqualTo(holder.store().shards().usage().bytes()).isPositive();
+    }
+
+    /** The value of the unlabelled sample {@code name} in a scrape. */
+    private static double sample(String scrape, String name) {
+        return scrape.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + name + " in " + scrape));
+    }
+
+    @Test
     void shouldSendABurstOfStoresToOneHolderInBatchesAndStoreEveryShard() {
         MailboxTestNetwork.Holder holder = holder();
         MailboxTestNetwork.Peer sender = network.peer();

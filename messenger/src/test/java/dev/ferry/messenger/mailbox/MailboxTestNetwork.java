@@ -35,7 +35,8 @@ final class MailboxTestNetwork implements AutoCloseable {
     /** An ACK a holder's listener heard. */
     record HeardAck(EnvelopeHeader header, AckSecret secret, PeerId from, List<PeerId> notified) {}
 
-    record Holder(OverlayNode overlay, MailboxServer server, FerryStore store, List<HeardAck> acks) {
+    /** A holder; {@code registry} is the node's whole registry, for tests of the exported metrics. */
+    record Holder(OverlayNode overlay, MailboxServer server, FerryStore store, List<HeardAck> acks, Metrics registry) {
         PeerId peerId() {
             return overlay.host().peerId();
         }
@@ -71,9 +72,10 @@ final class MailboxTestNetwork implements AutoCloseable {
         IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
         OverlayNode overlay = host(identity);
         List<HeardAck> acks = new CopyOnWriteArrayList<>();
-        MailboxServer server = MailboxServer.start(overlay.host(), store, clock, scheduler, Metrics.create(), config,
+        Metrics registry = Metrics.create();
+        MailboxServer server = MailboxServer.start(overlay.host(), store, clock, scheduler, registry, config,
                 (header, secret, from, notified) -> acks.add(new HeardAck(header, secret, from, notified)));
-        Holder holder = new Holder(overlay, server, store, acks);
+        Holder holder = new Holder(overlay, server, store, acks, registry);
         holders.add(holder);
         stores.add(store);
         return holder;

@@ -58,6 +58,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -142,7 +143,7 @@ public final class NettyHost implements Host {
         this.config = config;
         this.self = config.identity().peerId();
         this.bans = new BanList(config.strikesBeforeBan(), config.banDuration(), config.clock());
-        this.metrics = new OverlayMetrics(config.metrics(), connections::size);
+        this.metrics = new OverlayMetrics(config.metrics(), connections::size, this::connectedPeerCount);
         this.inboundBudget = new InboundBudget(config.maxBufferedBytesTotal());
         this.pendingHandshakes = new PendingHandshakes(config.maxPendingHandshakes(), config.maxPendingHandshakesPerIp());
     }
@@ -650,6 +651,13 @@ public final class NettyHost implements Host {
         List<Connection> out = new ArrayList<>();
         for (PeerConnection c : connections) if (c.remotePeer().equals(peer) && c.isOpen()) out.add(c);
         return out;
+    }
+
+    /** Distinct remote peers among the open connections; at most the connection limit to count, once per scrape. */
+    private int connectedPeerCount() {
+        Set<PeerId> peers = new HashSet<>();
+        for (PeerConnection c : connections) if (c.isOpen()) peers.add(c.remotePeer());
+        return peers.size();
     }
 
     private Optional<Connection> anyConnection(PeerId peer) {

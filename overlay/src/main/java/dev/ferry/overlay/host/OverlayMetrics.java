@@ -25,7 +25,7 @@ final class OverlayMetrics {
     private final CounterDataPoint bytesIn;
     private final CounterDataPoint bytesOut;
 
-    OverlayMetrics(Metrics metrics, IntSupplier openConnections) {
+    OverlayMetrics(Metrics metrics, IntSupplier openConnections, IntSupplier connectedPeers) {
         var registry = metrics.registry();
         connectionsOpened = Counter.builder().name("ferry_overlay_connections_opened_total")
                 .help("Connections that completed the Noise and yamux upgrade.").labelNames("direction").register(registry);
@@ -45,6 +45,9 @@ final class OverlayMetrics {
         bytesOut = bytes.labelValues("out");
         GaugeWithCallback.builder().name("ferry_overlay_connections").help("Connections open now.")
                 .callback(cb -> cb.call(openConnections.getAsInt())).register(registry);
+        // Apart from the connections: a peer may hold several (both sides dialled at once).
+        GaugeWithCallback.builder().name("ferry_overlay_peers").help("Distinct peers with an open connection now.")
+                .callback(cb -> cb.call(connectedPeers.getAsInt())).register(registry);
     }
 
     void connectionOpened(Direction d) {

@@ -7,22 +7,17 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * What a {@link GossipSubRouter} counts, registered in the node's {@link Metrics} under
  * {@code ferry_pubsub_}; the getters read the same counters, for tests and status pages. Safe from
- * any thread. Labels are bounded: control types, directions, reasons and score bands are enums,
- * and mesh sizes are labelled with at most {@link #MAX_TOPIC_LABELS} topics (the rest are summed
- * under {@code topic="other"}).
+ * any thread. Labels are bounded: control types, directions, reasons, score bands and mesh bands
+ * are enums. Topics are never label values: a group's topic is a hash that says nothing to an
+ * operator, and every new group would add a series.
  */
 public final class GossipSubMetrics {
-    /** Topics given a label of their own in {@code ferry_pubsub_mesh_peers}. */
-    public static final int MAX_TOPIC_LABELS = 32;
-    /** The label the mesh sizes of topics past {@link #MAX_TOPIC_LABELS} are summed under. */
-    public static final String OTHER_TOPICS = "other";
 
     /** Control messages, by kind. */
     public enum Control { IHAVE, IWANT, GRAFT, PRUNE }
@@ -39,6 +34,18 @@ public final class GossipSubMetrics {
         NEGATIVE,
         /** 0 or more. */
         NON_NEGATIVE
+    }
+
+    /** Where a joined topic's mesh size stands against D_lo and D_hi; each joined topic is in exactly one band. */
+    public enum MeshBand {
+        /** No mesh peer: the topic's messages reach us by gossip only, if at all. */
+        EMPTY,
+        /** Fewer than D_lo: the heartbeat grafts more. */
+        BELOW_D_LO,
+        /** D_lo to D_hi. */
+        WITHIN_BOUNDS,
+        /** More than D_hi: the heartbeat prunes. */
+        ABOVE_D_HI
     }
 
     private final CounterDataPoint rpcsReceived;
@@ -66,6 +73,8 @@ public final class GossipSubMetrics {
     // Sizes, written by the router thread at each heartbeat, read by scrapes.
     private volatile int peers;
     private volatile Map<String, Integer> meshPeers = Map.of();
+    private volatile int meshPeersSum;
+    private volatile Map<MeshBand, Integer> meshBands = Map.of();
     private volatile Map<ScoreBand, Integer> scoreBands = Map.of();
 
     GossipSubMetrics(Metrics metrics) {
@@ -121,9 +130,13 @@ public final class GossipSubMetrics {
                 .classicOnly().classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
                 .register(registry);
         metrics.gauge("ferry_pubsub_peers", "Peers with a pubsub stream.", () -> peers);
-        GaugeWithCallback.builder().name("ferry_pubsub_mesh_peers").help("Mesh peers per joined topic.")
-                .labelNames("topic")
-                .callback(cb -> meshPeers.forEach((topic, n) -> cb.call(n, topic))).register(registry);
+        metrics.gauge("ferry_pubsub_mesh_peers", "Mesh peers summed over the joined topics (a peer in two meshes counts twice).",
+                () -> meshPeersSum);
+        GaugeWithCallback.builder().name("ferry_pubsub_topics_joined")
+                .help("Topics joined, by where their mesh size stands: empty, below_d_lo, within_bounds, above_d_hi.")
+                .labelNames("mesh")
+                .callback(cb -> meshBands.forEach((band, n) -> cb.call(n, band.name().toLowerCase(Locale.ROOT))))
+                .register(registry);
         GaugeWithCallback.builder().name("ferry_pubsub_peers_by_score").help("Peers by where their score stands.")
                 .labelNames("band")
                 .callback(cb -> scoreBands.forEach((band, n) -> cb.call(n, band.name().toLowerCase(Locale.ROOT))))
@@ -156,18 +169,14 @@ public final class GossipSubMetrics {
     void behaviourPenalties(int count) { if (count > 0) behaviourPenalties.inc(count); }
     void heartbeat(double seconds) { heartbeatSeconds.observe(seconds); }
 
-    /** Sizes after a heartbeat: peers, mesh sizes by topic in join order, score bands. */
-    void sizes(int peerCount, Map<String, Integer> meshByTopic, Map<ScoreBand, Integer> bands) {
-        Map<String, Integer> labelled = new LinkedHashMap<>();
-        int other = 0;
-        for (Map.Entry<String, Integer> e : meshByTopic.entrySet()) {
-            if (labelled.size() < MAX_TOPIC_LABELS && !e.getKey().equals(OTHER_TOPICS)) labelled.put(e.getKey(), e.getValue());
-            else other += e.getValue();
-        }
-        if (labelled.size() < meshByTopic.size()) labelled.put(OTHER_TOPICS, other);
+    /** Sizes after a heartbeat: peers, mesh sizes by topic and by band, score bands. */
+    void sizes(int peerCount, Map<String, Integer> meshByTopic, Map<MeshBand, Integer> topicsByMesh, Map<ScoreBand, Integer> bands) {
         peers = peerCount;
-        meshPeers = Map.copyOf(labelled);
+        meshPeersSum = meshByTopic.values().stream().mapToInt(Integer::intValue).sum();
+        meshBands = Map.copyOf(topicsByMesh);
         scoreBands = Map.copyOf(bands);
+        // Last: a test that waits for a mesh size then scrapes sees the whole heartbeat's figures.
+        meshPeers = Map.copyOf(meshByTopic);
     }
 
     // ---------------------------------------------------------------- reading
@@ -202,8 +211,11 @@ public final class GossipSubMetrics {
     /** Peers with a pubsub stream at the last heartbeat. */
     public int peers() { return peers; }
 
-    /** Mesh sizes by topic at the last heartbeat, as labelled. */
+    /** Mesh sizes by topic at the last heartbeat (not exported: topics are no label values). */
     public Map<String, Integer> meshPeers() { return meshPeers; }
+
+    /** Joined topics per mesh band at the last heartbeat. */
+    public Map<MeshBand, Integer> meshBands() { return meshBands; }
 
     /** Peers per score band at the last heartbeat. */
     public Map<ScoreBand, Integer> scoreBands() { return scoreBands; }

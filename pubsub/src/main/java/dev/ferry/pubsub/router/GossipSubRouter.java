@@ -27,6 +27,7 @@ import dev.ferry.pubsub.message.SignatureCheck;
 import dev.ferry.pubsub.message.SignatureFailure;
 import dev.ferry.pubsub.message.SignaturePolicy;
 import dev.ferry.pubsub.router.GossipSubMetrics.Control;
+import dev.ferry.pubsub.router.GossipSubMetrics.MeshBand;
 import dev.ferry.pubsub.router.GossipSubMetrics.ScoreBand;
 import dev.ferry.pubsub.score.PeerScore;
 import dev.ferry.pubsub.score.PeerScoreThresholds;
@@ -544,11 +545,24 @@ public final class GossipSubRouter implements AutoCloseable {
 
     private void recordSizes(Instant now) {
         Map<String, Integer> mesh = new LinkedHashMap<>();
-        for (String topic : state.subscriptions()) mesh.put(topic, state.meshPeers(topic).size());
+        Map<MeshBand, Integer> meshBands = new EnumMap<>(MeshBand.class);
+        for (MeshBand band : MeshBand.values()) meshBands.put(band, 0);
+        for (String topic : state.subscriptions()) {
+            int size = state.meshPeers(topic).size();
+            mesh.put(topic, size);
+            meshBands.merge(meshBand(size), 1, Integer::sum);
+        }
         Map<ScoreBand, Integer> bands = new EnumMap<>(ScoreBand.class);
         for (ScoreBand band : ScoreBand.values()) bands.put(band, 0);
         for (PeerId peer : state.peers()) bands.merge(band(score.score(peer, now)), 1, Integer::sum);
-        metrics.sizes(linked.size(), mesh, bands);
+        metrics.sizes(linked.size(), mesh, meshBands, bands);
+    }
+
+    private MeshBand meshBand(int size) {
+        if (size == 0) return MeshBand.EMPTY;
+        if (size < params.dLo()) return MeshBand.BELOW_D_LO;
+        if (size > params.dHi()) return MeshBand.ABOVE_D_HI;
+        return MeshBand.WITHIN_BOUNDS;
     }
 
     private ScoreBand band(double value) {

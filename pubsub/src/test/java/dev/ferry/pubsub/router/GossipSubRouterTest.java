@@ -258,7 +258,10 @@ class GossipSubRouterTest {
         await().atMost(WAIT).until(() -> a.received(TOPIC).size() == 1);
 
         String text = metrics.scrapeText();
-        assertThat(text).contains("ferry_pubsub_mesh_peers{topic=\"ferry/test\"} 1.0")
+        assertThat(text).contains("ferry_pubsub_mesh_peers 1.0")
+                .contains("ferry_pubsub_topics_joined{mesh=\"below_d_lo\"} 1.0")
+                .contains("ferry_pubsub_topics_joined{mesh=\"empty\"} 0.0")
+                .doesNotContain("ferry/test")
                 .contains("ferry_pubsub_messages_delivered_total 1.0")
                 .contains("ferry_pubsub_messages_received_total 1.0")
                 .contains("ferry_pubsub_control_messages_total{direction=\"sent\",type=\"graft\"}")
