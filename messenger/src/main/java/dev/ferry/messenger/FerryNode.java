@@ -500,7 +500,7 @@ public final class FerryNode implements AutoCloseable {
         public Builder gossipSubConfig(GossipSubConfig v) { gossipSubConfig = Objects.requireNonNull(v); return this; }
         /** Adjusts the host's limits. */
         public Builder host(UnaryOperator<HostConfig.Builder> v) { host = Objects.requireNonNull(v); return this; }
-        /** Where metrics go (default: a fresh registry with JVM metrics). */
+        /** Where metrics go (default: a fresh registry of the node's own; {@code ferry node} passes one with JVM metrics). */
         public Builder metrics(Metrics v) { metrics = Objects.requireNonNull(v); return this; }
         /** The clock every part reads. */
         public Builder clock(Clock v) { clock = Objects.requireNonNull(v); return this; }

@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -50,6 +51,8 @@ public final class ApiServer implements AutoCloseable {
     /** Most messages one page returns, and the default. */
     static final int MAX_PAGE = Inbox.MAX_READ;
     static final int DEFAULT_PAGE = 100;
+    /** Where the web page's files are, on the class path. */
+    static final String WEB_ROOT = "web";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
 
@@ -127,6 +130,8 @@ public final class ApiServer implements AutoCloseable {
         router.get(BASE + "/events").handler(ctx -> events.open(ctx.response()));
         router.route(BASE + "/*").handler(ctx -> fail(ctx, new ApiException(404, "no such endpoint: " + ctx.request().method() + " "
                 + ctx.request().path())));
+        // The web page: static files, no token needed to load them; the page asks the API with the token.
+        router.route("/*").handler(StaticHandler.create(WEB_ROOT).setCachingEnabled(false).setIndexPage("index.html"));
         router.route().failureHandler(this::failed);
         return router;
     }
