@@ -151,7 +151,7 @@ public final class OverlayBenchmark implements Callable<Integer> {
         say("");
         say("starting servers (./ferry builds the project first if needed)");
         ChildProcess ferryServer = start("ferry-node", List.of(ferry.toString(), "node", "--listen", "/ip4/127.0.0.1/tcp/0",
-                "--enable-perf", "--data-dir", work.resolve("ferry-node").toString()), setup.repo);
+                "--enable-perf", "--no-api", "--data-dir", work.resolve("ferry-node").toString()), setup.repo);
         ChildProcess jsServer = start("js-listen", setup.node("peer.mjs",
                 "listen", "--ignore-stdin"), setup.jsDir);
         String ferryAddress = ferryServer.awaitLine(

@@ -29,11 +29,13 @@ final class FerryProcess implements AutoCloseable {
     final Process process;
     final List<String> stdout = new CopyOnWriteArrayList<>();
     final List<String> stderr = new CopyOnWriteArrayList<>();
+    private final Thread stdoutReader;
+    private final Thread stderrReader;
 
     private FerryProcess(Process process) {
         this.process = process;
-        drain(process.getInputStream(), stdout, "ferry-stdout");
-        drain(process.getErrorStream(), stderr, "ferry-stderr");
+        this.stdoutReader = drain(process.getInputStream(), stdout, "ferry-stdout");
+        this.stderrReader = drain(process.getErrorStream(), stderr, "ferry-stderr");
     }
 
     static FerryProcess start(String... args) throws IOException {
@@ -44,8 +46,21 @@ final class FerryProcess implements AutoCloseable {
         return new FerryProcess(new ProcessBuilder(command).start());
     }
 
-    private static void drain(InputStream in, List<String> lines, String threadName) {
-        Thread.ofPlatform().daemon().name(threadName).start(() -> {
+    /** Runs {@code ferry ARGS} as a process to its end (a command, not a node): its exit code and all its output. */
+    static CliRun run(String... args) throws IOException, InterruptedException {
+        try (FerryProcess p = start(args)) {
+            if (!p.process.waitFor(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("ferry " + String.join(" ", args) + " still running after " + START_TIMEOUT + "; " + p.describe());
+            }
+            // the output ends with the process: the readers finish right after it
+            p.stdoutReader.join(STOP_TIMEOUT.toMillis());
+            p.stderrReader.join(STOP_TIMEOUT.toMillis());
+            return new CliRun(p.process.exitValue(), List.copyOf(p.stdout), List.copyOf(p.stderr));
+        }
+    }
+
+    private static Thread drain(InputStream in, List<String> lines, String threadName) {
+        return Thread.ofPlatform().daemon().name(threadName).start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {

@@ -32,8 +32,8 @@ class NodeDhtProcessTest {
     }
 
     private FerryProcess startNode(String... dhtArgs) throws Exception {
-        String[] args = new String[5 + dhtArgs.length];
-        String[] base = {"node", "--listen", "/ip4/127.0.0.1/tcp/0", "--data-dir", dataDir.toString()};
+        String[] base = {"node", "--listen", "/ip4/127.0.0.1/tcp/0", "--api", "127.0.0.1:0", "--data-dir", dataDir.toString()};
+        String[] args = new String[base.length + dhtArgs.length];
         System.arraycopy(base, 0, args, 0, base.length);
         System.arraycopy(dhtArgs, 0, args, base.length, dhtArgs.length);
         return FerryProcess.start(args);

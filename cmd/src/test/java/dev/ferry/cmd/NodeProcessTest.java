@@ -20,7 +20,8 @@ class NodeProcessTest {
     void nodeListensWithItsDataDirIdentityAnswersPingsAndExitsZeroOnSigterm() throws Exception {
         PeerId expected = PeerId.parse(CliRun.of("id", "--data-dir", dataDir.toString()).out().getFirst());
 
-        try (FerryProcess node = FerryProcess.start("node", "--listen", "/ip4/127.0.0.1/tcp/0", "--data-dir", dataDir.toString())) {
+        try (FerryProcess node = FerryProcess.start("node", "--listen", "/ip4/127.0.0.1/tcp/0", "--api", "127.0.0.1:0",
+                "--data-dir", dataDir.toString())) {
             Multiaddr address = Multiaddr.parse(node.awaitStdout("listening ").substring("listening ".length()));
 
             assertThat(address.peerId()).contains(expected);
