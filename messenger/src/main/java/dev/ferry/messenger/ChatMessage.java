@@ -45,6 +45,15 @@ public record ChatMessage(long position, PeerId sender, boolean outgoing, Option
         return group.map(byte[]::clone);
     }
 
+    /**
+     * The file this message completes: present on a file's last piece (a conversation shows a file
+     * there, once), empty for any other message.
+     */
+    public Optional<FileInfo> file() {
+        if (type != ContentType.FILE_CHUNK) return Optional.empty();
+        return FileChunks.decode(body).filter(FileChunks::isLast).map(FileChunks::info);
+    }
+
     /** The body as text (UTF-8, malformed input replaced). */
     public String text() {
         return new String(body, java.nio.charset.StandardCharsets.UTF_8);

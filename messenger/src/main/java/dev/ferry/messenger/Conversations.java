@@ -30,12 +30,22 @@ final class Conversations {
 
     /** Whether a message of this type is the user's own content, shown in the conversation (not keys or control messages). */
     static boolean isShown(ContentType type) {
-        return type == ContentType.TEXT;
+        return type == ContentType.TEXT || type == ContentType.FILE_CHUNK;
     }
+
+    /** Positions a file search looks back through from a file's last piece: other messages may come between its pieces. */
+    static final int MAX_FILE_SEARCH = 20_000;
 
     /** In the batch that queues the envelope: the user's 1:1 message, appended to the conversation, and its state QUEUED. */
     void recordSent(StoreBatch batch, PeerId recipient, EnvelopeId envelope, long sequence, ContentType type, byte[] body, Instant at) {
-        ReceivedMessage own = new ReceivedMessage(self, Optional.empty(), sequence, type, body, at, at);
+        byte[] kept = body;
+        if (type == ContentType.FILE_CHUNK) {
+            // A file shows once, as its last piece, whose delivery means every piece is in (they arrive in
+            // order); the sender has the file, so it keeps none of the data.
+            if (FileChunks.decode(body).filter(FileChunks::isLast).isEmpty()) return;
+            kept = FileChunks.withoutData(body);
+        }
+        ReceivedMessage own = new ReceivedMessage(self, Optional.empty(), sequence, type, kept, at, at);
         long position = batch.inbox().append(ConversationId.of(recipient.toBytes()), InboxRecords.encode(own, Optional.of(envelope)));
         batch.sentMessages().put(envelope, sentRecord(recipient, position, DeliveryState.QUEUED, at));
     }
@@ -66,9 +76,57 @@ final class Conversations {
         return sentRecord(envelope).map(r -> DeliveryState.valueOf(r.getState()));
     }
 
-    /** Up to {@code limit} messages of a conversation after position {@code after}, oldest first. */
-    List<ChatMessage> read(ConversationId conversation, long after, int limit) {
-        return store.inbox().read(conversation, after, limit).stream().map(this::toChatMessage).toList();
+    /**
+     * Up to {@code limit} messages of a conversation after position {@code after}, oldest first.
+     * A file shows once, at its last piece; the pieces before it are passed over, and the page's
+     * cursor moves past them.
+     */
+    ConversationPage read(ConversationId conversation, long after, int limit) {
+        List<ChatMessage> shown = new java.util.ArrayList<>();
+        long next = after;
+        int pageSize = Math.min(limit, dev.ferry.store.Inbox.MAX_READ);
+        while (shown.size() < limit) {
+            List<InboxMessage> page = store.inbox().read(conversation, next, pageSize);
+            for (InboxMessage entry : page) {
+                if (shown.size() == limit) break;
+                next = entry.sequence();
+                ChatMessage message = toChatMessage(entry);
+                if (message.type() == ContentType.FILE_CHUNK && message.file().isEmpty()) continue;
+                shown.add(message);
+            }
+            if (page.size() < pageSize) break;
+        }
+        return new ConversationPage(shown, next);
+    }
+
+    /**
+     * The file whose last piece is at {@code position} of a conversation, joined from its pieces.
+     *
+     * @throws IllegalArgumentException if no received file ends there
+     * @throws IllegalStateException if its pieces are not all there or do not hash to what the sender said
+     */
+    byte[] readFile(ConversationId conversation, long position) {
+        InboxMessage last = store.inbox().get(conversation, position)
+                .orElseThrow(() -> new IllegalArgumentException("no message at position " + position));
+        ReceivedMessage message = InboxRecords.decode(last.body());
+        DeliveryProto.FileChunk end = message.type() == ContentType.FILE_CHUNK ? FileChunks.decode(message.body()).orElse(null) : null;
+        if (end == null || !FileChunks.isLast(end)) throw new IllegalArgumentException("no file ends at position " + position);
+        if (message.sender().equals(self)) throw new IllegalArgumentException("this node sent that file and keeps no copy of it");
+        List<DeliveryProto.FileChunk> pieces = new java.util.ArrayList<>(List.of(end));
+        long lowest = Math.max(0, position - 1 - MAX_FILE_SEARCH);
+        long before = position - 1;
+        while (pieces.size() < end.getCount() && before > lowest) {
+            long from = Math.max(lowest, before - dev.ferry.store.Inbox.MAX_READ);
+            List<InboxMessage> page = store.inbox().read(conversation, from, (int) (before - from));
+            for (InboxMessage entry : page.reversed()) {
+                ReceivedMessage m = InboxRecords.decode(entry.body());
+                if (m.type() != ContentType.FILE_CHUNK || !m.sender().equals(message.sender())) continue;
+                FileChunks.decode(m.body()).filter(c -> c.getFileId().equals(end.getFileId())).ifPresent(pieces::add);
+                if (pieces.size() == end.getCount()) break;
+            }
+            before = from;
+        }
+        return FileChunks.join(pieces);
     }
 
     /** Up to {@code limit} messages that arrived, after position {@code after}, skipping the user's own. */

@@ -295,12 +295,64 @@ public final class FerryNode implements AutoCloseable {
      * delivery state.
      */
     public List<ChatMessage> history(PeerId peer, long after, int limit) {
+        return historyPage(peer, after, limit).messages();
+    }
+
+    /** As {@link #history}, with the cursor of the next page (which skips the pieces of files the page passed over). */
+    public ConversationPage historyPage(PeerId peer, long after, int limit) {
         return messaging.conversations().read(ConversationId.of(peer.toBytes()), after, limit);
     }
 
     /** As {@link #history(PeerId, long, int)}, for a group's conversation. */
     public List<ChatMessage> groupHistory(byte[] groupId, long after, int limit) {
+        return groupHistoryPage(groupId, after, limit).messages();
+    }
+
+    /** As {@link #historyPage}, for a group's conversation. */
+    public ConversationPage groupHistoryPage(byte[] groupId, long after, int limit) {
         return messaging.conversations().read(ConversationId.of(groupId), after, limit);
+    }
+
+    // ---------------------------------------------------------------- files
+
+    /**
+     * Sends a file of up to 64 MiB to {@code recipient}: cut into pieces, each an ordinary message
+     * of the conversation, queued in order. Completes once every piece is queued; the last
+     * piece's delivery state is the file's.
+     *
+     * @param name the file's name (a hint for the recipient; only its last path segment is sent)
+     * @param mediaType its media type, or null for {@code application/octet-stream}
+     * @return fails with a one-line reason if the file is too large or a piece cannot be queued
+     */
+    public CompletableFuture<SentFile> sendFile(PeerId recipient, String name, String mediaType, byte[] content) {
+        if (relayOnly) return relayOnlyRefusal();
+        List<byte[]> pieces;
+        try {
+            pieces = FileChunks.split(name, mediaType, content, FileChunks.pieceBytes(messaging.largestBody()), random);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        FileInfo info = FileChunks.info(FileChunks.decode(pieces.getLast()).orElseThrow());
+        // One after the other: each piece is sealed with the next sequence number, so they arrive in order.
+        CompletableFuture<List<EnvelopeId>> chain = CompletableFuture.completedFuture(new ArrayList<>());
+        for (byte[] piece : pieces) {
+            chain = chain.thenCompose(sent -> messaging.send(recipient, ContentType.FILE_CHUNK, piece).thenApply(id -> {
+                sent.add(id);
+                return sent;
+            }));
+        }
+        return chain.thenApply(envelopes -> new SentFile(info, envelopes));
+    }
+
+    /**
+     * The file received in the 1:1 conversation with {@code peer} whose last piece is at {@code
+     * position}, joined and checked against the sender's hash.
+     *
+     * @throws IllegalArgumentException if no file received from the peer ends there
+     * @throws IllegalStateException if a piece is missing or the hash does not match
+     */
+    public byte[] readFile(PeerId peer, long position) {
+        return messaging.conversations().readFile(ConversationId.of(peer.toBytes()), position);
     }
 
     /** The position of the last message of the 1:1 conversation with {@code peer}; 0 if it has none. */

@@ -312,6 +312,11 @@ final class Messaging implements AutoCloseable {
         }
     }
 
+    /** The largest 1:1 message body this node can seal into one envelope. */
+    int largestBody() {
+        return Math.min(dev.ferry.messenger.session.SessionLimits.MAX_BODY_LENGTH, config.maxEnvelopeBytes() - SESSION_OVERHEAD - ENVELOPE_OVERHEAD);
+    }
+
     /** The user's conversations: received and sent messages with their delivery states. */
     Conversations conversations() {
         return conversations;
