@@ -85,16 +85,26 @@ final class ApiClient {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body.encode(), StandardCharsets.UTF_8));
         if (body != null) request.header("Content-Type", "application/json");
-        HttpResponse<String> response = send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return decode(send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
+    }
+
+    private record Answer(int status, String body) {}
+
+    private Object decode(HttpResponse<String> response) {
+        return decode(new Answer(response.statusCode(), response.body()));
+    }
+
+    /** The JSON of a 2xx answer; a refusal with the node's error line otherwise. */
+    private Object decode(Answer answer) {
         Object json;
         try {
-            json = response.body().isEmpty() ? new JsonObject() : Json.decodeValue(response.body());
+            json = answer.body().isEmpty() ? new JsonObject() : Json.decodeValue(answer.body());
         } catch (DecodeException e) {
-            throw new IllegalStateException("the node at " + base + " answered " + response.statusCode() + " with no JSON");
+            throw new IllegalStateException("the node at " + base + " answered " + answer.status() + " with no JSON");
         }
-        if (response.statusCode() / 100 != 2) {
-            String error = json instanceof JsonObject o && o.getString("error") != null ? o.getString("error") : "HTTP " + response.statusCode();
-            throw new Refused(response.statusCode(), error);
+        if (answer.status() / 100 != 2) {
+            String error = json instanceof JsonObject o && o.getString("error") != null ? o.getString("error") : "HTTP " + answer.status();
+            throw new Refused(answer.status(), error);
         }
         return json;
     }
@@ -112,11 +122,46 @@ final class ApiClient {
         }
     }
 
+    /** Sends the file at {@code path} as the body of a POST to {@code path}; answers like {@link #post}. */
+    JsonObject upload(String apiPath, Path file, String mediaType) throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(ApiServer.BASE + apiPath))
+                .timeout(REQUEST_TIMEOUT)
+                .header("Authorization", "Bearer " + token.value())
+                .header("Content-Type", mediaType)
+                .POST(HttpRequest.BodyPublishers.ofFile(file)).build();
+        return (JsonObject) decode(send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
+    }
+
+    /** A file fetched from the node, in a temporary file beside the current directory, and the name its sender gave. */
+    record Download(Path file, String suggestedName) {}
+
+    /** Fetches a file into a temporary file in the current directory (so that moving it into place is one rename). */
+    Download download(String apiPath) throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(ApiServer.BASE + apiPath)).timeout(REQUEST_TIMEOUT)
+                .header("Authorization", "Bearer " + token.value()).GET().build();
+        Path temp = java.nio.file.Files.createTempFile(Path.of("."), ".ferry-download", ".part");
+        HttpResponse<Path> response = send(request, HttpResponse.BodyHandlers.ofFile(temp));
+        if (response.statusCode() != 200) {
+            String body = java.nio.file.Files.readString(temp, StandardCharsets.UTF_8);
+            java.nio.file.Files.deleteIfExists(temp);
+            decode(new Answer(response.statusCode(), body));
+            throw new Refused(response.statusCode(), "HTTP " + response.statusCode());
+        }
+        String disposition = response.headers().firstValue("Content-Disposition").orElse("");
+        java.util.regex.Matcher utf8 = java.util.regex.Pattern.compile("filename\\*=UTF-8''([^;]+)").matcher(disposition);
+        String name = utf8.find() ? java.net.URLDecoder.decode(utf8.group(1), StandardCharsets.UTF_8) : "download";
+        // only a plain name in the current directory, whatever the sender called it
+        name = Path.of(name.replace('/', '_').replace('\\', '_')).getFileName().toString();
+        if (name.isBlank() || name.equals(".") || name.equals("..")) name = "download";
+        return new Download(temp, name);
+    }
+
     /**
      * Follows the node's live events until the stream ends or the thread is interrupted, giving
-     * each event's name and data to {@code onEvent}.
+     * each event's name and data to {@code onEvent}; {@code onOpen} runs once the node has the
+     * stream, so that nothing that happens after it is missed.
      */
-    void events(BiConsumer<String, JsonObject> onEvent) throws IOException {
+    void events(Runnable onOpen, BiConsumer<String, JsonObject> onEvent) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(base.resolve(ApiServer.BASE + "/events"))
                 .header("Authorization", "Bearer " + token.value()).header("Accept", "text/event-stream").GET().build();
         HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -124,6 +169,7 @@ final class ApiClient {
             response.body().close();
             throw new Refused(response.statusCode(), "the node refused the event stream: HTTP " + response.statusCode());
         }
+        onOpen.run();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             String event = "message";
             String line;

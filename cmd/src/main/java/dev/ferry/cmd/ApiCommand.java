@@ -56,10 +56,20 @@ abstract class ApiCommand implements Callable<Integer> {
         return EscapedText.of(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A message's text, or what file it is and how to save it. */
+    static String body(JsonObject m) {
+        if (m.containsKey("text")) return printable(m.getString("text"));
+        JsonObject file = m.getJsonObject("file");
+        if (file == null) return "(" + m.getString("type") + ")";
+        String save = m.getBoolean("outgoing", false) || m.containsKey("group") || !m.containsKey("position") ? ""
+                : "; save with: ferry save-file " + m.getString("sender") + " " + m.getLong("position");
+        return "[file " + printable(file.getString("name")) + ", " + ByteSizeConverter.format(file.getLong("size")) + save + "]";
+    }
+
     /** One message of a conversation: {@code TIME  FROM: TEXT}, with the delivery state of the user's own. */
     String line(ApiClient api, JsonObject m) {
         String who = m.getBoolean("outgoing", false) ? "me" : nameOf(api, m.getString("sender"));
-        String body = m.containsKey("text") ? printable(m.getString("text")) : "(" + m.getString("type") + ")";
+        String body = body(m);
         String state = m.containsKey("state") ? "  [" + m.getString("state") + "]" : "";
         return m.getString("receivedAt") + "  " + who + ": " + body + state;
     }

@@ -6,6 +6,14 @@ import picocli.CommandLine.TypeConversionException;
 
 /** Byte counts with an optional binary suffix: {@code 1048576}, {@code 64KiB}, {@code 256MiB}, {@code 1GiB}. */
 final class ByteSizeConverter implements ITypeConverter<Long> {
+    /** A byte count for people: {@code 512 B}, {@code 1.5 KiB}, {@code 64.0 MiB}. */
+    static String format(long bytes) {
+        if (bytes < 1024) return bytes + " B";
+        if (bytes < 1024 * 1024) return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+        if (bytes < 1024L * 1024 * 1024) return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+        return String.format(Locale.ROOT, "%.1f GiB", bytes / 1073741824.0);
+    }
+
     @Override
     public Long convert(String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Ferry: a peer-to-peer secure messaging overlay node.",
         subcommands = {InitCommand.class, NodeCommand.class, IdCommand.class, PingCommand.class, PerfCommand.class, DhtCommand.class,
-            PubSubCommand.class, StatusCommand.class, PeersCommand.class, ContactsCommand.class, SendCommand.class,
+            PubSubCommand.class, StatusCommand.class, PeersCommand.class, ContactsCommand.class, SendCommand.class, SendFileCommand.class, SaveFileCommand.class,
             InboxCommand.class, OutboxCommand.class, GroupCommand.class})
 public final class FerryCommand implements Runnable {
     @Override

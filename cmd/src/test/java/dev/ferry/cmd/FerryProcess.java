@@ -82,6 +82,14 @@ final class FerryProcess implements AutoCloseable {
         return awaitLine(stderr, prefix, "stderr");
     }
 
+    /** The first stdout line starting with {@code prefix} that also matches {@code condition}, waiting for it. */
+    String awaitStdout(String prefix, java.util.function.Predicate<String> condition) {
+        return await().alias("a '" + prefix + "' line that matches on stdout; " + describe())
+                .atMost(START_TIMEOUT)
+                .until(() -> stdout.stream().filter(l -> l.startsWith(prefix) && condition.test(l)).findFirst(), Optional::isPresent)
+                .orElseThrow();
+    }
+
     private String awaitLine(List<String> lines, String prefix, String stream) {
         return await().alias("a '" + prefix + "' line on " + stream + "; " + describe())
                 .atMost(START_TIMEOUT)

@@ -87,6 +87,26 @@ class NodeNetworkProcessTest {
         assertThat(ok("bob", "inbox").out()).singleElement().asString().endsWith("  alice: hello bob, tab\\there");
         assertThat(ok("alice", "outbox").out()).singleElement().asString().contains("  bob  delivered  ");
 
+
+        // a file: three pieces, joined back intact on the other side
+        byte[] content = new byte[700 * 1024 + 3];
+        new java.security.SecureRandom().nextBytes(content);
+        Path photo = dir.resolve("photo of us.bin");
+        java.nio.file.Files.write(photo, content);
+        CliRun sentFile = ok("alice", "send-file", "bob", photo.toString(), "--wait", "60s");
+        assertThat(sentFile.out().getFirst()).matches("queued [0-9a-f]{32} photo of us\\.bin \\(700\\.0 KiB in 3 envelopes\\)");
+        assertThat(sentFile.out().getLast()).startsWith("delivered ");
+        String fileLine = follow.awaitStdout("20", line -> line.contains("[file "));
+        java.util.regex.Matcher save = java.util.regex.Pattern.compile("alice: \\[file photo of us\\.bin, 700\\.0 KiB; save with: "
+                + "ferry save-file (\\S+) (\\d+)]$").matcher(fileLine);
+        assertThat(save.find()).as(fileLine).isTrue();
+        Path saved = dir.resolve("saved.bin");
+        ok("bob", "save-file", save.group(1), save.group(2), "--output", saved.toString());
+        assertThat(saved).hasBinaryContent(content);
+        CliRun again = ferry("bob", "save-file", save.group(1), save.group(2), "--output", saved.toString());
+        assertThat(again.exitCode()).isEqualTo(Main.EXIT_FAILURE);
+        assertThat(again.err()).containsExactly("ferry: " + saved + " exists; choose another with --output");
+
         // a group across all three
         assertThat(ok("alice", "group", "create", "trio").out().getFirst()).matches("[0-9a-f]{64} trio \\(1 members, owner, active\\)");
         ok("alice", "group", "invite", "trio", "bob");

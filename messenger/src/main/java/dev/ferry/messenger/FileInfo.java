@@ -2,6 +2,7 @@ package dev.ferry.messenger;
 
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A file in a conversation, as the sender described it.
@@ -19,6 +20,12 @@ public record FileInfo(String id, String name, String mediaType, long size, int 
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(mediaType, "mediaType");
         if (size < 0 || chunks < 1) throw new IllegalArgumentException("size " + size + ", chunks " + chunks);
+    }
+
+    /** The file a received message completes: present for a file's last piece only. */
+    public static Optional<FileInfo> of(ReceivedMessage message) {
+        if (message.type() != dev.ferry.crypto.envelope.ContentType.FILE_CHUNK) return Optional.empty();
+        return FileChunks.decode(message.body()).filter(FileChunks::isLast).map(FileChunks::info);
     }
 
     static String idText(byte[] id) {

@@ -6,6 +6,7 @@ import dev.ferry.messenger.ChatMessage;
 import dev.ferry.messenger.Contact;
 import dev.ferry.messenger.DeliveryState;
 import dev.ferry.messenger.DeliveryUpdate;
+import dev.ferry.messenger.FileInfo;
 import dev.ferry.messenger.ReceivedMessage;
 import dev.ferry.messenger.SentMessage;
 import dev.ferry.messenger.group.GroupState;
@@ -41,8 +42,9 @@ final class ApiJson {
         return state.name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** Milliseconds, as the store keeps them, so that an event and a page say the same time for one message. */
     static String time(Instant at) {
-        return at.toString();
+        return at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
     }
 
     static JsonObject message(ChatMessage m) {
@@ -53,23 +55,32 @@ final class ApiJson {
                 .put("type", m.type().name().toLowerCase(java.util.Locale.ROOT))
                 .put("sentAt", time(m.sentAt()))
                 .put("receivedAt", time(m.receivedAt()));
-        body(json, m.type(), m.body());
+        m.file().ifPresentOrElse(f -> json.put("file", file(f)), () -> body(json, m.type(), m.body()));
         m.group().ifPresent(g -> json.put("group", hex(g)));
         m.envelope().ifPresent(e -> json.put("envelope", hex(e)));
         m.state().ifPresent(s -> json.put("state", state(s)));
         return json;
     }
 
-    /** A message as the live event stream announces it (its position is in the conversation's next page). */
-    static JsonObject received(ReceivedMessage m) {
+    /**
+     * A message as the live event stream announces it (its position is in the conversation's next
+     * page); a file's pieces are announced once, by the last, without their data.
+     */
+    static Optional<JsonObject> received(ReceivedMessage m, Optional<FileInfo> file) {
+        if (m.type() == ContentType.FILE_CHUNK && file.isEmpty()) return Optional.empty();
         JsonObject json = new JsonObject()
                 .put("sender", m.sender().toString())
                 .put("type", m.type().name().toLowerCase(java.util.Locale.ROOT))
                 .put("sentAt", time(m.sentAt()))
                 .put("receivedAt", time(m.receivedAt()));
-        body(json, m.type(), m.body());
+        file.ifPresentOrElse(f -> json.put("file", file(f)), () -> body(json, m.type(), m.body()));
         m.group().ifPresent(g -> json.put("group", hex(g)));
-        return json;
+        return Optional.of(json);
+    }
+
+    static JsonObject file(FileInfo f) {
+        return new JsonObject().put("id", f.id()).put("name", f.name()).put("mediaType", f.mediaType()).put("size", f.size())
+                .put("pieces", f.chunks());
     }
 
     /** Text as text; anything else as base64, so that no byte is lost or mangled. */

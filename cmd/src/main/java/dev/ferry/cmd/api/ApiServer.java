@@ -48,6 +48,10 @@ public final class ApiServer implements AutoCloseable {
     static final int MAX_JSON_BODY = 256 * 1024;
     /** Longest text message, in bytes: well inside the largest envelope with every framing added. */
     static final int MAX_TEXT_BYTES = 64 * 1024;
+    /** Largest file body: the largest file, 64 MiB. */
+    static final int MAX_FILE_BODY = 64 << 20;
+    /** File uploads and downloads at once: each holds up to 64 MiB in memory. */
+    static final int MAX_FILE_TRANSFERS = 2;
     /** Most messages one page returns, and the default. */
     static final int MAX_PAGE = Inbox.MAX_READ;
     static final int DEFAULT_PAGE = 100;
@@ -60,6 +64,7 @@ public final class ApiServer implements AutoCloseable {
     private final ApiToken token;
     private final Vertx vertx;
     private final EventStream events;
+    private final java.util.concurrent.Semaphore fileTransfers = new java.util.concurrent.Semaphore(MAX_FILE_TRANSFERS);
     private HttpServer server;
 
     private ApiServer(FerryNode node, ApiToken token, Vertx vertx) {
@@ -100,7 +105,10 @@ public final class ApiServer implements AutoCloseable {
     private Router router() {
         Router router = Router.router(vertx);
         router.route(BASE + "/*").handler(this::authorise);
-        router.route(BASE + "/*").handler(BodyHandler.create(false).setBodyLimit(MAX_JSON_BODY));
+        // A file's body is large and read into memory: few at once, and only after the token is checked.
+        router.post(BASE + "/files").handler(this::takeUploadSlot);
+        router.post(BASE + "/files").handler(BodyHandler.create(false).setBodyLimit(MAX_FILE_BODY));
+        router.routeWithRegex("^" + BASE + "/(?!files$).*").handler(BodyHandler.create(false).setBodyLimit(MAX_JSON_BODY));
 
         router.get(BASE + "/identity").handler(ctx -> blocking(ctx, 200, this::identity));
         router.get(BASE + "/status").handler(ctx -> async(ctx, 200, this::status));
@@ -115,6 +123,8 @@ public final class ApiServer implements AutoCloseable {
         router.post(BASE + "/messages").handler(ctx -> async(ctx, 202, () -> send(body(ctx))));
         router.get(BASE + "/messages/:envelope").handler(ctx -> async(ctx, 200, () -> sentState(ctx.pathParam("envelope"))));
         router.get(BASE + "/outbox").handler(ctx -> async(ctx, 200, () -> outbox(ctx)));
+        router.post(BASE + "/files").handler(ctx -> async(ctx, 202, () -> sendFile(ctx)));
+        router.get(BASE + "/conversations/:peer/files/:position").handler(this::downloadFile);
 
         router.get(BASE + "/groups").handler(ctx -> async(ctx, 200, this::groups));
         router.post(BASE + "/groups").handler(ctx -> async(ctx, 201, () -> createGroup(body(ctx))));
@@ -255,6 +265,16 @@ public final class ApiServer implements AutoCloseable {
                 .orElseThrow(() -> ApiException.notFound("no group " + hex)));
     }
 
+    /** Lets a file transfer go on if fewer than {@link #MAX_FILE_TRANSFERS} run; it gives its slot back when its response ends. */
+    private void takeUploadSlot(RoutingContext ctx) {
+        if (!fileTransfers.tryAcquire()) {
+            fail(ctx, new ApiException(503, "too many file transfers at once (" + MAX_FILE_TRANSFERS + "); try again shortly"));
+            return;
+        }
+        ctx.addEndHandler(v -> fileTransfers.release());
+        ctx.next();
+    }
+
     // ---------------------------------------------------------------- endpoints
 
     private JsonObject identity() {
@@ -324,21 +344,21 @@ public final class ApiServer implements AutoCloseable {
         PeerId peer = peer(ctx.pathParam("peer"));
         long after = longParam(ctx, "after", 0, 0, Long.MAX_VALUE);
         int limit = (int) longParam(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
-        return page(node.history(peer, after, limit).stream().map(ApiJson::message).toList(), after)
-                .put("peerId", peer.toString());
+        return page(node.historyPage(peer, after, limit)).put("peerId", peer.toString());
     }
 
     private CompletableFuture<?> groupHistory(RoutingContext ctx) {
         long after = longParam(ctx, "after", 0, 0, Long.MAX_VALUE);
         int limit = (int) longParam(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
-        return group(ctx.pathParam("group")).thenApply(g -> page(node.groupHistory(g.groupId(), after, limit).stream()
-                .map(ApiJson::message).toList(), after).put("group", ApiJson.hex(g.groupId())));
+        return group(ctx.pathParam("group")).thenApply(g -> page(node.groupHistoryPage(g.groupId(), after, limit))
+                .put("group", ApiJson.hex(g.groupId())));
     }
 
     /** A page of messages, with the cursor to ask for the next one from. */
-    private static JsonObject page(List<JsonObject> messages, long after) {
-        long next = messages.isEmpty() ? after : messages.getLast().getLong("position");
-        return new JsonObject().put("messages", new JsonArray(new ArrayList<>(messages))).put("next", next);
+    private static JsonObject page(dev.ferry.messenger.ConversationPage page) {
+        JsonArray messages = new JsonArray();
+        page.messages().forEach(m -> messages.add(ApiJson.message(m)));
+        return new JsonObject().put("messages", messages).put("next", page.next());
     }
 
     private CompletableFuture<?> send(JsonObject body) {
@@ -383,6 +403,65 @@ public final class ApiServer implements AutoCloseable {
             JsonObject page = new JsonObject().put("messages", new JsonArray(rows.stream().map(CompletableFuture::join).toList()));
             page.put("next", sent.size() == limit ? ApiJson.hex(sent.getLast().envelope()) : null);
             return page;
+        });
+    }
+
+    private CompletableFuture<?> sendFile(RoutingContext ctx) {
+        String to = ctx.queryParams().get("to");
+        String name = ctx.queryParams().get("name");
+        if (to == null || to.isEmpty()) throw ApiException.badRequest("'to' (a contact or PeerId) is needed as a query parameter");
+        if (name == null || name.isEmpty()) throw ApiException.badRequest("'name' (the file's name) is needed as a query parameter");
+        PeerId recipient = peer(to);
+        byte[] content = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        String mediaType = ctx.request().getHeader("Content-Type");
+        return node.sendFile(recipient, name, mediaType, content).thenApply(sent -> {
+            JsonArray envelopes = new JsonArray();
+            sent.envelopes().forEach(e -> envelopes.add(ApiJson.hex(e)));
+            return new JsonObject().put("file", ApiJson.file(sent.file())).put("recipient", recipient.toString())
+                    .put("envelopes", envelopes).put("lastEnvelope", ApiJson.hex(sent.lastEnvelope()))
+                    .put("state", node.sentState(sent.lastEnvelope()).map(ApiJson::state).orElse("queued"));
+        });
+    }
+
+    private void downloadFile(RoutingContext ctx) {
+        if (!fileTransfers.tryAcquire()) {
+            fail(ctx, new ApiException(503, "too many file transfers at once (" + MAX_FILE_TRANSFERS + "); try again shortly"));
+            return;
+        }
+        vertx.executeBlocking(() -> {
+            PeerId peer = peer(ctx.pathParam("peer"));
+            long position;
+            try {
+                position = Long.parseLong(ctx.pathParam("position"));
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("'" + ctx.pathParam("position") + "' is not a position");
+            }
+            var info = node.historyPage(peer, Math.max(0, position - 1), 1).messages().stream()
+                    .filter(m -> m.position() == position).findFirst().flatMap(dev.ferry.messenger.ChatMessage::file)
+                    .orElseThrow(() -> ApiException.notFound("no file ends at position " + position + " of this conversation"));
+            byte[] content;
+            try {
+                content = node.readFile(peer, position);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.notFound(e.getMessage());
+            }
+            return new Object[] {info, content};
+        }, false).onComplete(result -> {
+            fileTransfers.release();
+            if (result.failed()) {
+                fail(ctx, result.cause());
+                return;
+            }
+            var info = (dev.ferry.messenger.FileInfo) result.result()[0];
+            byte[] content = (byte[]) result.result()[1];
+            // The name is the sender's: offered as a suggestion, quoted, never trusted as a path.
+            String ascii = info.name().replaceAll("[^A-Za-z0-9._ -]", "_");
+            ctx.response().setStatusCode(200)
+                    .putHeader("Content-Type", "application/octet-stream")
+                    .putHeader("X-Content-Type-Options", "nosniff")
+                    .putHeader("Content-Disposition", "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''"
+                            + java.net.URLEncoder.encode(info.name(), java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"))
+                    .end(io.vertx.core.buffer.Buffer.buffer(content));
         });
     }
 

@@ -1,6 +1,7 @@
 package dev.ferry.cmd.api;
 
 import dev.ferry.messenger.DeliveryUpdate;
+import dev.ferry.messenger.FileInfo;
 import dev.ferry.messenger.ReceivedMessage;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -45,7 +46,8 @@ final class EventStream {
     }
 
     void message(ReceivedMessage message) {
-        broadcast("event: message\ndata: " + ApiJson.received(message).encode() + "\n\n");
+        ApiJson.received(message, FileInfo.of(message))
+                .ifPresent(json -> broadcast("event: message\ndata: " + json.encode() + "\n\n"));
     }
 
     void delivery(DeliveryUpdate update) {
