@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Ferry: a peer-to-peer secure messaging overlay node.",
-        subcommands = {InitCommand.class, NodeCommand.class, IdCommand.class, PingCommand.class, PerfCommand.class, DhtCommand.class,
+        subcommands = {DemoCommand.class, InitCommand.class, NodeCommand.class, IdCommand.class, PingCommand.class, PerfCommand.class, DhtCommand.class,
             PubSubCommand.class, StatusCommand.class, PeersCommand.class, ContactsCommand.class, SendCommand.class, SendFileCommand.class, SaveFileCommand.class,
             InboxCommand.class, OutboxCommand.class, GroupCommand.class, WebCommand.class})
 public final class FerryCommand implements Runnable {
