@@ -8,27 +8,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.store.EnvelopeId;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What a user sees of a conversation: both sides' messages, delivery states that last, contacts, and relay-only nodes. */
-class ConversationHistoryTest {
-    @TempDir
-    Path dir;
-
-    private MessengerTestNetwork network;
-
-    @AfterEach
-    void close() {
-        if (network != null) network.close();
-    }
-
+class ConversationHistoryTest extends WholeNetworkTest {
     @Test
     void shouldShowBothSidesInOrderWithTheSentMessagesStateKeptAfterARestart() {
         network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());

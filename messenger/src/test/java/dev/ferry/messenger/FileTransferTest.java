@@ -6,27 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.crypto.PeerId;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Files between whole nodes: cut into pieces, delivered like messages, joined back intact, shown once. */
-class FileTransferTest {
-    @TempDir
-    Path dir;
-
-    private MessengerTestNetwork network;
-
-    @AfterEach
-    void close() {
-        if (network != null) network.close();
-    }
-
+class FileTransferTest extends WholeNetworkTest {
     private static byte[] randomFile(int size) {
         byte[] content = new byte[size];
         new SecureRandom().nextBytes(content);

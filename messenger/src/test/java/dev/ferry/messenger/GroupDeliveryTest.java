@@ -8,27 +8,14 @@ import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.x3dh.PublicIdentity;
 import dev.ferry.messenger.group.GroupState;
 import dev.ferry.messenger.group.GroupStatus;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Whole nodes on loopback: a five-member group, one member away for 50 messages, a removal, and a member leaving. */
-class GroupDeliveryTest {
-    @TempDir
-    Path dir;
-
-    private MessengerTestNetwork network;
-
-    @AfterEach
-    void close() {
-        if (network != null) network.close();
-    }
-
+class GroupDeliveryTest extends WholeNetworkTest {
     private static Optional<GroupState> group(FerryNode node, byte[] id) {
         return join(node.groups()).stream().filter(g -> java.util.Arrays.equals(g.groupId(), id)).findFirst();
     }

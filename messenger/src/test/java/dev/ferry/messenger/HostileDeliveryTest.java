@@ -18,7 +18,6 @@ import dev.ferry.messenger.mailbox.MailboxStatus;
 import dev.ferry.monitoring.Metrics;
 import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.Shard;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -28,19 +27,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Whole nodes on loopback with a hostile one among them: forged ACKs, a tampered shard, replayed envelopes. */
-class HostileDeliveryTest {
-    @TempDir
-    Path dir;
-
-    private MessengerTestNetwork network;
+class HostileDeliveryTest extends WholeNetworkTest {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
     @AfterEach
-    void close() {
-        if (network != null) network.close();
+    void stopScheduler() {
         scheduler.shutdownNow();
     }
 

@@ -12,33 +12,20 @@ import dev.ferry.messenger.mailbox.MailboxStatus;
 import dev.ferry.messenger.mailbox.RequestType;
 import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.Shard;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Whole nodes on loopback: what a mailbox's holders do between themselves and for its owner. An
  * ACK one holder gets reaches the others; a shard stored while the owner watches is pushed to it.
  * Repair is off in both, since a repair round also spreads tombstones and shards.
  */
-class MailboxHoldersTest {
-    @TempDir
-    Path dir;
-
-    private MessengerTestNetwork network;
-
-    @AfterEach
-    void close() {
-        if (network != null) network.close();
-    }
-
+class MailboxHoldersTest extends WholeNetworkTest {
     /** The envelope's six holders, once the sender placed every shard (one each). */
     private List<FerryNode> awaitSixHolders(EnvelopeId envelope) {
         await("the envelope is on six holders", () -> network.liveShards(envelope) == 6 && network.holdersOf(List.of(envelope)).size() == 6);

@@ -9,29 +9,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.crypto.envelope.Mailbox;
 import dev.ferry.store.EnvelopeId;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Whole nodes on loopback: mailbox holders going away, and envelopes expiring, while the recipient is away. */
-class MailboxResilienceTest {
-    @TempDir
-    Path dir;
-
-    private MessengerTestNetwork network;
-
-    @AfterEach
-    void close() {
-        if (network != null) network.close();
-    }
-
+class MailboxResilienceTest extends WholeNetworkTest {
     @Test
     void everythingIsDeliveredWhenTwoOfTheSixHoldersStopBeforeTheRecipientReturns() {
         // Without repair, nothing puts the stopped holders' shards back: Bob rebuilds from k = 4.

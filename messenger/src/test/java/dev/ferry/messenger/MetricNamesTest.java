@@ -12,7 +12,6 @@ import dev.ferry.messenger.group.GroupTopic;
 import dev.ferry.monitoring.Metrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,9 +23,7 @@ import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Whole nodes on loopback, after 1:1 (direct and through the mailbox) and group traffic: every
@@ -34,17 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * dashboard and alert rules in monitoring/ rely on. A second test proves the checks catch what
  * they are for.
  */
-class MetricNamesTest {
-    @TempDir
-    Path dir;
-
-    private MessengerTestNetwork network;
-
-    @AfterEach
-    void close() {
-        if (network != null) network.close();
-    }
-
+class MetricNamesTest extends WholeNetworkTest {
     @Test
     void everySampleOfBusyNodesFollowsTheNamingConventions() {
         network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());

@@ -10,7 +10,6 @@ import dev.ferry.crypto.PeerId;
 import dev.ferry.messenger.mailbox.MailboxStatus;
 import dev.ferry.messenger.mailbox.RequestType;
 import dev.ferry.store.EnvelopeId;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,22 +19,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Whole nodes on loopback: 1:1 messages online (direct) and to a recipient who is away (mailbox). */
-class OneToOneDeliveryTest {
-    @TempDir
-    Path dir;
-
-    private MessengerTestNetwork network;
-
-    @AfterEach
-    void close() {
-        if (network != null) network.close();
-    }
-
+class OneToOneDeliveryTest extends WholeNetworkTest {
     /** Collects what a node receives, by sender. */
     private static final class Inbox {
         final Map<PeerId, List<String>> bySender = new ConcurrentHashMap<>();

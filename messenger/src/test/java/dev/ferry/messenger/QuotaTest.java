@@ -22,7 +22,6 @@ import dev.ferry.store.StoreLimits;
 import dev.ferry.store.erasure.EncodedShards;
 import dev.ferry.store.erasure.ErasureParameters;
 import dev.ferry.store.erasure.ReedSolomonCodec;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,22 +32,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Whole nodes on loopback with small store limits: a flooding peer is refused and told why, honest senders are not refused. */
-class QuotaTest {
+class QuotaTest extends WholeNetworkTest {
     /** 64 KiB per sending peer, 256 KiB per mailbox, 1 MiB in all. */
     private static final StoreLimits SMALL = new StoreLimits(1 << 20, 256 << 10, 64 << 10, 16 << 10);
 
-    @TempDir
-    Path dir;
-
-    private MessengerTestNetwork network;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
     @AfterEach
-    void close() {
-        if (network != null) network.close();
+    void stopScheduler() {
         scheduler.shutdownNow();
     }
 

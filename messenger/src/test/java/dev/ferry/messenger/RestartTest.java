@@ -6,26 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.crypto.PeerId;
 import dev.ferry.store.EnvelopeId;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Whole nodes on loopback, restarted (RocksDB kept) in the middle of a conversation. */
-class RestartTest {
-    @TempDir
-    Path dir;
-
-    private MessengerTestNetwork network;
-
-    @AfterEach
-    void close() {
-        if (network != null) network.close();
-    }
-
+class RestartTest extends WholeNetworkTest {
     private void restart(int index) {
         network.stop(index);
         network.start(index, UnaryOperator.identity());
