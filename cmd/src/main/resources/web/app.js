@@ -349,7 +349,11 @@
   function loadNewer() {
     const open = state.open;
     if (!open) return Promise.resolve();
+    // A run that has not started yet fetches everything after the cursor when it does: join it
+    // (a file's pieces each bring a delivery event, and each event asks for the newer messages).
+    if (open.waiting) return open.waiting;
     const run = async () => {
+      open.waiting = null;
       for (;;) {
         const page = await api('GET', messagesPath(open.kind, open.id) + '?after=' + open.cursor + '&limit=' + PAGE_SIZE);
         if (open !== state.open) return;
@@ -359,6 +363,7 @@
       }
     };
     open.fetching = (open.fetching || Promise.resolve()).then(run, run);
+    open.waiting = open.fetching;
     return open.fetching;
   }
 
