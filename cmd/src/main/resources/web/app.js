@@ -1,6 +1,6 @@
-// Ferry's web page: contacts, 1:1 conversations and groups of the node that serves it, kept live
-// by the API's event stream. Plain DOM code; every text that came from the network goes in
-// through textContent, never innerHTML.
+// Ferry's web page: contacts, 1:1 conversations (with their files) and groups of the node that
+// serves it, kept live by the API's event stream. Plain DOM code; every text that came from the
+// network goes in through textContent, never innerHTML.
 'use strict';
 
 (() => {
@@ -17,6 +17,8 @@
   const MAX_EVENT_CHARS = 1024 * 1024;
   /** The composer grows with its text up to this height. */
   const COMPOSER_MAX_PX = 200;
+  /** How long a downloaded file's object URL is kept: long enough for the browser to start saving it. */
+  const DOWNLOAD_URL_MS = 60_000;
   /** Delivery states only move forward; an older answer must not undo a newer event. */
   const STATE_RANK = { queued: 0, stored: 1, delivered: 2, expired: 2 };
 
@@ -78,6 +80,19 @@
       : at.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   }
 
+  /** A size in binary units, as the node's limits are written (64 MiB). */
+  function formatSize(bytes) {
+    if (bytes < 1024) return bytes + ' B';
+    const units = ['KiB', 'MiB', 'GiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit += 1;
+    }
+    return (value >= 100 ? value.toFixed(0) : value.toFixed(1)) + ' ' + units[unit];
+  }
+
   function showError(id, message) {
     $(id).textContent = message || '';
   }
@@ -131,13 +146,18 @@
       throw new ApiError(401, 'the node refused the token');
     }
     const text = await response.text();
+    return parseAnswer(response.status, response.ok, text);
+  }
+
+  /** The node's JSON answer, or an ApiError with its one-line reason. */
+  function parseAnswer(status, ok, text) {
     let json = null;
     try {
       json = text ? JSON.parse(text) : null;
     } catch (e) {
-      throw new ApiError(response.status, 'the node answered something that is not JSON');
+      throw new ApiError(status, 'the node answered something that is not JSON');
     }
-    if (!response.ok) throw new ApiError(response.status, (json && json.error) || 'HTTP ' + response.status);
+    if (!ok) throw new ApiError(status, (json && json.error) || 'HTTP ' + status);
     return json;
   }
 
@@ -407,11 +427,15 @@
   }
 
   function messageItem(m) {
-    const item = el('li', { className: 'message ' + (m.outgoing ? 'outgoing' : 'incoming'),
+    const item = el('li', { className: 'message ' + (m.outgoing ? 'outgoing' : 'incoming') + (m.file ? ' file-message' : ''),
       attrs: { 'data-position': String(m.position) } });
     if (!m.outgoing && m.group) item.append(el('div', { className: 'sender', text: nameOf(m.sender) }));
-    const body = m.text !== undefined ? m.text : '(' + m.type.replace('_', ' ') + ' message)';
-    item.append(el('div', { className: m.text !== undefined ? 'bubble' : 'bubble other-type', text: body }));
+    if (m.file) {
+      item.append(fileCard(m));
+    } else {
+      const body = m.text !== undefined ? m.text : '(' + m.type.replace('_', ' ') + ' message)';
+      item.append(el('div', { className: m.text !== undefined ? 'bubble' : 'bubble other-type', text: body }));
+    }
     const meta = el('div', { className: 'meta' }, [
       el('time', { text: formatTime(m.outgoing ? m.sentAt : m.receivedAt), attrs: { datetime: m.outgoing ? m.sentAt : m.receivedAt } }),
     ]);
@@ -424,6 +448,30 @@
     }
     item.append(meta);
     return item;
+  }
+
+  /**
+   * A file of a 1:1 conversation: its name and size. A received one can be downloaded; this node
+   * keeps no copy of one it sent. The name is the sender's: shown, and offered as the download's
+   * name, nothing else.
+   */
+  function fileCard(m) {
+    const file = m.file;
+    const details = formatSize(file.size) + (file.mediaType ? ' · ' + file.mediaType : '');
+    const card = el('div', { className: 'bubble file-card' }, [
+      el('span', { className: 'file-icon', attrs: { 'aria-hidden': 'true' } }),
+      el('span', { className: 'file-name', text: file.name, attrs: { title: file.name } }),
+      el('span', { className: 'file-details', text: details }),
+    ]);
+    if (m.outgoing) {
+      card.append(el('span', { className: 'file-action file-sent', text: 'sent', attrs: { title: 'Sent from this node, which keeps no copy of it' } }));
+    } else {
+      const peer = state.open.id;
+      const button = el('button', { className: 'file-action small', text: 'Download', attrs: { type: 'button' } });
+      button.addEventListener('click', () => download(button, peer, m.position, file.name));
+      card.append(button);
+    }
+    return card;
   }
 
   // ------------------------------------------------------------------ delivery states
@@ -513,6 +561,42 @@
       if (open === state.open) showError('conversation-error', 'Not sent: ' + e.message);
     } finally {
       $('send-button').disabled = false;
+    }
+  }
+
+  // ------------------------------------------------------------------ files
+
+  /** Fetches a received file with the token and hands it to the browser as a download; the token never goes in a URL. */
+  async function download(button, peer, position, name) {
+    if (button.disabled) return;
+    button.disabled = true;
+    button.textContent = 'Downloading…';
+    try {
+      let response;
+      try {
+        response = await fetch(API + '/conversations/' + encodeURIComponent(peer) + '/files/' + position, {
+          headers: { Authorization: 'Bearer ' + state.token }, cache: 'no-store',
+        });
+      } catch (e) {
+        throw new ApiError(0, 'the node does not answer');
+      }
+      if (response.status === 401) {
+        askForToken('The node refused the token. Enter the current one.');
+        return;
+      }
+      if (!response.ok) parseAnswer(response.status, false, await response.text());
+      const url = URL.createObjectURL(await response.blob());
+      // the name is only the download's suggested name: the browser cleans it and picks the folder
+      const link = el('a', { attrs: { href: url, download: name, hidden: '' } });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), DOWNLOAD_URL_MS);
+    } catch (e) {
+      showError('conversation-error', 'Cannot download ' + name + ': ' + e.message);
+    } finally {
+      button.disabled = false;
+      button.textContent = 'Download';
     }
   }
 
