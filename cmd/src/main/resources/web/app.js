@@ -1,6 +1,6 @@
-// Ferry's web page: contacts, 1:1 conversations and groups of the node that serves it, kept live
-// by the API's event stream. Plain DOM code; every text that came from the network goes in
-// through textContent, never innerHTML.
+// Ferry's web page: contacts, 1:1 conversations (with their files) and groups of the node that
+// serves it, kept live by the API's event stream. Plain DOM code; every text that came from the
+// network goes in through textContent, never innerHTML.
 'use strict';
 
 (() => {
@@ -17,6 +17,10 @@
   const MAX_EVENT_CHARS = 1024 * 1024;
   /** The composer grows with its text up to this height. */
   const COMPOSER_MAX_PX = 200;
+  /** The node's largest file (POST /files refuses more): checked here, so that nothing is uploaded in vain. */
+  const MAX_FILE_BYTES = 64 * 1024 * 1024;
+  /** How long a downloaded file's object URL is kept: long enough for the browser to start saving it. */
+  const DOWNLOAD_URL_MS = 60_000;
   /** Delivery states only move forward; an older answer must not undo a newer event. */
   const STATE_RANK = { queued: 0, stored: 1, delivered: 2, expired: 2 };
 
@@ -78,6 +82,19 @@
       : at.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   }
 
+  /** A size in binary units, as the node's limits are written (64 MiB). */
+  function formatSize(bytes) {
+    if (bytes < 1024) return bytes + ' B';
+    const units = ['KiB', 'MiB', 'GiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit += 1;
+    }
+    return (value >= 100 ? value.toFixed(0) : value.toFixed(1)) + ' ' + units[unit];
+  }
+
   function showError(id, message) {
     $(id).textContent = message || '';
   }
@@ -131,13 +148,18 @@
       throw new ApiError(401, 'the node refused the token');
     }
     const text = await response.text();
+    return parseAnswer(response.status, response.ok, text);
+  }
+
+  /** The node's JSON answer, or an ApiError with its one-line reason. */
+  function parseAnswer(status, ok, text) {
     let json = null;
     try {
       json = text ? JSON.parse(text) : null;
     } catch (e) {
-      throw new ApiError(response.status, 'the node answered something that is not JSON');
+      throw new ApiError(status, 'the node answered something that is not JSON');
     }
-    if (!response.ok) throw new ApiError(response.status, (json && json.error) || 'HTTP ' + response.status);
+    if (!ok) throw new ApiError(status, (json && json.error) || 'HTTP ' + status);
     return json;
   }
 
@@ -331,8 +353,10 @@
       $('conversation-title').textContent = contact ? contact.name : shortPeer(open.id);
       $('conversation-subtitle').textContent = open.id;
       $('group-actions').hidden = true;
+      $('file-button').hidden = false;
       return;
     }
+    $('file-button').hidden = true;
     const group = state.groups.find((g) => g.id === open.id);
     if (!group) return;
     $('conversation-title').textContent = group.name;
@@ -349,7 +373,11 @@
   function loadNewer() {
     const open = state.open;
     if (!open) return Promise.resolve();
+    // A run that has not started yet fetches everything after the cursor when it does: join it
+    // (a file's pieces each bring a delivery event, and each event asks for the newer messages).
+    if (open.waiting) return open.waiting;
     const run = async () => {
+      open.waiting = null;
       for (;;) {
         const page = await api('GET', messagesPath(open.kind, open.id) + '?after=' + open.cursor + '&limit=' + PAGE_SIZE);
         if (open !== state.open) return;
@@ -359,6 +387,7 @@
       }
     };
     open.fetching = (open.fetching || Promise.resolve()).then(run, run);
+    open.waiting = open.fetching;
     return open.fetching;
   }
 
@@ -402,11 +431,15 @@
   }
 
   function messageItem(m) {
-    const item = el('li', { className: 'message ' + (m.outgoing ? 'outgoing' : 'incoming'),
+    const item = el('li', { className: 'message ' + (m.outgoing ? 'outgoing' : 'incoming') + (m.file ? ' file-message' : ''),
       attrs: { 'data-position': String(m.position) } });
     if (!m.outgoing && m.group) item.append(el('div', { className: 'sender', text: nameOf(m.sender) }));
-    const body = m.text !== undefined ? m.text : '(' + m.type.replace('_', ' ') + ' message)';
-    item.append(el('div', { className: m.text !== undefined ? 'bubble' : 'bubble other-type', text: body }));
+    if (m.file) {
+      item.append(fileCard(m));
+    } else {
+      const body = m.text !== undefined ? m.text : '(' + m.type.replace('_', ' ') + ' message)';
+      item.append(el('div', { className: m.text !== undefined ? 'bubble' : 'bubble other-type', text: body }));
+    }
     const meta = el('div', { className: 'meta' }, [
       el('time', { text: formatTime(m.outgoing ? m.sentAt : m.receivedAt), attrs: { datetime: m.outgoing ? m.sentAt : m.receivedAt } }),
     ]);
@@ -419,6 +452,30 @@
     }
     item.append(meta);
     return item;
+  }
+
+  /**
+   * A file of a 1:1 conversation: its name and size. A received one can be downloaded; this node
+   * keeps no copy of one it sent. The name is the sender's: shown, and offered as the download's
+   * name, nothing else.
+   */
+  function fileCard(m) {
+    const file = m.file;
+    const details = formatSize(file.size) + (file.mediaType ? ' · ' + file.mediaType : '');
+    const card = el('div', { className: 'bubble file-card' }, [
+      el('span', { className: 'file-icon', attrs: { 'aria-hidden': 'true' } }),
+      el('span', { className: 'file-name', text: file.name, attrs: { title: file.name } }),
+      el('span', { className: 'file-details', text: details }),
+    ]);
+    if (m.outgoing) {
+      card.append(el('span', { className: 'file-action file-sent', text: 'sent', attrs: { title: 'Sent from this node, which keeps no copy of it' } }));
+    } else {
+      const peer = state.open.id;
+      const button = el('button', { className: 'file-action small', text: 'Download', attrs: { type: 'button' } });
+      button.addEventListener('click', () => download(button, peer, m.position, file.name));
+      card.append(button);
+    }
+    return card;
   }
 
   // ------------------------------------------------------------------ delivery states
@@ -508,6 +565,186 @@
       if (open === state.open) showError('conversation-error', 'Not sent: ' + e.message);
     } finally {
       $('send-button').disabled = false;
+    }
+  }
+
+  // ------------------------------------------------------------------ files
+
+  /** Files picked or dropped, sent one after the other: the node takes two transfers at once, for every client. */
+  const uploads = { queue: [], running: false };
+
+  $('file-button').addEventListener('click', () => $('file-input').click());
+
+  $('file-input').addEventListener('change', () => {
+    const files = [...$('file-input').files];
+    // cleared, so that picking the same file again is a change too
+    $('file-input').value = '';
+    offerFiles(files);
+  });
+
+  /** Whether a drag carries files (not text or a link, which the composer takes as usual). */
+  function carriesFiles(event) {
+    return Boolean(event.dataTransfer) && [...event.dataTransfer.types].includes('Files');
+  }
+
+  let dragDepth = 0;
+  $('conversation-view').addEventListener('dragenter', (event) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    dragDepth += 1;
+    const toPeer = state.open && state.open.kind === 'peer';
+    $('drop-hint').firstElementChild.textContent = toPeer ? 'Drop to send to ' + nameOf(state.open.id) : 'Files go to one contact, not to groups';
+    $('drop-hint').hidden = false;
+  });
+  $('conversation-view').addEventListener('dragover', (event) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = state.open && state.open.kind === 'peer' ? 'copy' : 'none';
+  });
+  $('conversation-view').addEventListener('dragleave', (event) => {
+    if (!carriesFiles(event)) return;
+    dragDepth = Math.max(0, dragDepth - 1);
+    if (dragDepth === 0) $('drop-hint').hidden = true;
+  });
+  $('conversation-view').addEventListener('drop', (event) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    dragDepth = 0;
+    $('drop-hint').hidden = true;
+    offerFiles([...event.dataTransfer.files]);
+  });
+  // a file dropped anywhere else must not make the browser leave the page to show it
+  for (const type of ['dragover', 'drop']) {
+    window.addEventListener(type, (event) => {
+      if (carriesFiles(event)) event.preventDefault();
+    });
+  }
+
+  /** Queues files for the open 1:1 conversation; a file over the node's limit is refused here, before any upload. */
+  function offerFiles(files) {
+    const open = state.open;
+    if (!open || files.length === 0) return;
+    if (open.kind !== 'peer') {
+      showError('conversation-error', 'Files go to one contact at a time, not to groups.');
+      return;
+    }
+    showError('conversation-error', '');
+    const tooLarge = files.filter((f) => f.size > MAX_FILE_BYTES);
+    for (const file of files) if (file.size <= MAX_FILE_BYTES) uploads.queue.push({ file, to: open.id });
+    if (tooLarge.length > 0) {
+      // just over the limit rounds to the limit: then the exact count says why
+      const sizeOf = (f) => formatSize(f.size) === formatSize(MAX_FILE_BYTES) ? f.size.toLocaleString('en') + ' bytes' : formatSize(f.size);
+      showError('conversation-error', 'Not sent: ' + tooLarge.map((f) => f.name + ' is ' + sizeOf(f)).join(', ')
+        + '; a file can be at most 64 MiB (' + MAX_FILE_BYTES.toLocaleString('en') + ' bytes).');
+    }
+    runUploads();
+  }
+
+  async function runUploads() {
+    if (uploads.running) return;
+    uploads.running = true;
+    try {
+      while (uploads.queue.length > 0) {
+        const { file, to } = uploads.queue.shift();
+        const label = file.name + ' (' + formatSize(file.size) + ')';
+        showTransfer('Sending ' + label + ' to ' + nameOf(to) + '…', 0);
+        try {
+          const sent = await uploadFile(file, to, (share) => showTransfer(share < 1
+            ? 'Sending ' + label + ' to ' + nameOf(to) + '…'
+            : 'Encrypting ' + label + ' for ' + nameOf(to) + '…', share));
+          noteDelivery(sent.lastEnvelope, sent.state);
+          // the answer has no position: the conversation's next page holds the file
+          if (state.open && state.open.kind === 'peer' && state.open.id === to) await loadNewer();
+        } catch (e) {
+          if (e.status === 401) {
+            uploads.queue.length = 0;
+            return;
+          }
+          showError('conversation-error', 'Not sent: ' + label + ' to ' + nameOf(to) + ': ' + e.message);
+        }
+      }
+    } finally {
+      uploads.running = false;
+      $('transfer').hidden = true;
+    }
+  }
+
+  function showTransfer(text, share) {
+    $('transfer').hidden = false;
+    $('transfer-text').textContent = text + ' ' + Math.round(share * 100) + '%';
+    $('transfer-progress').value = share;
+  }
+
+  /**
+   * The file's media type as the node takes it (printable ASCII, no spaces); a form's type would
+   * make the node's body handler read the file as a form, so that one goes as plain bytes.
+   */
+  function mediaTypeOf(file) {
+    const type = file.type;
+    if (!/^[\x21-\x7e]{1,127}$/.test(type) || /^(multipart\/form-data|application\/x-www-form-urlencoded)$/i.test(type)) {
+      return 'application/octet-stream';
+    }
+    return type;
+  }
+
+  /** POST /files with the file as the body; XMLHttpRequest, because fetch tells nothing of an upload's progress. */
+  function uploadFile(file, to, onProgress) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', API + '/files?to=' + encodeURIComponent(to) + '&name=' + encodeURIComponent(file.name));
+      xhr.setRequestHeader('Authorization', 'Bearer ' + state.token);
+      xhr.setRequestHeader('Content-Type', mediaTypeOf(file));
+      xhr.upload.addEventListener('progress', (event) => {
+        if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
+      });
+      xhr.addEventListener('load', () => {
+        if (xhr.status === 401) {
+          askForToken('The node refused the token. Enter the current one.');
+          reject(new ApiError(401, 'the node refused the token'));
+          return;
+        }
+        try {
+          resolve(parseAnswer(xhr.status, xhr.status >= 200 && xhr.status < 300, xhr.responseText));
+        } catch (e) {
+          reject(e);
+        }
+      });
+      xhr.addEventListener('error', () => reject(new ApiError(0, 'the node does not answer')));
+      xhr.send(file);
+    });
+  }
+
+  /** Fetches a received file with the token and hands it to the browser as a download; the token never goes in a URL. */
+  async function download(button, peer, position, name) {
+    if (button.disabled) return;
+    button.disabled = true;
+    button.textContent = 'Downloading…';
+    try {
+      let response;
+      try {
+        response = await fetch(API + '/conversations/' + encodeURIComponent(peer) + '/files/' + position, {
+          headers: { Authorization: 'Bearer ' + state.token }, cache: 'no-store',
+        });
+      } catch (e) {
+        throw new ApiError(0, 'the node does not answer');
+      }
+      if (response.status === 401) {
+        askForToken('The node refused the token. Enter the current one.');
+        return;
+      }
+      if (!response.ok) parseAnswer(response.status, false, await response.text());
+      const url = URL.createObjectURL(await response.blob());
+      // the name is only the download's suggested name: the browser cleans it and picks the folder
+      const link = el('a', { attrs: { href: url, download: name, hidden: '' } });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), DOWNLOAD_URL_MS);
+    } catch (e) {
+      showError('conversation-error', 'Cannot download ' + name + ': ' + e.message);
+    } finally {
+      button.disabled = false;
+      button.textContent = 'Download';
     }
   }
 

@@ -137,6 +137,12 @@ final class HeadlessChromium implements AutoCloseable {
         }
     }
 
+    /** Lets pages download files, saving them into {@code dir} (headless Chromium refuses downloads otherwise). */
+    void allowDownloads(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        call(null, "Browser.setDownloadBehavior", new JsonObject().put("behavior", "allow").put("downloadPath", dir.toAbsolutePath().toString()));
+    }
+
     /** Opens {@code url} in a new window of its own (so every tab renders and can be screenshot) and attaches to it. */
     Tab open(String url) {
         String targetId = call(null, "Target.createTarget", new JsonObject().put("url", "about:blank").put("newWindow", true))
@@ -347,6 +353,17 @@ final class HeadlessChromium implements AutoCloseable {
                     + " if (!e) return false; e.focus(); return document.activeElement === e; })()");
             if (!Boolean.TRUE.equals(focused)) throw new AssertionError("cannot focus " + selector + "\n" + pageText());
             call("Input.insertText", new JsonObject().put("text", text));
+        }
+
+        /** Chooses {@code files} in the file input {@code selector} finds, as the file picker would (its change event fires). */
+        void chooseFiles(String selector, Path... files) {
+            JsonObject found = call("Runtime.evaluate", new JsonObject().put("expression", "document.querySelector(" + Json.encode(selector) + ")"))
+                    .getJsonObject("result");
+            String objectId = found.getString("objectId");
+            if (objectId == null) throw new AssertionError("no file input " + selector + "\n" + pageText());
+            JsonArray paths = new JsonArray();
+            for (Path file : files) paths.add(file.toAbsolutePath().toString());
+            call("DOM.setFileInputFiles", new JsonObject().put("files", paths).put("objectId", objectId));
         }
 
         /** Saves a PNG of what the tab shows to {@code file}. */
