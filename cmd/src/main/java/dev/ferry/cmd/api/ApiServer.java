@@ -67,7 +67,8 @@ public final class ApiServer implements AutoCloseable {
     private final java.util.concurrent.Semaphore fileTransfers = new java.util.concurrent.Semaphore(MAX_FILE_TRANSFERS);
     private HttpServer server;
 
-    private ApiServer(FerryNode node, ApiToken token, Vertx vertx) {
+    /** Package-private so that OpenApiRoutesTest can build the {@link #router()} with no node behind it. */
+    ApiServer(FerryNode node, ApiToken token, Vertx vertx) {
         this.node = node;
         this.token = token;
         this.vertx = vertx;
@@ -102,7 +103,8 @@ public final class ApiServer implements AutoCloseable {
         return server.actualPort();
     }
 
-    private Router router() {
+    /** Every route the API serves; package-private so that OpenApiRoutesTest can hold docs/api/openapi.yaml against it. */
+    Router router() {
         Router router = Router.router(vertx);
         router.route(BASE + "/*").handler(this::authorise);
         // A file's body is large and read into memory: few at once, and only after the token is checked.
