@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +68,8 @@ public final class ApiServer implements AutoCloseable {
     private final java.util.concurrent.Semaphore fileTransfers = new java.util.concurrent.Semaphore(MAX_FILE_TRANSFERS);
     private HttpServer server;
 
-    private ApiServer(FerryNode node, ApiToken token, Vertx vertx) {
+    /** Package-private so that OpenApiRoutesTest can build the {@link #router()} with no node behind it. */
+    ApiServer(FerryNode node, ApiToken token, Vertx vertx) {
         this.node = node;
         this.token = token;
         this.vertx = vertx;
@@ -102,7 +104,8 @@ public final class ApiServer implements AutoCloseable {
         return server.actualPort();
     }
 
-    private Router router() {
+    /** Every route the API serves; package-private so that OpenApiRoutesTest can hold docs/api/openapi.yaml against it. */
+    Router router() {
         Router router = Router.router(vertx);
         router.route(BASE + "/*").handler(this::authorise);
         // A file's body is large and read into memory: few at once, and only after the token is checked.
@@ -143,6 +146,10 @@ public final class ApiServer implements AutoCloseable {
         // The web page: static files, no token needed to load them; the page asks the API with the token.
         router.route("/*").handler(StaticHandler.create(WEB_ROOT).setCachingEnabled(false).setIndexPage("index.html"));
         router.route().failureHandler(this::failed);
+        // A path or query that cannot be decoded (a bad %-escape) fails while routes are matched,
+        // so no failure handler above sees it, nor its status: answer it in JSON too, not Vert.x's plain text.
+        router.errorHandler(400, ctx -> fail(ctx, new ApiException(400, ctx.failure() != null && ctx.failure().getMessage() != null
+                ? ctx.failure().getMessage() : "the path or query cannot be decoded (a bad %-escape?)")));
         return router;
     }
 
@@ -183,7 +190,10 @@ public final class ApiServer implements AutoCloseable {
 
     private void failed(RoutingContext ctx) {
         if (ctx.statusCode() == 413) {
-            fail(ctx, new ApiException(413, "request body over " + MAX_JSON_BODY / 1024 + " KiB"));
+            // the body handler only says 413: name the limit of the route it guarded
+            boolean file = ctx.request().path().equals(BASE + "/files");
+            fail(ctx, new ApiException(413, file ? "a file has at most " + (MAX_FILE_BODY >> 20) + " MiB"
+                    : "request body over " + MAX_JSON_BODY / 1024 + " KiB"));
         } else {
             fail(ctx, ctx.failure() != null ? ctx.failure() : new ApiException(ctx.statusCode(), "request failed"));
         }
@@ -193,10 +203,17 @@ public final class ApiServer implements AutoCloseable {
     private static void fail(RoutingContext ctx, Throwable failure) {
         Throwable t = failure;
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) t = t.getCause();
+        // the client went away mid-request (an upload broken off): nobody to answer, and no bug to log
+        if (t instanceof io.vertx.core.http.HttpClosedException || ctx.response().closed()) return;
         int status;
         String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().replace('\n', ' ');
         if (t instanceof ApiException api) status = api.status;
         else if (t instanceof IllegalArgumentException || t instanceof DecodeException) status = 400;
+        else if (t instanceof HttpException http && http.getStatusCode() >= 400 && http.getStatusCode() < 500) {
+            // Vert.x's own refusal, e.g. of a query with a bad %-escape read by ctx.queryParams()
+            status = http.getStatusCode();
+            if (http.getCause() != null && http.getCause().getMessage() != null) message += ": " + http.getCause().getMessage().replace('\n', ' ');
+        }
         else if (t instanceof OutboxFullException) status = 503;
         else if (t instanceof IllegalStateException) status = 409;
         else {
