@@ -121,6 +121,9 @@ class ApiContractTest {
                 assertThat(answer.header("WWW-Authenticate")).as("%s: WWW-Authenticate", answer.request()).startsWith("Bearer ");
             }
         }
+        // the scheme name is case-insensitive, the token is not
+        assertThat(exchange(alice, "GET", "/identity", BodyPublishers.noBody(), "bearer " + alice.token().value(), Map.of()).status())
+                .isEqualTo(200);
         // an unknown endpoint does not tell a stranger that it is unknown
         assertError(exchange(alice, "GET", "/no-such-thing", BodyPublishers.noBody(), null, Map.of()), 401);
     }
@@ -181,6 +184,7 @@ class ApiContractTest {
         assertThat(envelope).matches("[0-9a-f]{64}");
         assertThat(accepted.getString("recipient")).isEqualTo(bob.node().peerId().toString());
         assertThat(accepted.getString("state")).isIn("queued", "stored", "delivered");
+        long position = accepted.getLong("position");
 
         await("the message is delivered").atMost(DELIVERY_WAIT).until(() ->
                 ok(call(alice, "GET", "/messages/" + envelope), 200).json().getString("state").equals("delivered"));
@@ -191,6 +195,11 @@ class ApiContractTest {
                 .filter(c -> c.getString("peerId").equals(alice.node().peerId().toString())).findFirst().orElseThrow();
         assertThat(withAlice.getString("name")).isEqualTo("alice");
         assertThat(withAlice.getLong("lastPosition")).isPositive();
+
+        JsonObject own = messages(ok(call(alice, "GET", "/conversations/bob/messages?after=" + (position - 1) + "&limit=1"), 200).json())
+                .getFirst();
+        assertThat(own.getString("text")).isEqualTo(text);
+        assertThat(own.getString("envelope")).isEqualTo(envelope);
 
         JsonObject bobsPage = ok(call(bob, "GET", "/conversations/alice/messages?limit=1000"), 200).json();
         assertThat(bobsPage.getString("peerId")).isEqualTo(alice.node().peerId().toString());
@@ -375,13 +384,14 @@ class ApiContractTest {
             assertThat(message.getString("type")).isEqualTo("text");
             assertThat(message.fieldNames()).contains("sentAt", "receivedAt");
 
-            String envelope = ok(post(bob, "/messages", new JsonObject().put("to", "alice").put("text", "answer")), 202).json()
-                    .getString("envelope");
+            JsonObject answer = ok(post(bob, "/messages", new JsonObject().put("to", "alice").put("text", "answer")), 202).json();
+            String envelope = answer.getString("envelope");
             JsonObject delivered = await("a delivery event").atMost(DELIVERY_WAIT).until(() -> events(lines, "delivery").stream()
                     .filter(e -> envelope.equals(e.getString("envelope")) && "delivered".equals(e.getString("state"))).findFirst(),
                     java.util.Optional::isPresent).orElseThrow();
             assertThat(delivered.getString("recipient")).isEqualTo(alice.node().peerId().toString());
             assertThat(delivered.getString("at")).isNotBlank();
+            assertThat(delivered.getLong("position")).isEqualTo(answer.getLong("position"));
         } finally {
             stream.body().close();
             reader.join(Duration.ofSeconds(10));

@@ -76,6 +76,16 @@ final class Conversations {
         return sentRecord(envelope).map(r -> DeliveryState.valueOf(r.getState()));
     }
 
+    /** A message the user sent 1:1 (a text, or a file's last piece), as kept; empty for any other envelope. */
+    Optional<SentMessage> sentMessage(EnvelopeId envelope) {
+        return sentRecord(envelope).map(r -> toSentMessage(envelope, r));
+    }
+
+    private static SentMessage toSentMessage(EnvelopeId envelope, DeliveryProto.SentRecord r) {
+        return new SentMessage(envelope, PeerId.fromBytes(r.getRecipient().toByteArray()), r.getPosition(),
+                DeliveryState.valueOf(r.getState()), Instant.ofEpochMilli(r.getSentMs()), Instant.ofEpochMilli(r.getUpdatedMs()));
+    }
+
     /**
      * Up to {@code limit} messages of a conversation after position {@code after}, oldest first.
      * A file shows once, at its last piece; the pieces before it are passed over, and the page's
@@ -147,11 +157,8 @@ final class Conversations {
 
     /** Up to {@code limit} messages the user sent 1:1, in envelope id order after {@code after}, with their kept states. */
     List<SentMessage> sent(Optional<EnvelopeId> after, int limit) {
-        return store.sentMessages().list(after, Math.min(limit, dev.ferry.store.KeyedRecords.MAX_LIST)).stream().map(e -> {
-            DeliveryProto.SentRecord r = parse(e.getKey(), e.getValue());
-            return new SentMessage(e.getKey(), PeerId.fromBytes(r.getRecipient().toByteArray()), r.getPosition(),
-                    DeliveryState.valueOf(r.getState()), Instant.ofEpochMilli(r.getSentMs()), Instant.ofEpochMilli(r.getUpdatedMs()));
-        }).toList();
+        return store.sentMessages().list(after, Math.min(limit, dev.ferry.store.KeyedRecords.MAX_LIST)).stream()
+                .map(e -> toSentMessage(e.getKey(), parse(e.getKey(), e.getValue()))).toList();
     }
 
     /**

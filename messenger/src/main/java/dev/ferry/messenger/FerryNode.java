@@ -371,6 +371,15 @@ public final class FerryNode implements AutoCloseable {
     }
 
     /**
+     * The 1:1 message the user sent in {@code envelope} (a text, or the last piece of a file), as
+     * kept with its conversation position and state; empty for any other envelope (a file's
+     * earlier pieces, group envelopes, keys and control messages).
+     */
+    public Optional<SentMessage> sentMessage(EnvelopeId envelope) {
+        return messaging.conversations().sentMessage(envelope);
+    }
+
+    /**
      * Up to {@code limit} 1:1 messages the user sent, in envelope id order after {@code after}
      * (empty: from the first), each with its kept delivery state.
      */

@@ -73,7 +73,7 @@ public final class ApiServer implements AutoCloseable {
         this.node = node;
         this.token = token;
         this.vertx = vertx;
-        this.events = new EventStream(vertx);
+        this.events = new EventStream(vertx, node);
     }
 
     /**
@@ -384,10 +384,12 @@ public final class ApiServer implements AutoCloseable {
         if (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_TEXT_BYTES) {
             throw new ApiException(413, "a text message has at most " + MAX_TEXT_BYTES / 1024 + " KiB; send a file instead");
         }
-        return node.send(to, text).thenApply(envelope -> new JsonObject()
-                .put("envelope", ApiJson.hex(envelope))
-                .put("recipient", to.toString())
-                .put("state", node.sentState(envelope).map(ApiJson::state).orElse("queued")));
+        return node.send(to, text).thenApply(envelope -> {
+            JsonObject sent = new JsonObject().put("envelope", ApiJson.hex(envelope)).put("recipient", to.toString())
+                    .put("state", node.sentState(envelope).map(ApiJson::state).orElse("queued"));
+            node.sentMessage(envelope).ifPresent(m -> sent.put("position", m.position()));
+            return sent;
+        });
     }
 
     private static EnvelopeId envelopeId(String hex) {
@@ -436,7 +438,8 @@ public final class ApiServer implements AutoCloseable {
             sent.envelopes().forEach(e -> envelopes.add(ApiJson.hex(e)));
             return new JsonObject().put("file", ApiJson.file(sent.file())).put("recipient", recipient.toString())
                     .put("envelopes", envelopes).put("lastEnvelope", ApiJson.hex(sent.lastEnvelope()))
-                    .put("state", node.sentState(sent.lastEnvelope()).map(ApiJson::state).orElse("queued"));
+                    .put("state", node.sentState(sent.lastEnvelope()).map(ApiJson::state).orElse("queued"))
+                    .put("position", node.sentMessage(sent.lastEnvelope()).map(m -> m.position()).orElse(0L));
         });
     }
 

@@ -86,9 +86,12 @@ public final class ApiToken {
         return value;
     }
 
-    /** Whether an {@code Authorization} header carries this token, compared in constant time. */
+    /**
+     * Whether an {@code Authorization} header carries this token, compared in constant time. The
+     * scheme name is case-insensitive (RFC 9110), the token is not.
+     */
     public boolean authorizes(String authorizationHeader) {
-        if (authorizationHeader == null || !authorizationHeader.startsWith("Bearer ")) return false;
+        if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, "Bearer ".length())) return false;
         byte[] given = authorizationHeader.substring("Bearer ".length()).strip().getBytes(StandardCharsets.US_ASCII);
         return MessageDigest.isEqual(given, value.getBytes(StandardCharsets.US_ASCII));
     }

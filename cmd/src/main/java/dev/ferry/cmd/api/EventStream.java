@@ -1,6 +1,7 @@
 package dev.ferry.cmd.api;
 
 import dev.ferry.messenger.DeliveryUpdate;
+import dev.ferry.messenger.FerryNode;
 import dev.ferry.messenger.FileInfo;
 import dev.ferry.messenger.ReceivedMessage;
 import io.vertx.core.Vertx;
@@ -21,11 +22,13 @@ final class EventStream {
     static final long KEEPALIVE_MS = 15_000;
 
     private final Vertx vertx;
+    private final FerryNode node;
     private final Set<HttpServerResponse> open = ConcurrentHashMap.newKeySet();
     private final long keepalive;
 
-    EventStream(Vertx vertx) {
+    EventStream(Vertx vertx, FerryNode node) {
         this.vertx = vertx;
+        this.node = node;
         this.keepalive = vertx.setPeriodic(KEEPALIVE_MS, id -> broadcast(": keepalive\n\n"));
     }
 
@@ -50,8 +53,15 @@ final class EventStream {
                 .ifPresent(json -> broadcast("event: message\ndata: " + json.encode() + "\n\n"));
     }
 
+    /**
+     * A state change of a message the user sent, with its place in the conversation. Envelopes
+     * the user does not see as messages (a file's earlier pieces, group mailbox envelopes) are
+     * not announced: only the last piece's state is the file's.
+     */
     void delivery(DeliveryUpdate update) {
-        broadcast("event: delivery\ndata: " + ApiJson.delivery(update).encode() + "\n\n");
+        if (node == null) return;
+        node.sentMessage(update.envelope()).ifPresent(sent -> broadcast("event: delivery\ndata: "
+                + ApiJson.delivery(update).put("position", sent.position()).encode() + "\n\n"));
     }
 
     /** Called from the node's threads: the writes happen on the API's event loop. */

@@ -259,6 +259,11 @@ public final class Groups {
     private GroupChange takeEpochUpdate(Optional<GroupState> current, GroupProto.GroupEpochUpdate update, PeerId sender) throws Refusal {
         if (!update.hasRoster()) throw Refusal.malformed("epoch update without a roster");
         GroupRoster roster = GroupRoster.decode(update.getRoster());
+        // A member who left chose to: the owner's later rosters do not bring it back. (Those the owner
+        // made before it heard of the leave still list the member; a removed member may be invited again.)
+        if (current.isPresent() && current.get().status() == GroupStatus.LEFT) {
+            throw new Refusal(GroupRefusal.Reason.INACTIVE, "this member left the group");
+        }
         checkNewRoster(current, roster, sender);
         if (!roster.members().contains(self)) throw new Refusal(GroupRefusal.Reason.NOT_LISTED, "the new roster does not list this member");
         EpochSecret secret = EpochSecret.of(roster.groupId(), roster.epoch(), update.getEpochSecret().toByteArray());

@@ -129,6 +129,24 @@ class GroupConversationTest {
     }
 
     @Test
+    void shouldKeepAMemberWhoLeftOutWhenARosterMadeBeforeTheOwnerHeardOfItArrivesAfter() {
+        List<Member> members = groupOfFive();
+        Member owner = members.get(0), carol = members.get(2), erin = members.get(4);
+
+        // The owner removes erin while carol's leave is on its way: that roster still lists carol.
+        owner.remove(erin);
+        carol.leave();
+        network.deliverAll();
+
+        assertThat(carol.state().status()).isEqualTo(GroupStatus.LEFT);
+        assertThat(network.refusals).extracting(GroupRefusal::reason).containsOnly(GroupRefusal.Reason.INACTIVE);
+        List<Member> remaining = List.of(members.get(0), members.get(1), members.get(3));
+        for (Member m : remaining) assertThat(m.state().roster().member(carol.peerId())).isEmpty();
+        everyoneReadsEveryone(remaining, "after carol and erin");
+        assertThat(carol.refusalOf(owner.say("still there?"))).isEqualTo(GroupRefusal.Reason.INACTIVE);
+    }
+
+    @Test
     void shouldEndTheGroupForEveryoneWhenTheOwnerLeaves() {
         List<Member> members = groupOfFive();
         Member owner = members.get(0), bob = members.get(1);
