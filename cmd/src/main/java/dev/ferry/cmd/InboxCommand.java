@@ -34,7 +34,7 @@ final class InboxCommand extends ApiCommand {
         Follower follower = follow ? Follower.start(api) : null;
         List<JsonObject> received = new ArrayList<>();
         if (from != null) {
-            received.addAll(tail(api, "/conversations/" + ApiClient.segment(from) + "/messages", -1));
+            received.addAll(tailOf(api, from));
         } else {
             for (Object c : api.getArray("/conversations")) {
                 JsonObject conversation = (JsonObject) c;
@@ -114,27 +114,25 @@ final class InboxCommand extends ApiCommand {
         return sender.equals(from) || nameOf(api, sender).equals(from);
     }
 
-    /** The received messages among the last {@code limit} of a conversation ({@code last} &lt; 0: ask for its end first). */
+    /** The received messages among the last {@code limit} of a conversation that ends at position {@code last}. */
     private List<JsonObject> tail(ApiClient api, String path, long last) {
-        long end = last;
-        if (end < 0) {
-            // the conversation's end is not known: walk it (a page holds up to 1000)
-            List<JsonObject> all = new ArrayList<>();
-            long after = 0;
-            while (true) {
-                JsonObject page = api.getObject(path + "?after=" + after + "&limit=1000");
-                page.getJsonArray("messages").forEach(m -> all.add((JsonObject) m));
-                if (page.getJsonArray("messages").size() < 1000) break;
-                after = page.getLong("next");
-            }
-            return all.stream().filter(m -> !m.getBoolean("outgoing")).toList();
-        }
-        JsonObject page = api.getObject(path + "?after=" + Math.max(0, end - limit) + "&limit=" + limit);
+        JsonObject page = api.getObject(path + "?after=" + Math.max(0, last - limit) + "&limit=" + limit);
         List<JsonObject> found = new ArrayList<>();
         page.getJsonArray("messages").forEach(m -> {
             if (!((JsonObject) m).getBoolean("outgoing")) found.add((JsonObject) m);
         });
         return found;
+    }
+
+    /** The received messages among the last {@code limit} of the 1:1 conversation with {@code contact} (a name or PeerId). */
+    private List<JsonObject> tailOf(ApiClient api, String contact) {
+        String path = "/conversations/" + ApiClient.segment(contact) + "/messages";
+        String peerId = api.getObject(path + "?limit=1").getString("peerId");
+        for (Object c : api.getArray("/conversations")) {
+            JsonObject conversation = (JsonObject) c;
+            if (conversation.getString("peerId").equals(peerId)) return tail(api, path, conversation.getLong("lastPosition"));
+        }
+        return List.of();
     }
 
     private void print(ApiClient api, JsonObject m) {

@@ -107,6 +107,8 @@ class NodeNetworkProcessTest {
         assertThat(again.exitCode()).isEqualTo(Main.EXIT_FAILURE);
         assertThat(again.err()).containsExactly("ferry: " + saved + " exists; choose another with --output");
 
+        assertThat(ok("bob", "inbox", "--from", "alice").out()).hasSize(2).first().asString().endsWith("  alice: hello bob, tab\\there");
+
         // a group across all three
         assertThat(ok("alice", "group", "create", "trio").out().getFirst()).matches("[0-9a-f]{64} trio \\(1 members, owner, active\\)");
         ok("alice", "group", "invite", "trio", "bob");

@@ -16,6 +16,7 @@ import dev.ferry.messenger.group.EpochSecret;
 import dev.ferry.messenger.group.GroupChange;
 import dev.ferry.messenger.group.GroupDecrypted;
 import dev.ferry.messenger.group.GroupEncrypted;
+import dev.ferry.messenger.group.GroupRefusal;
 import dev.ferry.messenger.group.GroupResult;
 import dev.ferry.messenger.group.GroupState;
 import dev.ferry.messenger.group.GroupStatus;
@@ -64,6 +65,20 @@ final class GroupMessaging implements AutoCloseable {
     private final Map<GroupId, GroupState> states = new HashMap<>();
     private final Map<GroupId, MailboxRetrieval> retrievals = new HashMap<>();
     private final Map<GroupId, Long> watchedEpoch = new HashMap<>();
+    /** Group messages that came before what opens them (their sender's key, their epoch), by group, oldest first. */
+    private final Map<GroupId, java.util.ArrayDeque<Waiting>> waiting = new HashMap<>();
+
+    /** A group message kept until its sender's key or its epoch arrives. */
+    private record Waiting(byte[] message, Instant arrived) {}
+
+    /**
+     * Group messages kept per group for a key or an epoch still on its way: a member who just
+     * joined hears its peers' first messages before their keys, which come over 1:1 sessions that
+     * may still be starting. Beyond this the oldest go; the group mailbox still has them.
+     */
+    static final int MAX_WAITING_PER_GROUP = 256;
+    /** How long a message waits for its key: past the epoch grace it could not be read anyway. */
+    static final java.time.Duration MAX_WAIT = dev.ferry.messenger.group.GroupLimits.EPOCH_GRACE;
 
     GroupMessaging(Groups groups, Messaging messaging, FerryStore store, GossipSubRouter pubsub, HolderDirectory holders,
             MailboxRetrieval.MailboxReader reader, MessengerConfig config, Clock clock, SecureRandom random,
@@ -211,15 +226,39 @@ final class GroupMessaging implements AutoCloseable {
             states.put(next.storeKey(), next);
             listen(next);
             sendAll(changed.value().outgoing());
+            retryWaiting(next.storeKey());
         });
+    }
+
+    /** Keeps a message that a key or an epoch on its way will open; on the intake thread. */
+    private void keep(GroupId groupId, byte[] message) {
+        java.util.ArrayDeque<Waiting> queue = waiting.computeIfAbsent(groupId, g -> new java.util.ArrayDeque<>());
+        if (queue.size() >= MAX_WAITING_PER_GROUP) queue.removeFirst();
+        queue.addLast(new Waiting(message.clone(), clock.instant()));
+    }
+
+    /** After a group's state changed (a key or an epoch arrived): reads again what waited for it; on the intake thread. */
+    private void retryWaiting(GroupId groupId) {
+        java.util.ArrayDeque<Waiting> queue = waiting.remove(groupId);
+        if (queue == null) return;
+        Instant oldest = clock.instant().minus(MAX_WAIT);
+        // Each goes through receive again: read now, or kept again if still early.
+        for (Waiting w : queue) {
+            if (w.arrived().isAfter(oldest)) receive(groupId, w.message());
+        }
     }
 
     /** A group message from the topic or the mailbox, on the intake thread. */
     private void receive(GroupId groupId, byte[] message) {
         GroupState state = states.get(groupId);
         if (state == null) return;
-        if (!(groups.decrypt(state, message) instanceof GroupResult.Ok<GroupDecrypted> ok)) return; // own, replayed or not for us
-        GroupDecrypted decrypted = ok.value();
+        GroupResult<GroupDecrypted> result = groups.decrypt(state, message);
+        if (result instanceof GroupResult.Refused<GroupDecrypted> refused) {
+            GroupRefusal.Reason reason = refused.refusal().reason();
+            if (reason == GroupRefusal.Reason.NO_SENDER_KEY || reason == GroupRefusal.Reason.EPOCH_AHEAD) keep(groupId, message);
+            return; // else own, replayed or not for us
+        }
+        GroupDecrypted decrypted = ((GroupResult.Ok<GroupDecrypted>) result).value();
         Optional<GroupPayload> payload = GroupPayload.decode(decrypted.plaintext());
         Instant now = clock.instant();
         ReceivedMessage received = payload.map(p -> new ReceivedMessage(decrypted.sender(), Optional.of(groupId.bytes()), 0, p.type(),

@@ -121,4 +121,33 @@ class GroupDeliveryTest extends WholeNetworkTest {
         assertThat(texts(leaver, id)).containsExactly("before the leave");
         assertThat(group(leaver, id).map(GroupState::epoch)).isNotEqualTo(Optional.of(next));
     }
+
+    @Test
+    void messagesSentBeforeTheirSendersKeyArrivesAreReadOnceItDoes() {
+        network = new MessengerTestNetwork(dir, MessengerTestNetwork.fastConfig());
+        List<FerryNode> nodes = network.start(8);
+        FerryNode owner = nodes.get(0);
+        List<FerryNode> members = List.of(owner, nodes.get(3), nodes.get(5), nodes.get(7));
+        byte[] id = join(owner.createGroup("eager")).groupId();
+        for (FerryNode member : members.subList(1, members.size())) join(owner.inviteToGroup(id, member.peerId()));
+        long epoch = group(owner, id).orElseThrow().epoch();
+        for (FerryNode member : members) {
+            await("member " + member.peerId() + " is in the group", () -> group(member, id).map(GroupState::epoch).equals(Optional.of(epoch)));
+        }
+
+        // Each member speaks as soon as it is in, before the others can hold its key: its key travels
+        // over 1:1 sessions that are still starting, its message over GossipSub.
+        for (FerryNode speaker : members.subList(1, members.size())) join(speaker.sendToGroup(id, "hi from " + members.indexOf(speaker)));
+
+        for (FerryNode member : members) {
+            List<String> expected = java.util.stream.IntStream.range(1, members.size()).filter(i -> members.get(i) != member)
+                    .mapToObj(i -> "hi from " + i).toList();
+            await("member " + members.indexOf(member) + " reads every early message",
+                    () -> texts(member, id).containsAll(expected), () -> "has " + texts(member, id) + "; holds the keys of "
+                            + java.util.stream.IntStream.range(0, members.size())
+                                    .filter(i -> group(member, id).orElseThrow().hasSenderKey(epoch, members.get(i).peerId()))
+                                    .boxed().toList() + "; " + MessengerTestNetwork.summary(member));
+            assertThat(texts(member, id)).doesNotHaveDuplicates();
+        }
+    }
 }

@@ -56,6 +56,9 @@ public final class ApiServer implements AutoCloseable {
     /** Most messages one page returns, and the default. */
     static final int MAX_PAGE = Inbox.MAX_READ;
     static final int DEFAULT_PAGE = 100;
+    /** The web page may load and ask only this node, and no other site may frame it. */
+    static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+            + "img-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
     /** Where the web page's files are, on the class path. */
     static final String WEB_ROOT = "web";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -144,6 +147,12 @@ public final class ApiServer implements AutoCloseable {
         router.route(BASE + "/*").handler(ctx -> fail(ctx, new ApiException(404, "no such endpoint: " + ctx.request().method() + " "
                 + ctx.request().path())));
         // The web page: static files, no token needed to load them; the page asks the API with the token.
+        // The headers say what the page's own meta tags say, for browsers and for files that are not HTML.
+        router.route("/*").handler(ctx -> {
+            ctx.response().putHeader("Content-Security-Policy", PAGE_POLICY).putHeader("X-Content-Type-Options", "nosniff")
+                    .putHeader("X-Frame-Options", "DENY").putHeader("Referrer-Policy", "no-referrer");
+            ctx.next();
+        });
         router.route("/*").handler(StaticHandler.create(WEB_ROOT).setCachingEnabled(false).setIndexPage("index.html"));
         router.route().failureHandler(this::failed);
         // A path or query that cannot be decoded (a bad %-escape) fails while routes are matched,

@@ -100,9 +100,10 @@ public final class GroupSenderKeys {
     /**
      * Takes another member's chain. {@code authenticatedSender} is the identity of the pairwise
      * session the distribution arrived on; it must be the sender the distribution names. A
-     * distribution for a chain already held with the same signing key changes nothing (a
-     * resent distribution cannot rewind the chain and reopen replays); one with another signing
-     * key replaces it (the sender started its chain again).
+     * distribution for a chain already held with the same signing key never rewinds it (that
+     * would reopen replays), but an earlier point of it makes the iterations before the chain's
+     * start readable ({@link ReceivedSenderChain#reachingBackTo}); one with another signing key
+     * replaces it (the sender started its chain again).
      */
     public GroupSenderKeys accept(SenderKeyDistribution distribution, IdentityPublicKey authenticatedSender) throws SenderKeyException {
         if (!Arrays.equals(distribution.groupId(), groupId)) {
@@ -121,7 +122,15 @@ public final class GroupSenderKeys {
         }
         ChainId id = new ChainId(epoch, distribution.sender());
         ReceivedSenderChain existing = received.get(id);
-        if (existing != null && existing.signingKey().equals(distribution.signingKey())) return this;
+        if (existing != null && existing.signingKey().equals(distribution.signingKey())) {
+            // The same chain again: it may reach back before the copy held (sent earlier, arrived later), never forward.
+            ReceivedSenderChain extended = existing.reachingBackTo(distribution.chainKey());
+            if (extended == existing) return this;
+            TreeMap<ChainId, ReceivedSenderChain> next = new TreeMap<>(received);
+            next.put(id, extended);
+            keepSkippedKeysWithinTheGroupCap(next, id);
+            return new GroupSenderKeys(groupId, ownIdentity, own, next);
+        }
         if (existing == null && senders(epoch).size() >= SenderKeyLimits.MAX_SENDERS_PER_EPOCH) {
             throw new SenderKeyException(SenderKeyException.Reason.TOO_MANY_SENDERS,
                     "epoch " + epoch + " already holds " + SenderKeyLimits.MAX_SENDERS_PER_EPOCH + " senders");
@@ -241,7 +250,8 @@ public final class GroupSenderKeys {
                     .setSender(ByteString.copyFrom(chain.sender().raw()))
                     .setIteration(chain.chainKey().iteration())
                     .setChainKey(ByteString.copyFrom(chain.chainKey().key()))
-                    .setSigningPublicKey(ByteString.copyFrom(chain.signingKey().raw()));
+                    .setSigningPublicKey(ByteString.copyFrom(chain.signingKey().raw()))
+                    .setStartIteration(chain.start());
             chain.skipped().forEach((iteration, key) -> encoded.addSkipped(SenderKeyProto.SkippedSenderMessageKey.newBuilder()
                     .setIteration(iteration)
                     .setMessageKey(ByteString.copyFrom(key))));
@@ -304,8 +314,11 @@ public final class GroupSenderKeys {
             totalSkipped += skipped.size();
             if (totalSkipped > SenderKeyLimits.MAX_SKIPPED_KEYS_PER_GROUP) throw SenderKeyMessage.malformed("too many skipped keys in the group");
             ChainId id = new ChainId(epoch, sender);
+            // A state written before starts were kept: its chain starts where it stands (nothing reopens).
+            int start = chain.hasStartIteration() ? chain.getStartIteration() : chainKey.iteration();
+            if (start < 0 || start > chainKey.iteration()) throw SenderKeyMessage.malformed("chain start past the chain");
             ReceivedSenderChain previous = received.put(id, new ReceivedSenderChain(epoch, sender, chainKey,
-                    SenderKeyMessage.identity(chain.getSigningPublicKey().toByteArray()), skipped));
+                    SenderKeyMessage.identity(chain.getSigningPublicKey().toByteArray()), skipped, start));
             if (previous != null) throw SenderKeyMessage.malformed("two chains for one epoch and sender");
         }
         return new GroupSenderKeys(groupId, ownIdentity, own, received);

@@ -11,9 +11,11 @@ import java.util.SequencedMap;
 
 /**
  * Another member's chain for one epoch as this member holds it: the chain key at the next
- * expected iteration, the sender's signing key, and the message keys of skipped iterations
- * (oldest first, at most {@link SenderKeyLimits#MAX_SKIPPED_KEYS_PER_CHAIN}). Immutable:
- * {@link #decrypt} returns the next chain and leaves this one as it was.
+ * expected iteration, the sender's signing key, the message keys of skipped iterations (oldest
+ * first, at most {@link SenderKeyLimits#MAX_SKIPPED_KEYS_PER_CHAIN}), and its start: the earliest
+ * iteration a distribution gave. Nothing below the start was ever readable here, so an earlier
+ * distribution of the same chain may lower it without reopening a message already read.
+ * Immutable: {@link #decrypt} returns the next chain and leaves this one as it was.
  */
 final class ReceivedSenderChain {
     private final long epoch;
@@ -21,10 +23,19 @@ final class ReceivedSenderChain {
     private final SenderChainKey chainKey;
     private final IdentityPublicKey signingKey;
     private final SequencedMap<Integer, byte[]> skipped;
+    private final int start;
 
+    /** A chain as a distribution gives it: it starts at the distribution's iteration. */
     ReceivedSenderChain(long epoch, IdentityPublicKey sender, SenderChainKey chainKey, IdentityPublicKey signingKey,
             SequencedMap<Integer, byte[]> skipped) {
+        this(epoch, sender, chainKey, signingKey, skipped, chainKey.iteration());
+    }
+
+    ReceivedSenderChain(long epoch, IdentityPublicKey sender, SenderChainKey chainKey, IdentityPublicKey signingKey,
+            SequencedMap<Integer, byte[]> skipped, int start) {
         if (skipped.size() > SenderKeyLimits.MAX_SKIPPED_KEYS_PER_CHAIN) throw new IllegalArgumentException("too many skipped keys");
+        if (start < 0 || start > chainKey.iteration()) throw new IllegalArgumentException("start " + start + " is past the chain");
+        this.start = start;
         this.epoch = epoch;
         this.sender = sender;
         this.chainKey = chainKey;
@@ -50,7 +61,7 @@ final class ReceivedSenderChain {
             byte[] plaintext = open(messageKey, message, associatedData);
             LinkedHashMap<Integer, byte[]> remaining = new LinkedHashMap<>(skipped);
             remaining.remove(iteration);
-            return new Decrypted(plaintext, new ReceivedSenderChain(epoch, sender, chainKey, signingKey, remaining));
+            return new Decrypted(plaintext, new ReceivedSenderChain(epoch, sender, chainKey, signingKey, remaining, start));
         }
         if ((long) iteration - chainKey.iteration() > SenderKeyLimits.MAX_FORWARD || iteration == SenderChainKey.MAX_ITERATION) {
             throw new SenderKeyException(SenderKeyException.Reason.TOO_FAR_AHEAD,
@@ -70,7 +81,7 @@ final class ReceivedSenderChain {
                 oldestFirst.next(); // not wiped: the arrays are shared with the previous, still valid, state
                 oldestFirst.remove();
             }
-            return new Decrypted(plaintext, new ReceivedSenderChain(epoch, sender, current.next(), signingKey, nextSkipped));
+            return new Decrypted(plaintext, new ReceivedSenderChain(epoch, sender, current.next(), signingKey, nextSkipped, start));
         } finally {
             SenderChainKey.wipe(messageKey);
         }
@@ -84,7 +95,42 @@ final class ReceivedSenderChain {
             oldestFirst.next();
             oldestFirst.remove();
         }
-        return new ReceivedSenderChain(epoch, sender, chainKey, signingKey, remaining);
+        return new ReceivedSenderChain(epoch, sender, chainKey, signingKey, remaining, start);
+    }
+
+    /**
+     * This chain reaching back to {@code earlier}, an earlier point of the same chain (a distribution
+     * sent before the one this chain came from, arriving after it): the message keys from there up
+     * to the start become readable, as skipped keys. A message sent before the later distribution
+     * was made is then not lost because that distribution overtook the first. Returns this chain
+     * if {@code earlier} is not earlier, lies more than {@link SenderKeyLimits#MAX_FORWARD} behind,
+     * or is not a point of this chain.
+     */
+    ReceivedSenderChain reachingBackTo(SenderChainKey earlier) {
+        if (earlier.iteration() >= start || chainKey.iteration() - earlier.iteration() > SenderKeyLimits.MAX_FORWARD) return this;
+        LinkedHashMap<Integer, byte[]> keys = new LinkedHashMap<>();
+        SenderChainKey step = earlier;
+        while (step.iteration() < chainKey.iteration()) {
+            if (step.iteration() < start) keys.put(step.iteration(), step.messageKey());
+            step = step.next();
+        }
+        // Only a point of this very chain: stepped forward, it must reach the chain key held.
+        if (!step.equals(chainKey)) {
+            keys.values().forEach(SenderChainKey::wipe);
+            return this;
+        }
+        keys.putAll(skipped);
+        Iterator<Integer> oldestFirst = keys.keySet().iterator();
+        while (keys.size() > SenderKeyLimits.MAX_SKIPPED_KEYS_PER_CHAIN) {
+            oldestFirst.next();
+            oldestFirst.remove();
+        }
+        return new ReceivedSenderChain(epoch, sender, chainKey, signingKey, keys, earlier.iteration());
+    }
+
+    /** The earliest iteration a distribution gave: nothing below it was readable here. */
+    int start() {
+        return start;
     }
 
     private static byte[] open(byte[] messageKey, SenderKeyMessage message, byte[] associatedData) throws SenderKeyException {
@@ -120,7 +166,7 @@ final class ReceivedSenderChain {
     public boolean equals(Object o) {
         if (!(o instanceof ReceivedSenderChain c)) return false;
         if (c.epoch != epoch || !c.sender.equals(sender) || !c.chainKey.equals(chainKey) || !c.signingKey.equals(signingKey)
-                || c.skipped.size() != skipped.size()) {
+                || c.skipped.size() != skipped.size() || c.start != start) {
             return false;
         }
         Iterator<Map.Entry<Integer, byte[]>> theirs = c.skipped.entrySet().iterator();

@@ -73,6 +73,45 @@ class GroupSenderKeysTest {
     }
 
     @Test
+    void shouldReadAMessageSentBeforeTheDistributionThatArrivedFirstWhenTheEarlierOneArrivesAfterIt() throws Exception {
+        Member alice = new Member(0), bob = new Member(0);
+        byte[] initial = alice.keys.distribution().encode();
+        byte[] first = alice.send("first");
+        byte[] resent = alice.keys.distribution().encode(); // a reply to a key request, at iteration 1
+        byte[] second = alice.send("second");
+
+        bob.keys = bob.keys.accept(SenderKeyDistribution.decode(resent), alice.id());
+        assertThat(refusal(bob, first)).isEqualTo(SenderKeyException.Reason.DUPLICATE_OR_TOO_OLD);
+        assertThat(bob.read(second)).isEqualTo("second");
+        bob.keys = bob.keys.accept(SenderKeyDistribution.decode(initial), alice.id());
+
+        assertThat(bob.read(first)).isEqualTo("first");
+        // nothing read is reopened, now or after a restart from the persisted state
+        assertThat(refusal(bob, first)).isEqualTo(SenderKeyException.Reason.DUPLICATE_OR_TOO_OLD);
+        assertThat(refusal(bob, second)).isEqualTo(SenderKeyException.Reason.DUPLICATE_OR_TOO_OLD);
+        GroupSenderKeys restored = GroupSenderKeys.decode(bob.keys.encode());
+        assertThat(restored).isEqualTo(bob.keys);
+        bob.keys = restored.accept(SenderKeyDistribution.decode(initial), alice.id());
+        assertThat(refusal(bob, first)).isEqualTo(SenderKeyException.Reason.DUPLICATE_OR_TOO_OLD);
+        assertThat(bob.read(alice.send("third"))).isEqualTo("third");
+    }
+
+    @Test
+    void shouldNotReachBackWithAChainKeyThatIsNotAnEarlierPointOfTheChainHeld() throws Exception {
+        Member alice = new Member(0), bob = new Member(0);
+        alice.send("zero");
+        bob.keys = bob.keys.accept(alice.keys.distribution(), alice.id());
+        byte[] held = bob.keys.encode();
+        SenderKeyDistribution real = alice.keys.distribution();
+        SenderKeyDistribution forged = new SenderKeyDistribution(GROUP, 0, alice.id(),
+                new SenderChainKey(0, new byte[SenderChainKey.KEY_LENGTH]), real.signingKey());
+
+        bob.keys = bob.keys.accept(forged, alice.id());
+
+        assertThat(bob.keys.encode()).isEqualTo(held);
+    }
+
+    @Test
     void shouldLetEveryMemberReadEveryOtherMembersMessages() throws Exception {
         Member alice = new Member(0), bob = new Member(0), carol = new Member(0);
         introduce(alice, bob, carol);
