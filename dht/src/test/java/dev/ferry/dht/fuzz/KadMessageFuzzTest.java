@@ -15,7 +15,11 @@ import dev.ferry.dht.message.DhtPeer;
 import dev.ferry.dht.message.DhtProtocol;
 import dev.ferry.dht.message.DhtRecord;
 import dev.ferry.dht.message.Dropped;
+import dev.ferry.dht.record.Validators;
+import dev.ferry.dht.store.ProviderStore;
+import dev.ferry.dht.store.RecordStore;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 
@@ -23,7 +27,9 @@ import java.util.List;
  * kad-dht messages arrive from any peer (requests at a server, answers to our lookups): any bytes
  * give a {@link DecodeResult}, never an exception; what is accepted holds no more peers, addresses
  * or key bytes than {@link DhtProtocol} allows, and encodes to bytes that decode to the same
- * message with nothing dropped.
+ * message with nothing dropped. A PUT_VALUE or ADD_PROVIDER request is then given to the
+ * stores a server keeps it in ({@link RecordStore}, which validates it, and {@link ProviderStore}),
+ * which must take or refuse it without an exception.
  */
 class KadMessageFuzzTest {
     /** The requests an answer can be for; the first input byte picks one. */
@@ -35,11 +41,22 @@ class KadMessageFuzzTest {
             GetProviders.request(bytes("cid")),
             new Ping());
 
+    private static final Instant NOW = Instant.parse("2026-12-06T10:00:00Z");
     private static final DhtMessages CODEC = DhtMessages.withDefaultLimit();
 
     @FuzzTest
     void requests(byte[] input) {
-        check(CODEC.decodeRequest(input), null);
+        DecodeResult result = CODEC.decodeRequest(input);
+        check(result, null);
+        // What a server does with what it stores: validate and keep a record, keep providers.
+        if (result instanceof Decoded(PutValue put, Dropped dropped)) {
+            new RecordStore(Validators.standard()).put(put.key(), put.record().value(), NOW);
+        }
+        if (result instanceof Decoded(AddProvider add, Dropped dropped)) {
+            ProviderStore providers = new ProviderStore();
+            for (DhtPeer provider : add.providers()) providers.add(add.key(), provider, NOW);
+            providers.get(add.key(), NOW, DhtProtocol.K);
+        }
     }
 
     /** The first byte picks the request answered, the rest is the answer. */
