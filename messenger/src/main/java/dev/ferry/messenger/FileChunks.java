@@ -30,6 +30,12 @@ final class FileChunks {
     static final int MAX_NAME_BYTES = 255;
     /** Room for a piece's fields other than its data: ids, counts, a name of up to {@link #MAX_NAME_BYTES}, a media type, a hash. */
     static final int HEADER_ROOM = 1024;
+    /**
+     * Most pieces a file is cut into: the largest file in the smallest pieces {@link #pieceBytes}
+     * allows (1 KiB). A piece claiming more is refused, so that joining never sets aside room for
+     * pieces that cannot exist.
+     */
+    static final int MAX_PIECES = (int) (MAX_FILE_BYTES / 1024);
     private static final int FILE_ID_BYTES = 16;
     private static final int MAX_MEDIA_TYPE_LENGTH = 127;
 
@@ -94,8 +100,10 @@ final class FileChunks {
     static Optional<DeliveryProto.FileChunk> decode(byte[] body) {
         try {
             DeliveryProto.FileChunk chunk = DeliveryProto.FileChunk.parseFrom(body);
-            if (chunk.getFileId().size() != FILE_ID_BYTES || chunk.getCount() < 1 || chunk.getIndex() >= chunk.getCount()
-                    || chunk.getSize() > MAX_FILE_BYTES || chunk.getSha256().size() != 32) {
+            // index, count and size are unsigned on the wire: compared unsigned, so that a huge one is not taken as negative
+            if (chunk.getFileId().size() != FILE_ID_BYTES || chunk.getCount() < 1 || chunk.getCount() > MAX_PIECES
+                    || Integer.compareUnsigned(chunk.getIndex(), chunk.getCount()) >= 0
+                    || Long.compareUnsigned(chunk.getSize(), MAX_FILE_BYTES) > 0 || chunk.getSha256().size() != 32) {
                 return Optional.empty();
             }
             return Optional.of(chunk);
