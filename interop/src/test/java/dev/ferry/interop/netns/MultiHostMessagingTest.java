@@ -12,6 +12,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,6 +54,7 @@ class MultiHostMessagingTest {
     private NetnsNetwork network;
     private final Map<Integer, HostProcess> nodes = new LinkedHashMap<>();
     private final AtomicLong jsCommands = new AtomicLong();
+    private final long started = System.nanoTime();
 
     @AfterEach
     void tearDown() throws Exception {
@@ -58,6 +64,7 @@ class MultiHostMessagingTest {
     @Test
     void messagesAndAGroupFlowBetweenPersonalNodesOnSeparateHostsThroughRelaysAndAJsNode() throws Exception {
         network = NetnsNetwork.create(HOSTS);
+        phase("hosts created");
 
         // The seed relay and the js node first: everyone else bootstraps from both.
         HostProcess seed = startFerry(SEED, "seed", "--relay-only", "--no-api");
@@ -87,13 +94,14 @@ class MultiHostMessagingTest {
                 .atMost(START).pollInterval(Duration.ofMillis(500))
                 .until(() -> Integer.parseInt(jsCall(js, "routingTable").replaceAll(".*\"size\":(\\d+).*", "$1")) == nodes.size());
 
-        String aliceId = id(ALICE);
-        String bobId = id(BOB);
-        String carolId = id(CAROL);
-        ok(ALICE, "contacts", "add", "bob", bobId);
-        ok(ALICE, "contacts", "add", "carol", carolId);
-        ok(BOB, "contacts", "add", "alice", aliceId);
-        ok(CAROL, "contacts", "add", "alice", aliceId);
+        phase("all nodes joined");
+
+        // each command is a JVM start: the independent ones run at once
+        List<String> ids = inParallel(() -> id(ALICE), () -> id(BOB), () -> id(CAROL));
+        String aliceId = ids.get(0);
+        inParallel(() -> ok(ALICE, "contacts", "add", "bob", ids.get(1)), () -> ok(ALICE, "contacts", "add", "carol", ids.get(2)),
+                () -> ok(BOB, "contacts", "add", "alice", aliceId), () -> ok(CAROL, "contacts", "add", "alice", aliceId));
+        phase("contacts added");
 
         // 1:1, from one host to another
         CliRun sent = ok(ALICE, "send", "bob", "hello bob, from another host", "--wait", "60s");
@@ -101,20 +109,48 @@ class MultiHostMessagingTest {
         assertThat(sent.out().getLast()).as(sent.toString()).isEqualTo("delivered " + sent.out().getFirst().substring("queued ".length()));
         assertThat(ok(BOB, "inbox").out()).singleElement().asString().endsWith("  alice: hello bob, from another host");
 
+        phase("1:1 delivered");
+
         // a group across three hosts, messages both ways
         assertThat(ok(ALICE, "group", "create", "hosts").out().getFirst()).matches("[0-9a-f]{64} hosts \\(1 members, owner, active\\)");
         ok(ALICE, "group", "invite", "hosts", "bob");
         ok(ALICE, "group", "invite", "hosts", "carol");
-        awaitLine(BOB, "hosts (3 members, member, active)", "group", "list");
-        awaitLine(CAROL, "hosts (3 members, member, active)", "group", "list");
+        inParallel(() -> awaitLine(BOB, "hosts (3 members, member, active)", "group", "list"),
+                () -> awaitLine(CAROL, "hosts (3 members, member, active)", "group", "list"));
         ok(ALICE, "group", "send", "hosts", "welcome, both");
-        awaitLine(BOB, "alice in hosts: welcome, both", "inbox");
-        awaitLine(CAROL, "alice in hosts: welcome, both", "inbox");
+        inParallel(() -> awaitLine(BOB, "alice in hosts: welcome, both", "inbox"),
+                () -> awaitLine(CAROL, "alice in hosts: welcome, both", "inbox"));
         ok(BOB, "group", "send", "hosts", "thanks from bob");
-        awaitLine(ALICE, "bob in hosts: thanks from bob", "inbox");
-        awaitLine(CAROL, " in hosts: thanks from bob", "inbox");
+        inParallel(() -> awaitLine(ALICE, "bob in hosts: thanks from bob", "inbox"),
+                () -> awaitLine(CAROL, " in hosts: thanks from bob", "inbox"));
+
+        phase("group messages arrived both ways");
 
         for (HostProcess node : nodes.values()) assertThat(node.isAlive()).as(node.describe()).isTrue();
+    }
+
+    /** Prints how long the test has run, so a slow phase shows in the test's output. */
+    private void phase(String what) {
+        System.out.printf("%s after %.1f s%n", what, (System.nanoTime() - started) / 1e9);
+    }
+
+    /** Runs {@code tasks} at once and returns their results in order; the first failure fails the test. */
+    @SafeVarargs
+    private static <T> List<T> inParallel(Callable<T>... tasks) throws Exception {
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<T>> futures = new ArrayList<>();
+            for (Callable<T> task : tasks) futures.add(executor.submit(task));
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                try {
+                    results.add(f.get());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Error error) throw error;
+                    throw e;
+                }
+            }
+            return results;
+        }
     }
 
     private HostProcess startFerry(int host, String label, String... args) throws Exception {
@@ -150,10 +186,10 @@ class MultiHostMessagingTest {
         return ok(host, "id").out().getFirst();
     }
 
-    private void awaitLine(int host, String what, String... command) {
-        await().alias("'" + what + "' from ferry " + String.join(" ", command) + " on host " + host)
+    private boolean awaitLine(int host, String what, String... command) {
+        return await().alias("'" + what + "' from ferry " + String.join(" ", command) + " on host " + host)
                 .atMost(DELIVERY).pollInterval(Duration.ofSeconds(1))
-                .until(() -> ferry(host, command).out().stream().anyMatch(line -> line.contains(what)));
+                .until(() -> ferry(host, command).out().stream().anyMatch(line -> line.contains(what)), found -> found);
     }
 
     /** Sends a command to the js peer on its stdin and returns its {@code dht:result} line. */
