@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ferry node} process with its own address: a seed relay everyone bootstraps from, a
  * js-libp2p node serving kad-dht and GossipSub that everyone bootstraps from too, seven more
  * relays, and three personal nodes (alice, bob, carol) whose API is on {@code 127.0.0.1:7001} of
- * their own host, so their commands run there too. Skipped where namespaces cannot be made.
+ * their own host, so their commands run there too. Bob's node stops and comes back to fetch what
+was sent meanwhile. Skipped where namespaces cannot be made.
  */
 @Tag("interop")
 @Tag("multihost")
@@ -125,6 +126,13 @@ class MultiHostMessagingTest {
                 () -> awaitLine(CAROL, " in hosts: thanks from bob", "inbox"));
 
         phase("group messages arrived both ways");
+
+        // store and forward across hosts: bob's node stops, alice sends, bob's node comes back on its host
+        assertThat(nodes.get(BOB).terminate()).as(nodes.get(BOB).describe()).isZero();
+        assertThat(ok(ALICE, "send", "bob", "while you were away").out().getFirst()).matches("queued [0-9a-f]{64}");
+        startFerry(BOB, "bob again", bootstrap).awaitStdout("dht bootstrapped: ", START);
+        awaitLine(BOB, "alice: while you were away", "inbox");
+        phase("stored message arrived after bob's restart");
 
         for (HostProcess node : nodes.values()) assertThat(node.isAlive()).as(node.describe()).isTrue();
     }
