@@ -9,16 +9,17 @@ import java.util.Random;
 
 /**
  * Fixed keys and times for the fuzz targets, so that a seed that decodes, opens or decrypts
- * today does so on every run: the seed corpus is made from these ({@link SeedCorpus}).
+ * today does so on every run: the seed corpus is made from these ({@link SeedCorpus}). The
+ * overlay's fuzz targets use them too.
  */
-final class FuzzFixtures {
+public final class FuzzFixtures {
     /** "Now" for every target that checks times: 2026-01-01T00:00:00Z. */
     static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
     private FuzzFixtures() {}
 
     /** A {@link SecureRandom} whose bytes repeat from {@code seed}. Never for real keys. */
-    static SecureRandom random(long seed) {
+    public static SecureRandom random(long seed) {
         Random source = new Random(seed);
         return new SecureRandom(null, null) { // no provider: every method used is overridden
             @Override
@@ -43,7 +44,8 @@ final class FuzzFixtures {
         };
     }
 
-    static IdentityKeyPair nodeKey(int n) {
+    /** An Ed25519 node key made from {@code n} repeated as its seed. */
+    public static IdentityKeyPair nodeKey(int n) {
         byte[] seed = new byte[IdentityKeyPair.SEED_LENGTH];
         Arrays.fill(seed, (byte) n);
         return IdentityKeyPair.fromSeed(seed);

@@ -3,6 +3,7 @@ package dev.ferry.overlay.fuzz;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.overlay.Connection;
 import dev.ferry.overlay.Direction;
+import dev.ferry.overlay.OverlayException;
 import dev.ferry.overlay.Stream;
 import dev.ferry.overlay.StreamReceiver;
 import dev.ferry.overlay.multiaddr.Multiaddr;
@@ -45,7 +46,10 @@ final class FakeStream implements Stream {
         @Override public Multiaddr remoteAddress() { return Multiaddr.parse("/ip4/192.0.2.1/tcp/4001"); }
         @Override public Multiaddr localAddress() { return Multiaddr.parse("/ip4/192.0.2.2/tcp/4001"); }
         @Override public Direction direction() { return Direction.INBOUND; }
-        @Override public CompletableFuture<Stream> newStream(String... protocols) { throw new UnsupportedOperationException(); }
+        /** The fuzzed stream is the connection's only one; a service that asks for another hears why it cannot have it. */
+        @Override public CompletableFuture<Stream> newStream(String... protocols) {
+            return CompletableFuture.failedFuture(new OverlayException("the fuzzed connection opens no other stream"));
+        }
         @Override public int streamCount() { return 1; }
         @Override public boolean isOpen() { return violations.isEmpty(); }
         @Override public CompletableFuture<Void> close() { return CompletableFuture.completedFuture(null); }

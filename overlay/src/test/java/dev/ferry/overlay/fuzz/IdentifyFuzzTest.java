@@ -3,10 +3,12 @@ package dev.ferry.overlay.fuzz;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.fuzz.FuzzFixtures;
 import dev.ferry.overlay.Connection;
 import dev.ferry.overlay.ConnectionListener;
 import dev.ferry.overlay.Host;
 import dev.ferry.overlay.PeerInfo;
+import dev.ferry.overlay.OverlayException;
 import dev.ferry.overlay.PeerStore;
 import dev.ferry.overlay.ProtocolHandler;
 import dev.ferry.overlay.Stream;
@@ -60,17 +62,20 @@ class IdentifyFuzzTest {
         }
     }
 
-    /** Only what the identify service uses: handlers, the peer store, the protocol list. */
+    /**
+     * A host with handlers, a peer store and a protocol list, and no network: like a closed host,
+     * it answers listening, dialling and new streams with a failed future saying so.
+     */
     private static final class FakeHost implements Host {
         final Map<String, ProtocolHandler> handlers = new HashMap<>();
         final PeerStore peerStore = new MemoryPeerStore(16);
 
         @Override public PeerId peerId() { return LOCAL.peerId(); }
-        @Override public CompletableFuture<Multiaddr> listen(Multiaddr address) { throw new UnsupportedOperationException(); }
+        @Override public CompletableFuture<Multiaddr> listen(Multiaddr address) { return noNetwork(); }
         @Override public List<Multiaddr> listenAddresses() { return List.of(); }
-        @Override public CompletableFuture<Connection> dial(Multiaddr address) { throw new UnsupportedOperationException(); }
-        @Override public CompletableFuture<Connection> dial(PeerId peer) { throw new UnsupportedOperationException(); }
-        @Override public CompletableFuture<Stream> newStream(PeerId peer, String... protocols) { throw new UnsupportedOperationException(); }
+        @Override public CompletableFuture<Connection> dial(Multiaddr address) { return noNetwork(); }
+        @Override public CompletableFuture<Connection> dial(PeerId peer) { return noNetwork(); }
+        @Override public CompletableFuture<Stream> newStream(PeerId peer, String... protocols) { return noNetwork(); }
         @Override public void setProtocolHandler(String protocolId, ProtocolHandler handler) { handlers.put(protocolId, handler); }
         @Override public void removeProtocolHandler(String protocolId) { handlers.remove(protocolId); }
         @Override public Set<String> protocols() { return handlers.keySet(); }
@@ -79,5 +84,9 @@ class IdentifyFuzzTest {
         @Override public void addConnectionListener(ConnectionListener listener) { }
         @Override public PeerStore peerStore() { return peerStore; }
         @Override public CompletableFuture<Void> close() { return CompletableFuture.completedFuture(null); }
+
+        private static <T> CompletableFuture<T> noNetwork() {
+            return CompletableFuture.failedFuture(new OverlayException("the identify fuzz host has no network"));
+        }
     }
 }

@@ -2,13 +2,14 @@ package dev.ferry.overlay.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ferry.crypto.IdentityKeyPair;
+import dev.ferry.crypto.X25519;
+import dev.ferry.crypto.fuzz.FuzzFixtures;
 import dev.ferry.overlay.noise.NoiseHandshakeException;
 import dev.ferry.overlay.noise.NoiseHandshakeHandler;
 import dev.ferry.overlay.noise.NoiseTransportCodec;
 import dev.ferry.overlay.noise.NoiseTransportException;
 import dev.ferry.overlay.noise.SecureSession;
 import dev.ferry.overlay.noise.XXHandshake;
-import dev.ferry.crypto.X25519;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

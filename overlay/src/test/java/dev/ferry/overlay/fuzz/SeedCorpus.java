@@ -2,12 +2,14 @@ package dev.ferry.overlay.fuzz;
 
 import com.google.protobuf.ByteString;
 import dev.ferry.crypto.X25519;
+import dev.ferry.crypto.fuzz.FuzzFixtures;
 import dev.ferry.overlay.framing.LengthPrefixed;
 import dev.ferry.overlay.identify.proto.IdentifyProto;
 import dev.ferry.overlay.multiaddr.Multiaddr;
 import dev.ferry.overlay.multistream.MultistreamCodec;
 import dev.ferry.overlay.noise.NoiseHandshakeHandler;
 import dev.ferry.overlay.noise.SecureSession;
+import dev.ferry.overlay.noise.SignedPayloads;
 import dev.ferry.overlay.noise.XXHandshake;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -96,7 +98,7 @@ final class SeedCorpus {
         listener.writeInbound(Unpooled.wrappedBuffer(first));
         byte[] second = NoiseFuzzTest.drainOutbound(listener);
         dialer.readMessage(Arrays.copyOfRange(second, 2, second.length));
-        byte[] third = noiseFrame(dialer.writeMessage(FuzzFixtures.noisePayload(NoiseFuzzTest.REMOTE, dialer.localStaticKey())));
+        byte[] third = noiseFrame(dialer.writeMessage(SignedPayloads.of(NoiseFuzzTest.REMOTE, dialer.localStaticKey())));
         listener.writeInbound(Unpooled.wrappedBuffer(third));
         if (!result.isDone() || result.isCompletedExceptionally()) throw new IllegalStateException("seed handshake failed: " + result);
         return concat(new byte[] {SMALL_READS}, first, third);
@@ -111,7 +113,7 @@ final class SeedCorpus {
         XXHandshake listener = XXHandshake.responder(X25519.generate(FuzzFixtures.random(NoiseFuzzTest.REMOTE_RANDOM)),
                 FuzzFixtures.random(NoiseFuzzTest.REMOTE_RANDOM + 1));
         listener.readMessage(Arrays.copyOfRange(first, 2, first.length));
-        byte[] second = noiseFrame(listener.writeMessage(FuzzFixtures.noisePayload(NoiseFuzzTest.REMOTE, listener.localStaticKey())));
+        byte[] second = noiseFrame(listener.writeMessage(SignedPayloads.of(NoiseFuzzTest.REMOTE, listener.localStaticKey())));
         dialer.writeInbound(Unpooled.wrappedBuffer(second));
         if (!result.isDone() || result.isCompletedExceptionally()) throw new IllegalStateException("seed handshake failed: " + result);
         return concat(new byte[] {LARGE_READS}, second);
