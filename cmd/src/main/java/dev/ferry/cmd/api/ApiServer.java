@@ -252,6 +252,15 @@ public final class ApiServer implements AutoCloseable {
         return s;
     }
 
+    /** The body's {@code text}, refused with 413 past {@link #MAX_TEXT_BYTES}; {@code advice} ends the refusal. */
+    private static String messageText(JsonObject body, String advice) {
+        String text = text(body, "text");
+        if (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_TEXT_BYTES) {
+            throw new ApiException(413, "a text message has at most " + MAX_TEXT_BYTES / 1024 + " KiB" + advice);
+        }
+        return text;
+    }
+
     private static long longParam(RoutingContext ctx, String name, long fallback, long least, long most) {
         String v = ctx.queryParams().get(name);
         if (v == null) return fallback;
@@ -389,16 +398,9 @@ public final class ApiServer implements AutoCloseable {
 
     private CompletableFuture<?> send(JsonObject body) {
         PeerId to = peer(text(body, "to"));
-        String text = text(body, "text");
-        if (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_TEXT_BYTES) {
-            throw new ApiException(413, "a text message has at most " + MAX_TEXT_BYTES / 1024 + " KiB; send a file instead");
-        }
-        return node.send(to, text).thenApply(envelope -> {
-            JsonObject sent = new JsonObject().put("envelope", ApiJson.hex(envelope)).put("recipient", to.toString())
-                    .put("state", node.sentState(envelope).map(ApiJson::state).orElse("queued"));
-            node.sentMessage(envelope).ifPresent(m -> sent.put("position", m.position()));
-            return sent;
-        });
+        String text = messageText(body, "; send a file instead");
+        return node.send(to, text).thenApply(envelope -> keptState(envelope,
+                new JsonObject().put("envelope", ApiJson.hex(envelope)).put("recipient", to.toString())));
     }
 
     private static EnvelopeId envelopeId(String hex) {
@@ -445,11 +447,17 @@ public final class ApiServer implements AutoCloseable {
         return node.sendFile(recipient, name, mediaType, content).thenApply(sent -> {
             JsonArray envelopes = new JsonArray();
             sent.envelopes().forEach(e -> envelopes.add(ApiJson.hex(e)));
-            return new JsonObject().put("file", ApiJson.file(sent.file())).put("recipient", recipient.toString())
-                    .put("envelopes", envelopes).put("lastEnvelope", ApiJson.hex(sent.lastEnvelope()))
-                    .put("state", node.sentState(sent.lastEnvelope()).map(ApiJson::state).orElse("queued"))
-                    .put("position", node.sentMessage(sent.lastEnvelope()).map(m -> m.position()).orElse(0L));
+            return keptState(sent.lastEnvelope(), new JsonObject().put("file", ApiJson.file(sent.file()))
+                    .put("recipient", recipient.toString()).put("envelopes", envelopes).put("lastEnvelope", ApiJson.hex(sent.lastEnvelope())));
         });
+    }
+
+    /** {@code answer} with the state and conversation position kept for a message just sent (read once). */
+    private JsonObject keptState(EnvelopeId envelope, JsonObject answer) {
+        Optional<SentMessage> kept = node.sentMessage(envelope);
+        answer.put("state", kept.map(m -> ApiJson.state(m.state())).orElse("queued"));
+        kept.ifPresent(m -> answer.put("position", m.position()));
+        return answer;
     }
 
     private void downloadFile(RoutingContext ctx) {
@@ -521,10 +529,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private CompletableFuture<?> sendToGroup(String group, JsonObject body) {
-        String text = text(body, "text");
-        if (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_TEXT_BYTES) {
-            throw new ApiException(413, "a text message has at most " + MAX_TEXT_BYTES / 1024 + " KiB");
-        }
+        String text = messageText(body, "");
         return group(group).thenCompose(g -> node.sendToGroup(g.groupId(), text)
                 .thenApply(v -> new JsonObject().put("group", ApiJson.hex(g.groupId())).put("state", "sent")));
     }
