@@ -31,6 +31,11 @@ final class MessengerOptions {
             description = "How long this user's messages wait for an offline recipient (default: 7d, most: 30d).")
     Duration messageTtl;
 
+    @Option(names = "--repair-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How often this node checks the mailboxes it holds shards of, handing shards over and rebuilding lost ones "
+                    + "(default: 10m, least: 1s).")
+    Duration repairInterval;
+
     /**
      * {@code base} with the options given; refuses values that make no sense, naming the option.
      *
@@ -59,6 +64,12 @@ final class MessengerOptions {
                 throw new IllegalArgumentException("--message-ttl must be between 1m and " + DurationConverter.format(EnvelopeLimits.MAX_TTL));
             }
             config = config.withTtl(messageTtl);
+        }
+        if (repairInterval != null) {
+            if (repairInterval.compareTo(Duration.ofSeconds(1)) < 0 || repairInterval.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("--repair-interval must be between 1s and 1d");
+            }
+            config = config.withIntervals(config.fetchInterval(), config.acknowledgementCheck(), repairInterval, config.sweepInterval());
         }
         return config;
     }

@@ -85,7 +85,7 @@ class DhtArgumentsTest {
     @Test
     void durationsPrintAsTheyAreWritten() {
         DurationConverter c = new DurationConverter();
-        for (String s : new String[] {"1500ms", "30s", "2m", "1h", "90s", "0s"}) {
+        for (String s : new String[] {"1500ms", "30s", "2m", "1h", "90s", "0s", "7d", "36h"}) {
             assertThat(DurationConverter.format(c.convert(s))).isEqualTo(s);
         }
     }

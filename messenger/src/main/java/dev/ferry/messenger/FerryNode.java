@@ -111,7 +111,7 @@ public final class FerryNode implements AutoCloseable {
         this.upkeepThread = Executors.newSingleThreadScheduledExecutor(daemon("ferry-upkeep"));
         ClosestPeers closest = mailbox -> dht.findClosest(mailbox.bytes()).thenApply(LookupResult::closest);
         this.upkeep = new MailboxUpkeep(identity.peerId(), store, messaging.mailboxClient(), closest, clock, upkeepThread, metrics,
-                UpkeepConfig.DEFAULTS.withInterval(config.repairInterval()));
+                upkeepConfig(config.repairInterval()));
     }
 
     /** A builder with every default: an in-memory store and a fresh identity unless told otherwise. */
@@ -461,6 +461,16 @@ public final class FerryNode implements AutoCloseable {
     /** Up to {@code limit} messages received in a group after position {@code after}; see {@link #groupHistory}. */
     public List<ReceivedMessage> groupConversation(byte[] groupId, long after, int limit) {
         return messaging.conversations().received(ConversationId.of(groupId), after, limit);
+    }
+
+    /**
+     * The upkeep for a repair interval: an envelope found complete is asked about again after six
+     * rounds (an hour at the default ten minutes), so a shorter interval also notices a lost holder sooner.
+     */
+    static UpkeepConfig upkeepConfig(Duration repairInterval) {
+        Duration sixRounds = repairInterval.multipliedBy(6);
+        return UpkeepConfig.DEFAULTS.withInterval(repairInterval)
+                .withRecheckAfter(sixRounds.compareTo(UpkeepConfig.DEFAULT_RECHECK_AFTER) < 0 ? sixRounds : UpkeepConfig.DEFAULT_RECHECK_AFTER);
     }
 
     /**
