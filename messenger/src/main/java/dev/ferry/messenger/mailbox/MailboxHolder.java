@@ -17,7 +17,6 @@ import dev.ferry.store.ShardPage;
 import dev.ferry.store.StoreAccess;
 import dev.ferry.store.StoreBatch;
 import dev.ferry.store.StoreRefusedException;
-import dev.ferry.store.StoreUsage;
 import dev.ferry.store.SweepResult;
 import java.time.Clock;
 import java.time.Instant;
@@ -150,7 +149,6 @@ final class MailboxHolder {
             metrics.shardStored(handover);
             newShards.stored(mailbox, headerBytes, shard.index());
         });
-        afterwards.add(usageUpdate);
         return MailboxReply.OK;
     }
 
@@ -238,7 +236,6 @@ final class MailboxHolder {
                     LOG.log(System.Logger.Level.WARNING, "the ACK listener failed", e);
                 }
             });
-            afterwards.add(usageUpdate);
         }
         return outcome.reply();
     }
@@ -372,22 +369,11 @@ final class MailboxHolder {
     SweepResult sweep() {
         SweepResult result = store.sweepExpired(clock.instant(), config.sweepBatch());
         metrics.swept(result.shards(), result.tombstones(), result.prekeyBundles());
-        if (result.shards() > 0) updateUsage();
         return result;
     }
 
-    /** Reads what the shards take into the gauges. */
-    private final Runnable usageUpdate = this::updateUsage;
-
-    /** Runs what a write left to do once it was written; the usage gauge once, however many asked for it. */
-    private void runAfterwards(List<Runnable> afterwards) {
-        boolean usageChanged = afterwards.removeIf(r -> r == usageUpdate);
+    /** Runs what a write left to do once it was written. */
+    private static void runAfterwards(List<Runnable> afterwards) {
         afterwards.forEach(Runnable::run);
-        if (usageChanged) updateUsage();
-    }
-
-    void updateUsage() {
-        StoreUsage usage = store.shards().usage();
-        metrics.usage(usage.bytes(), usage.shards());
     }
 }

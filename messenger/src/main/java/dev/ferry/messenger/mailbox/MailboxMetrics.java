@@ -1,10 +1,12 @@
 package dev.ferry.messenger.mailbox;
 
 import dev.ferry.monitoring.Metrics;
+import dev.ferry.store.StoreUsage;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What a {@link MailboxServer} counts, registered under {@code ferry_mailbox_}; the getters read
@@ -23,13 +25,18 @@ public final class MailboxMetrics {
     private final CounterDataPoint malformed;
     private final CounterDataPoint watchersDropped;
 
+    // Read from the store at each scrape: the holder, the sweep and the upkeep (drops, handovers)
+    // all change what is held, and a figure pushed by each of them was one forgotten push from wrong.
+    private final Supplier<StoreUsage> usage;
     // Written by the server's thread, read by scrapes.
-    private volatile long storedBytes;
-    private volatile long storedShards;
     private volatile int watchers;
 
-    /** Registers the metrics; {@code maxStoredBytes} is the store's limit on all shards together, exported beside their size. */
-    MailboxMetrics(Metrics metrics, long maxStoredBytes) {
+    /**
+     * Registers the metrics; {@code maxStoredBytes} is the store's limit on all shards together,
+     * exported beside their size, and {@code usage} reads what the shards take now (one counter read).
+     */
+    MailboxMetrics(Metrics metrics, long maxStoredBytes, Supplier<StoreUsage> usage) {
+        this.usage = usage;
         var registry = metrics.registry();
         Counter requestCounter = Counter.builder().name("ferry_mailbox_requests_total")
                 .help("Requests answered by this holder, by type and status.")
@@ -62,12 +69,12 @@ public final class MailboxMetrics {
                 "Inbound streams reset for a message that did not decode, overran the size limit or broke the protocol.");
         watchersDropped = metrics.counter("ferry_mailbox_watchers_dropped_total",
                 "Watchers closed because they did not take their notices fast enough.");
-        metrics.gauge("ferry_mailbox_stored_bytes", "Shard and header bytes held for mailboxes.", () -> storedBytes);
+        metrics.gauge("ferry_mailbox_stored_bytes", "Shard and header bytes held for mailboxes.", () -> usageNow().bytes());
         // A constant, but exported so that "how full is the store" is one PromQL division on any node.
         metrics.gauge("ferry_mailbox_max_stored_bytes",
                 "The most shard and header bytes this node holds for mailboxes in all; past it new shards are refused (total_full).",
                 () -> maxStoredBytes);
-        metrics.gauge("ferry_mailbox_stored_shards", "Shards held for mailboxes.", () -> storedShards);
+        metrics.gauge("ferry_mailbox_stored_shards", "Shards held for mailboxes.", () -> usageNow().shards());
         metrics.gauge("ferry_mailbox_watchers", "Watch streams open.", () -> watchers);
     }
 
@@ -105,9 +112,13 @@ public final class MailboxMetrics {
         watchersDropped.inc();
     }
 
-    void usage(long bytes, long shards) {
-        storedBytes = bytes;
-        storedShards = shards;
+    /** What the shards take; nothing once the store is closed (a scrape racing the node's shutdown). */
+    private StoreUsage usageNow() {
+        try {
+            return usage.get();
+        } catch (RuntimeException closed) {
+            return StoreUsage.NONE;
+        }
     }
 
     void watchers(int open) {
@@ -163,7 +174,7 @@ public final class MailboxMetrics {
 
     /** Shard bytes held, as of the last write. */
     public long storedBytes() {
-        return storedBytes;
+        return usageNow().bytes();
     }
 
     /** Watch streams open. */

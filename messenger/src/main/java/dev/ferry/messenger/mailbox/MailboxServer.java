@@ -52,7 +52,7 @@ public final class MailboxServer {
         this.config = Objects.requireNonNull(config, "config");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.metrics = new MailboxMetrics(Objects.requireNonNull(metrics, "metrics"),
-                Objects.requireNonNull(store, "store").limits().maxTotalBytes());
+                Objects.requireNonNull(store, "store").limits().maxTotalBytes(), () -> store.shards().usage());
         this.watchers = new Watchers(config);
         String name = "mailbox-" + host.peerId().toBase58().substring(0, 8);
         this.executor = Executors.newSingleThreadExecutor(r -> {
@@ -63,7 +63,6 @@ public final class MailboxServer {
         this.holder = new MailboxHolder(host.peerId(), Objects.requireNonNull(store, "store"),
                 Objects.requireNonNull(clock, "clock"), config, this.metrics,
                 Objects.requireNonNull(ackListener, "ackListener"), this::notifyWatchers);
-        executor.execute(holder::updateUsage);
         long every = config.sweepInterval().toMillis();
         this.sweeping = scheduler.scheduleWithFixedDelay(this::startSweep, every, every, TimeUnit.MILLISECONDS);
         host.setProtocolHandler(MailboxProtocol.ID, stream -> stream.setReceiver(new InboundMailboxStream(this, this.metrics)));

@@ -5,6 +5,7 @@ import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.monitoring.Metrics;
 import dev.ferry.store.StoreLimits;
+import dev.ferry.store.StoreUsage;
 import dev.ferry.store.memory.InMemoryFerryStore;
 import java.time.Clock;
 import java.time.Instant;
@@ -28,7 +29,7 @@ class MailboxProtocolFuzzTest {
     static final PeerId SELF = IdentityKeyPair.fromSeed(filled(32, 1)).peerId();
     static final PeerId ASKER = IdentityKeyPair.fromSeed(filled(32, 2)).peerId();
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
-    private static final MailboxMetrics METRICS = new MailboxMetrics(Metrics.create(), StoreLimits.DEFAULTS.maxTotalBytes());
+    private static final MailboxMetrics METRICS = new MailboxMetrics(Metrics.create(), StoreLimits.DEFAULTS.maxTotalBytes(), () -> StoreUsage.NONE);
 
     @FuzzTest
     void requests(byte[] input) throws MailboxCodecException {

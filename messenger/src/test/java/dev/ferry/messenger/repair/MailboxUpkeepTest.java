@@ -117,7 +117,10 @@ class MailboxUpkeepTest {
 
         for (Holder other : sorted.subList(2, 6)) {
             MailboxUpkeep upkeep = network.upkeep(other, UpkeepTestNetwork.everyone(all), UpkeepConfig.DEFAULTS);
+            assertThat(other.server().metrics().storedBytes()).isPositive();
             assertThat(join(upkeep.runNow()).acknowledged()).isEqualTo(1);
+            // the holder's gauge says so too: an operator sees the store shrink (it once kept the old figure)
+            assertThat(other.server().metrics().storedBytes()).isZero();
             assertThat(other.store().shards().has(envelope.id())).isFalse();
             assertThat(other.store().tombstones().expiry(envelope.id())).contains(envelope.header().expires());
             assertThat(upkeep.metrics().acknowledgedCount()).isEqualTo(1);
