@@ -99,6 +99,22 @@ public final class HostProcess implements AutoCloseable {
         }
     }
 
+    /** Writes one line to the process's stdin and returns the next line it prints, waiting up to {@code timeout}. */
+    public synchronized String ask(String line, Duration timeout) {
+        int before = stdout.size();
+        send(line);
+        await().alias(label + " answers " + line + "; " + describe()).atMost(timeout).pollInterval(Duration.ofMillis(20))
+                .until(() -> stdout.size() > before || !process.isAlive());
+        if (stdout.size() <= before) throw new AssertionError(label + " exited before it answered " + line + "; " + describe());
+        return stdout.get(before);
+    }
+
+    /** SIGKILL: the process ends at once, without its shutdown; returns once it is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        awaitExit(STOP_TIMEOUT);
+    }
+
     /** Waits for the process to end (a command, not a node) and for all its output; returns its exit code. */
     int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
