@@ -86,7 +86,7 @@ public final class MailboxUpkeep implements AutoCloseable {
     private Optional<MailboxKey> walkedUpTo = Optional.empty();
     private Optional<Resume> resume = Optional.empty();
     /** Envelopes found complete or unrecoverable, with when to ask again; oldest first. */
-    private final LinkedHashMap<EnvelopeId, Instant> settled = new LinkedHashMap<>();
+    private final LinkedHashMap<EnvelopeId, Settled> settled = new LinkedHashMap<>();
 
     /**
      * @param self this node
@@ -293,8 +293,16 @@ public final class MailboxUpkeep implements AutoCloseable {
 
     // ---------------------------------------------------------------- one envelope
 
-    /** What one check knows: the envelope, its header, this node's shards and the peers' answers. */
-    private record Check(EnvelopeId id, MailboxKey mailbox, EnvelopeHeader header, List<Shard> mine) {
+    /**
+     * An envelope found complete (or unrecoverable) is not asked about again until {@code until},
+     * unless the mailbox's closest peers have changed since ({@code view}, a hash of the n closest):
+     * a healed partition or new peers make the old answer stale, and the next round hands over or
+     * repairs at once instead of an hour later.
+     */
+    private record Settled(Instant until, int view) {}
+
+    /** What one check knows: the envelope, its header, this node's shards, and the n closest peers it asked (as a hash). */
+    private record Check(EnvelopeId id, MailboxKey mailbox, EnvelopeHeader header, List<Shard> mine, int view) {
         int total() {
             return header.dataShards() + header.parityShards();
         }
@@ -315,10 +323,10 @@ public final class MailboxUpkeep implements AutoCloseable {
             return CompletableFuture.completedFuture(true);
         }
         Instant now = clock.instant();
-        Check check = new Check(id, mailbox, header, mine);
-        int n = check.total();
+        int n = header.dataShards() + header.parityShards();
+        Check check = new Check(id, mailbox, header, mine, candidates.subList(0, Math.min(n, candidates.size())).hashCode());
         if (!header.expires().isAfter(now) || n > MAX_MAINTAINED_SHARDS) return CompletableFuture.completedFuture(true);
-        if (recentlySettled(id, now)) {
+        if (recentlySettled(check, now)) {
             round.skippedRecent++;
             return CompletableFuture.completedFuture(true);
         }
@@ -367,11 +375,11 @@ public final class MailboxUpkeep implements AutoCloseable {
         Instant now = clock.instant();
         switch (action) {
             case RepairPlan.Keep keep -> { }
-            case RepairPlan.Complete complete -> rememberSettled(check.id(), now);
+            case RepairPlan.Complete complete -> rememberSettled(check, now);
             case RepairPlan.Unrecoverable unrecoverable -> {
                 round.unrecoverable++;
                 metrics.unrecoverable();
-                rememberSettled(check.id(), now);
+                rememberSettled(check, now);
             }
             case RepairPlan.DropAcknowledged drop -> {
                 // Shards and tombstone in one batch: a crash between them must not bring the envelope back.
@@ -529,18 +537,18 @@ public final class MailboxUpkeep implements AutoCloseable {
 
     // ---------------------------------------------------------------- memory of settled envelopes
 
-    private boolean recentlySettled(EnvelopeId id, Instant now) {
-        Instant until = settled.get(id);
-        if (until == null) return false;
-        if (until.isAfter(now)) return true;
-        settled.remove(id);
+    private boolean recentlySettled(Check check, Instant now) {
+        Settled known = settled.get(check.id());
+        if (known == null) return false;
+        if (known.until().isAfter(now) && known.view() == check.view()) return true;
+        settled.remove(check.id());
         return false;
     }
 
-    private void rememberSettled(EnvelopeId id, Instant now) {
+    private void rememberSettled(Check check, Instant now) {
         if (config.rememberedEnvelopes() == 0) return;
-        settled.remove(id);
-        settled.put(id, now.plus(config.recheckAfter()));
+        settled.remove(check.id());
+        settled.put(check.id(), new Settled(now.plus(config.recheckAfter()), check.view()));
         Iterator<EnvelopeId> oldest = settled.keySet().iterator();
         while (settled.size() > config.rememberedEnvelopes()) {
             oldest.next();

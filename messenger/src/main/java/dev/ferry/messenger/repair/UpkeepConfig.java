@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param mailboxesPerRound mailboxes walked per round (each costs one closest-peers lookup)
  * @param envelopesPerRound envelopes checked per round (each costs up to 2n HAS requests)
  * @param requestsPerRound mailbox requests sent per round (HAS, shard fetches, STOREs, HANDOVERs)
- * @param recheckAfter how long an envelope found complete (or unrecoverable) is not asked about again
+ * @param recheckAfter how long an envelope found complete (or unrecoverable) is not asked about again, as long as
+ *     its mailbox's closest peers stay the same
  * @param rememberedEnvelopes how many such envelopes are remembered; the oldest are forgotten first
  */
 public record UpkeepConfig(Duration interval, int mailboxesPerRound, int envelopesPerRound, int requestsPerRound,

@@ -91,6 +91,33 @@ class MailboxUpkeepTest {
     }
 
     @Test
+    void anEnvelopeFoundCompleteIsCheckedAgainAtOnceWhenItsClosestPeersChange() {
+        // During a partition the holder sees only the others: it holds shard 5 among the six closest it knows.
+        List<Holder> all = network.holders(8);
+        List<Holder> sorted = placed(all, 0, 1, 2, 3, 4);
+        Holder holder = sorted.get(6);
+        holder.keep(envelope, 5);
+        Holder unseen = sorted.get(5);
+        List<PeerId> visible = all.stream().filter(h -> h != unseen).map(Holder::peerId).toList();
+        java.util.concurrent.atomic.AtomicReference<List<PeerId>> view = new java.util.concurrent.atomic.AtomicReference<>(visible);
+        MailboxUpkeep upkeep = network.upkeep(holder, mailbox -> CompletableFuture.completedFuture(view.get()), UpkeepConfig.DEFAULTS);
+
+        UpkeepSummary during = join(upkeep.runNow());
+        assertThat(during.handedOver()).isZero();
+        UpkeepSummary again = join(upkeep.runNow());
+        assertThat(again.skippedRecent()).as("complete, and nothing changed: not asked about within the hour").isEqualTo(1);
+
+        // The partition heals: a closer peer is seen, so the hour-long memory no longer holds.
+        view.set(all.stream().map(Holder::peerId).toList());
+        UpkeepSummary healed = join(upkeep.runNow());
+
+        assertThat(healed.skippedRecent()).isZero();
+        assertThat(healed.handedOver()).isEqualTo(1);
+        assertThat(unseen.indicesOf(envelope)).containsExactly(5);
+        assertThat(holder.indicesOf(envelope)).isEmpty();
+    }
+
+    @Test
     void aHolderKeepsItsShardWhenTheCloserPeerRefusesTheHandover() {
         // Every holder here keeps shards for an hour at most; the envelope lives a day, so HANDOVER is refused.
         List<Holder> all = network.holders(8, MailboxConfig.DEFAULTS.withMaxTtl(Duration.ofHours(1)));
