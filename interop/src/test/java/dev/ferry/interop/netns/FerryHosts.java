@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -70,7 +71,7 @@ final class FerryHosts implements AutoCloseable {
 
     /** The hosts numbered {@code indexes}. */
     List<Host> hosts(int... indexes) {
-        return java.util.Arrays.stream(indexes).mapToObj(network::host).toList();
+        return Arrays.stream(indexes).mapToObj(network::host).toList();
     }
 
     /** The node started last on {@code host}. */

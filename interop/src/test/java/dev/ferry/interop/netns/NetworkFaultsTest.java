@@ -12,12 +12,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -54,7 +59,7 @@ class NetworkFaultsTest {
 
     private FerryHosts hosts;
     private final List<String> bootstrap = new ArrayList<>();
-    private final java.util.Map<Integer, String> ids = new java.util.HashMap<>();
+    private final Map<Integer, String> ids = new HashMap<>();
 
     @AfterEach
     void tearDown() throws Exception {
@@ -220,7 +225,7 @@ class NetworkFaultsTest {
         try {
             after = await().alias("every shard deleted after carol's acknowledgements").atMost(DELIVERY).pollInterval(Duration.ofSeconds(1))
                     .until(this::shardsPerHost, m -> total(m) == 0);
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
             StringBuilder upkeep = new StringBuilder();
             for (Map.Entry<Integer, Double> h : shardsPerHost().entrySet()) {
                 if (h.getValue() > 0) upkeep.append("\nhost ").append(h.getKey()).append(":\n").append(hosts.metrics(h.getKey(), "ferry_"));
@@ -287,26 +292,23 @@ class NetworkFaultsTest {
 
     /** Waits until {@code recipient} has {@code text} from {@code sender}; its time from sending to arrival. */
     private Duration awaitOnce(int recipient, int sender, String text) {
-        JsonObject m = await().alias("'" + text + "' arrives on host " + recipient + hosts.network().describe())
-                .atMost(DELIVERY).pollInterval(Duration.ofMillis(500))
-                .until(() -> receivedFrom(recipient, sender).stream().filter(j -> text.equals(j.getString("text"))).findFirst(),
-                        java.util.Optional::isPresent)
-                .orElseThrow();
-        return latency(m);
+        return awaitText("'" + text + "' arrives on host " + recipient, () -> receivedFrom(recipient, sender), text);
     }
 
     private Duration awaitGroupMessage(int member, String group, String text) {
-        JsonObject m = await().alias("'" + text + "' arrives in the group on host " + member + hosts.network().describe())
-                .atMost(DELIVERY).pollInterval(Duration.ofMillis(500))
-                .until(() -> groupMessages(member, group).stream().filter(j -> text.equals(j.getString("text"))).findFirst(),
-                        java.util.Optional::isPresent)
+        return awaitText("'" + text + "' arrives in the group on host " + member, () -> groupMessages(member, group), text);
+    }
+
+    private Duration awaitText(String what, Callable<List<JsonObject>> messages, String text) {
+        JsonObject m = await().alias(what + hosts.network().describe()).atMost(DELIVERY).pollInterval(Duration.ofMillis(500))
+                .until(() -> messages.call().stream().filter(j -> text.equals(j.getString("text"))).findFirst(), Optional::isPresent)
                 .orElseThrow();
         return latency(m);
     }
 
     @SafeVarargs
     private void assertExactlyOnce(int recipient, int sender, List<String>... expected) throws Exception {
-        List<String> all = java.util.Arrays.stream(expected).flatMap(List::stream).toList();
+        List<String> all = Arrays.stream(expected).flatMap(List::stream).toList();
         assertThat(conversation(recipient, sender)).as("what host " + recipient + " received from host " + sender)
                 .containsExactlyInAnyOrderElementsOf(all);
     }
@@ -387,7 +389,7 @@ class NetworkFaultsTest {
         List<Callable<Double>> reads = new ArrayList<>();
         for (int host : running) reads.add(() -> hosts.metric(host, "ferry_mailbox_stored_shards"));
         List<Double> values = inParallel(reads);
-        Map<Integer, Double> perHost = new java.util.TreeMap<>();
+        Map<Integer, Double> perHost = new TreeMap<>();
         for (int i = 0; i < running.size(); i++) perHost.put(running.get(i), values.get(i));
         return perHost;
     }

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -99,7 +100,7 @@ class MailboxUpkeepTest {
         holder.keep(envelope, 5);
         Holder unseen = sorted.get(5);
         List<PeerId> visible = all.stream().filter(h -> h != unseen).map(Holder::peerId).toList();
-        java.util.concurrent.atomic.AtomicReference<List<PeerId>> view = new java.util.concurrent.atomic.AtomicReference<>(visible);
+        AtomicReference<List<PeerId>> view = new AtomicReference<>(visible);
         MailboxUpkeep upkeep = network.upkeep(holder, mailbox -> CompletableFuture.completedFuture(view.get()), UpkeepConfig.DEFAULTS);
 
         UpkeepSummary during = join(upkeep.runNow());
