@@ -4,12 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
-import dev.ferry.crypto.X25519;
-import dev.ferry.crypto.envelope.ContentType;
-import dev.ferry.crypto.envelope.EnvelopeHeader;
-import dev.ferry.crypto.envelope.InnerContent;
-import dev.ferry.crypto.envelope.Mailbox;
-import dev.ferry.crypto.envelope.SealedEnvelope;
 import dev.ferry.messenger.mailbox.MailboxClient;
 import dev.ferry.messenger.mailbox.MailboxConfig;
 import dev.ferry.messenger.mailbox.MailboxProtocol;
@@ -21,14 +15,10 @@ import dev.ferry.overlay.host.HostConfig;
 import dev.ferry.overlay.host.NettyHost;
 import dev.ferry.overlay.ping.PingService;
 import dev.ferry.store.StoreLimits;
-import dev.ferry.store.erasure.EncodedShards;
-import dev.ferry.store.erasure.ErasureParameters;
-import dev.ferry.store.erasure.ReedSolomonCodec;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -87,22 +77,8 @@ class RelayUnderAbuseTest extends WholeNetworkTest {
         return new MailboxClient(host, Clock.systemUTC(), scheduler, MailboxConfig.DEFAULTS);
     }
 
-    /** Shards of a fresh envelope of {@code payloadBytes} to a new stranger's mailbox, coded 4 + 2. */
-    private record Shards(EnvelopeHeader header, EncodedShards shards) {}
-
-    private static Shards envelope(int payloadBytes) {
-        Instant now = Instant.now();
-        byte[] payload = new byte[payloadBytes];
-        MessengerTestNetwork.RANDOM.nextBytes(payload);
-        PeerId stranger = IdentityKeyPair.generate(MessengerTestNetwork.RANDOM).peerId();
-        InnerContent content = InnerContent.create(ContentType.TEXT, IdentityKeyPair.generate(MessengerTestNetwork.RANDOM).publicKey(),
-                now, payload, MessengerTestNetwork.RANDOM);
-        SealedEnvelope.Sealed sealed = SealedEnvelope.seal(content, X25519.generate(MessengerTestNetwork.RANDOM).publicKey(),
-                Mailbox.keyFor(stranger), now, now.plusSeconds(3600), MessengerTestNetwork.RANDOM);
-        EncodedShards shards = new ReedSolomonCodec(ErasureParameters.DEFAULT).encode(sealed.ciphertext());
-        List<byte[]> hashes = new ArrayList<>();
-        for (int i = 0; i < shards.totalShards(); i++) hashes.add(shards.shardHash(i));
-        return new Shards(sealed.codedHeader(4, 2, hashes), shards);
+    private static MessengerTestNetwork.CodedEnvelope envelope(int payloadBytes) {
+        return MessengerTestNetwork.strangerEnvelope(payloadBytes);
     }
 
     @Test
@@ -129,7 +105,7 @@ class RelayUnderAbuseTest extends WholeNetworkTest {
                 Semaphore inFlight = new Semaphore(512);
                 int next = 0;
                 while (abusing.get()) {
-                    Shards s = envelope(2048);
+                    MessengerTestNetwork.CodedEnvelope s = envelope(2048);
                     for (int i = 0; i < s.shards().totalShards() && abusing.get(); i++) {
                         inFlight.acquireUninterruptibly();
                         clients.get(next++ % clients.size()).store(relayId, s.header(), i, s.shards().shard(i))
@@ -149,7 +125,7 @@ class RelayUnderAbuseTest extends WholeNetworkTest {
         MailboxClient oversized = client(host(relay));
         abusers.add(Thread.ofPlatform().start(() -> {
             while (abusing.get()) {
-                Shards s = envelope(300 << 10);
+                MessengerTestNetwork.CodedEnvelope s = envelope(300 << 10);
                 MailboxReply reply = oversized.store(relayId, s.header(), 0, s.shards().shard(0)).orTimeout(30, TimeUnit.SECONDS).join();
                 refusals.computeIfAbsent("oversized " + reply.status().label(), k -> new AtomicLong()).incrementAndGet();
             }
@@ -188,7 +164,7 @@ class RelayUnderAbuseTest extends WholeNetworkTest {
         for (int round = 0; round < ROUNDS; round++) {
             List<Duration> rtt = ping.ping(probe, 1).get(ANSWER_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
             pingMillis.add(rtt.getFirst().toMillis());
-            Shards s = envelope(1024);
+            MessengerTestNetwork.CodedEnvelope s = envelope(1024);
             honestStatuses.add(honest.store(relayId, s.header(), 0, s.shards().shard(0)).get(ANSWER_WITHIN.toMillis(),
                     TimeUnit.MILLISECONDS).status());
             TimeUnit.MILLISECONDS.sleep(100);
@@ -205,7 +181,7 @@ class RelayUnderAbuseTest extends WholeNetworkTest {
         assertThat(garbageLeftOpen.get()).as("garbage streams the holder left open").isZero();
         // Still serving afterwards.
         assertThat(ping.ping(probe, 1).get(ANSWER_WITHIN.toMillis(), TimeUnit.MILLISECONDS)).hasSize(1);
-        Shards after = envelope(1024);
+        MessengerTestNetwork.CodedEnvelope after = envelope(1024);
         assertThat(honest.store(relayId, after.header(), 0, after.shards().shard(0)).get(ANSWER_WITHIN.toMillis(),
                 TimeUnit.MILLISECONDS).status()).isEqualTo(MailboxStatus.OK);
     }
