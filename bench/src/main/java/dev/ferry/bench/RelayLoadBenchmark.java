@@ -121,6 +121,8 @@ public final class RelayLoadBenchmark implements Callable<Integer> {
     private final EventLoopGroup loops = NettyHost.newEventLoopGroup(2);
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
     private final List<NettyHost> hosts = Collections.synchronizedList(new ArrayList<>());
+    /** The prober's and the honest senders' hosts: they stay when the load's hosts go. */
+    private final List<NettyHost> steady = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
     private volatile Phase phase = Phase.BEFORE;
     private volatile boolean loading;
@@ -186,6 +188,7 @@ public final class RelayLoadBenchmark implements Callable<Integer> {
 
         scheduler.scheduleWithFixedDelay(this::sampleRelay, 0, 2, TimeUnit.SECONDS);
         NettyHost prober = host();
+        steady.add(prober);
         Connection probe = prober.dial(relayAddress).get(30, TimeUnit.SECONDS);
         PingService pinger = new PingService(prober);
         Thread probing = Thread.ofPlatform().name("prober").start(() -> probe(prober, probe, pinger));
@@ -217,7 +220,7 @@ public final class RelayLoadBenchmark implements Callable<Integer> {
         phase = Phase.AFTER;
         for (Thread t : load) t.join(30_000);
         // The flood's connections go, so that the after phase sees the relay recover.
-        closeAllBut(prober);
+        closeLoadHosts();
         TimeUnit.SECONDS.sleep(baseline);
         for (Thread t : honestThreads) t.interrupt();
         probing.interrupt();
@@ -235,14 +238,13 @@ public final class RelayLoadBenchmark implements Callable<Integer> {
         return h;
     }
 
-    private void closeAllBut(NettyHost keep) {
+    private void closeLoadHosts() {
         List<NettyHost> closing;
         synchronized (hosts) {
             closing = new ArrayList<>(hosts);
-            hosts.clear();
-            hosts.add(keep);
+            closing.removeAll(steady);
+            hosts.retainAll(steady);
         }
-        closing.remove(keep);
         List<CompletableFuture<Void>> closed = new ArrayList<>();
         for (NettyHost h : closing) closed.add(h.close());
         try {
@@ -316,6 +318,7 @@ public final class RelayLoadBenchmark implements Callable<Integer> {
     /** Stores shard 0 of a fresh 1 KiB envelope every --honest-interval-ms; every answer but OK is a failure. */
     private void honestSender() {
         NettyHost host = host();
+        steady.add(host);
         MailboxClient client = client(host);
         while (!Thread.currentThread().isInterrupted()) {
             Phase at = phase;
@@ -327,7 +330,7 @@ public final class RelayLoadBenchmark implements Callable<Integer> {
                     honestLatency.get(at).add(System.nanoTime() - t0);
                 } else {
                     honestFailures.get(at).incrementAndGet();
-                    honestErrors.add(label(reply) + " " + reply.detail());
+                    honestErrors.add(label(reply));
                 }
             } catch (InterruptedException e) {
                 return;
@@ -388,13 +391,13 @@ public final class RelayLoadBenchmark implements Callable<Integer> {
         }
     }
 
-    /** Stores 16 KiB shards of one mailbox, one after another, until and past the per-sender quota. */
+    /** Stores the 12 KiB shards of 48 KiB envelopes to one mailbox, one after another, until and past the per-sender quota. */
     private void quotaAbuser() {
         NettyHost host = host();
         MailboxClient client = client(host);
         PeerId victim = IdentityKeyPair.generate(random).peerId();
         while (loading) {
-            for (Shard s : envelope(64 << 10, victim)) {
+            for (Shard s : envelope(48 << 10, victim)) {
                 try {
                     MailboxReply reply = client.store(relayId, s.header(), s.index(), s.bytes()).get(30, TimeUnit.SECONDS);
                     count("quota abuser: " + label(reply));
@@ -432,7 +435,7 @@ public final class RelayLoadBenchmark implements Callable<Integer> {
         }
     }
 
-    /** Opens mailbox streams on one connection as fast as the relay lets it, holding them, redialing when cut off. */
+    /** Opens (and resets) mailbox streams on one connection as fast as the relay lets it, redialing when cut off. */
     private void streamFlood() {
         NettyHost host = host();
         while (loading) {
@@ -450,8 +453,10 @@ public final class RelayLoadBenchmark implements Callable<Integer> {
             Semaphore opening = new Semaphore(64);
             while (loading && !c.closeFuture().isDone()) {
                 opening.acquireUninterruptibly();
+                // Each stream is reset at once: our own limit of streams per connection never stops the flood, the relay's rate does.
                 c.newStream(MailboxProtocol.ID).orTimeout(10, TimeUnit.SECONDS).whenComplete((s, e) -> {
                     opening.release();
+                    if (s != null) s.reset();
                     count(e == null ? "stream flood: stream opened" : "stream flood: stream refused (" + rootMessage(e) + ")");
                 });
             }
@@ -459,7 +464,7 @@ public final class RelayLoadBenchmark implements Callable<Integer> {
         }
     }
 
-    /** Writes random bytes on fresh mailbox streams, a few times a second, from fresh identities. */
+    /** Writes a length prefix over the limit and random bytes on mailbox streams, from fresh identities. */
     private void garbage() {
         while (loading) {
             NettyHost host = host();
@@ -467,8 +472,14 @@ public final class RelayLoadBenchmark implements Callable<Integer> {
                 Connection c = host.dial(relayAddress).get(10, TimeUnit.SECONDS);
                 for (int i = 0; i < 20 && loading; i++) {
                     var s = c.newStream(MailboxProtocol.ID).get(10, TimeUnit.SECONDS);
-                    byte[] junk = new byte[1 + random.nextInt(4096)];
+                    byte[] junk = new byte[16 + random.nextInt(4096)];
                     random.nextBytes(junk);
+                    // A length prefix of 256 MiB, over the protocol's 2 MiB, then junk: a partial message would just wait.
+                    junk[0] = (byte) 0x80;
+                    junk[1] = (byte) 0x80;
+                    junk[2] = (byte) 0x80;
+                    junk[3] = (byte) 0x80;
+                    junk[4] = (byte) 0x01;
                     s.write(Unpooled.wrappedBuffer(junk));
                     try {
                         s.closeFuture().get(5, TimeUnit.SECONDS);
@@ -488,9 +499,9 @@ public final class RelayLoadBenchmark implements Callable<Integer> {
         }
     }
 
-    /** A status, with the holder's reason when it is BUSY (its two kinds: the whole queue, or this peer's share). */
+    /** A status with the holder's reason (BUSY has two: the whole queue, or this peer's share), numbers folded so counts group. */
     private static String label(MailboxReply reply) {
-        return reply.status().label() + (reply.status() == dev.ferry.messenger.mailbox.MailboxStatus.BUSY ? " (" + reply.detail() + ")" : "");
+        return reply.status().label() + (reply.status().isOk() ? "" : " (" + reply.detail().replaceAll("\\d+", "N") + ")");
     }
 
     private static void sleepQuietly(long ms) {
