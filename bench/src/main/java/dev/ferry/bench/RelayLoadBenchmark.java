@@ -567,6 +567,11 @@ public final class RelayLoadBenchmark implements Callable<Integer> {
                     s.stream().mapToDouble(x -> x[1]).max().orElse(0) / (1 << 20), s.stream().mapToDouble(x -> x[2]).max().orElse(0),
                     s.stream().mapToDouble(x -> x[3]).max().orElse(0));
         }
+        if (!relaySamples.isEmpty()) {
+            double[] end = relaySamples.getLast();
+            System.out.printf("  relay at the end (the load's hosts closed %d s before): heap used %.0f MiB, %.0f FDs, %.0f connections%n",
+                    baseline, end[1] / (1 << 20), end[2], end[3]);
+        }
         boolean alive = relay.isRunning();
         System.out.println("  relay process " + (alive ? "still running" : "GONE"));
         ok &= alive;
