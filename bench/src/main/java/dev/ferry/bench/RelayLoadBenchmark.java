@@ -72,6 +72,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench/run relay-load", sortOptions = false,
         description = "One ferry node relay under honest and abusive load from many identities; checks it stays responsive.")
 public final class RelayLoadBenchmark implements Callable<Integer> {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
     @Option(names = "--seconds", description = "Seconds of load (default: ${DEFAULT-VALUE}).")
     int seconds = 60;
 

@@ -47,6 +47,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench/run soak", sortOptions = false,
         description = "Soak: ferry node processes with steady 1:1 and group traffic and random restarts; checks delivery, heap and FDs.")
 public final class SoakBenchmark implements Callable<Integer> {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
     @Option(names = "--minutes", description = "Minutes of traffic and restarts (default: ${DEFAULT-VALUE}).")
     double minutes = 30;
 
