@@ -58,6 +58,22 @@ final class ChildProcess implements AutoCloseable {
         return name;
     }
 
+    /** The operating system's id of the process. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** Whether the process still runs. */
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL to the process alone (a crash: no shutdown hook runs); waits for it to be gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /**
      * Waits for the first stdout line for which {@code match} returns non-null, and returns that.
      * Fails when the process exits first or {@code timeout} passes.

@@ -3,6 +3,9 @@
  * {@link dev.ferry.bench.OverlayBenchmark} measures perf throughput and handshake rate;
  * {@link dev.ferry.bench.DhtBenchmark} ({@code bench/run dht}) DHT lookup hops, latency and recall;
  * {@link dev.ferry.bench.PubSubBenchmark} ({@code bench/run pubsub}) GossipSub propagation latency
- * and copies per delivery.
+ * and copies per delivery; {@link dev.ferry.bench.SoakBenchmark} ({@code bench/run soak}) runs
+ * {@code ferry node} processes with steady traffic and random restarts, checking delivery, heap and
+ * FDs; {@link dev.ferry.bench.RelayLoadBenchmark} ({@code bench/run relay-load}) puts one relay
+ * process under honest and abusive load (docs/SOAK.md).
  */
 package dev.ferry.bench;

@@ -2,13 +2,23 @@ package dev.ferry.messenger;
 
 import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
+import dev.ferry.crypto.X25519;
+import dev.ferry.crypto.envelope.ContentType;
+import dev.ferry.crypto.envelope.EnvelopeHeader;
+import dev.ferry.crypto.envelope.InnerContent;
+import dev.ferry.crypto.envelope.Mailbox;
+import dev.ferry.crypto.envelope.SealedEnvelope;
 import dev.ferry.overlay.host.NettyHost;
 import dev.ferry.overlay.multiaddr.Multiaddr;
 import dev.ferry.store.EnvelopeId;
+import dev.ferry.store.erasure.EncodedShards;
+import dev.ferry.store.erasure.ErasureParameters;
+import dev.ferry.store.erasure.ReedSolomonCodec;
 import io.netty.channel.EventLoopGroup;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -43,6 +53,27 @@ final class MessengerTestNetwork implements AutoCloseable {
     MessengerTestNetwork(Path root, MessengerConfig config) {
         this.root = root;
         this.config = config;
+    }
+
+    /** A valid envelope to a new stranger's mailbox, coded 4 + 2: its header and all its shards. */
+    record CodedEnvelope(EnvelopeHeader header, EncodedShards shards) {}
+
+    /** A valid envelope of {@code payloadBytes} of random bytes to a new stranger's mailbox, as a flooder or a relay test stores it. */
+    static CodedEnvelope strangerEnvelope(int payloadBytes) {
+        Instant now = Instant.now();
+        byte[] payload = new byte[payloadBytes];
+        RANDOM.nextBytes(payload);
+        PeerId stranger = IdentityKeyPair.generate(RANDOM).peerId();
+        InnerContent content = InnerContent.create(
+                ContentType.TEXT, IdentityKeyPair.generate(RANDOM).publicKey(), now, payload, RANDOM);
+        SealedEnvelope.Sealed sealed = SealedEnvelope.seal(content,
+                X25519.generate(RANDOM).publicKey(), Mailbox.keyFor(stranger), now,
+                now.plusSeconds(3600), RANDOM);
+        EncodedShards shards = new ReedSolomonCodec(
+                ErasureParameters.DEFAULT).encode(sealed.ciphertext());
+        List<byte[]> hashes = new ArrayList<>();
+        for (int i = 0; i < shards.totalShards(); i++) hashes.add(shards.shardHash(i));
+        return new CodedEnvelope(sealed.codedHeader(4, 2, hashes), shards);
     }
 
     /** A config with intervals short enough for tests. */

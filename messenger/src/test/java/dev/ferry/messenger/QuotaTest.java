@@ -6,25 +6,14 @@ import static dev.ferry.messenger.MessengerTestNetwork.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.crypto.IdentityKeyPair;
 import dev.ferry.crypto.PeerId;
-import dev.ferry.crypto.X25519;
-import dev.ferry.crypto.envelope.ContentType;
 import dev.ferry.crypto.envelope.EnvelopeHeader;
-import dev.ferry.crypto.envelope.InnerContent;
-import dev.ferry.crypto.envelope.Mailbox;
-import dev.ferry.crypto.envelope.SealedEnvelope;
 import dev.ferry.messenger.mailbox.MailboxClient;
 import dev.ferry.messenger.mailbox.MailboxConfig;
 import dev.ferry.messenger.mailbox.MailboxStatus;
 import dev.ferry.store.EnvelopeId;
 import dev.ferry.store.StoreLimits;
-import dev.ferry.store.erasure.EncodedShards;
-import dev.ferry.store.erasure.ErasureParameters;
-import dev.ferry.store.erasure.ReedSolomonCodec;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -49,18 +38,8 @@ class QuotaTest extends WholeNetworkTest {
     private record FloodShard(EnvelopeHeader header, byte[] shard) {}
 
     private static FloodShard floodShard() {
-        Instant now = Instant.now();
-        byte[] payload = new byte[4096];
-        MessengerTestNetwork.RANDOM.nextBytes(payload);
-        PeerId stranger = IdentityKeyPair.generate(MessengerTestNetwork.RANDOM).peerId();
-        InnerContent content = InnerContent.create(ContentType.TEXT, IdentityKeyPair.generate(MessengerTestNetwork.RANDOM).publicKey(),
-                now, payload, MessengerTestNetwork.RANDOM);
-        SealedEnvelope.Sealed sealed = SealedEnvelope.seal(content, X25519.generate(MessengerTestNetwork.RANDOM).publicKey(),
-                Mailbox.keyFor(stranger), now, now.plusSeconds(3600), MessengerTestNetwork.RANDOM);
-        EncodedShards shards = new ReedSolomonCodec(ErasureParameters.DEFAULT).encode(sealed.ciphertext());
-        List<byte[]> hashes = new ArrayList<>();
-        for (int i = 0; i < shards.totalShards(); i++) hashes.add(shards.shardHash(i));
-        return new FloodShard(sealed.codedHeader(4, 2, hashes), shards.shard(0));
+        MessengerTestNetwork.CodedEnvelope envelope = MessengerTestNetwork.strangerEnvelope(4096);
+        return new FloodShard(envelope.header(), envelope.shards().shard(0));
     }
 
     @Test

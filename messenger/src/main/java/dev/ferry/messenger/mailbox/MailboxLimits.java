@@ -32,6 +32,16 @@ public final class MailboxLimits {
     public static final int MAX_QUEUED_REQUESTS_PER_STREAM = 8;
 
     /**
+     * Requests of one peer waiting for the holder's thread, all its streams together; more are
+     * answered {@link MailboxStatus#BUSY}. A {@link MailboxClient} keeps at most two streams of
+     * {@link #MAX_QUEUED_REQUESTS_PER_STREAM} to a holder (a burst goes as BATCHes, one request
+     * each), so 64 leaves a node room for its outbox, retrieval and repair at once, while a peer
+     * opening hundreds of streams can take a sixteenth of the holder's queue
+     * ({@link MailboxConfig#DEFAULT_MAX_PENDING_REQUESTS}), not all of it and other peers' turn.
+     */
+    public static final int MAX_PENDING_REQUESTS_PER_PEER = 64;
+
+    /**
      * Holders an ACK may name as acknowledged by its sender too: an envelope has k + m holders
      * (6 by default, at most 255 shards but never that many holders in practice), and 16 covers
      * any sensible code.

@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (never a Netty event loop). It sweeps what expired every {@link MailboxConfig#sweepInterval()},
  * one bounded batch per task so that requests interleave with a long sweep.
  *
- * <p>Requests beyond {@link MailboxConfig#maxPendingRequests()} waiting for the server thread are
- * answered {@link MailboxStatus#BUSY} at once.
+ * <p>Requests beyond {@link MailboxConfig#maxPendingRequests()} waiting for the server thread, or
+ * beyond {@link MailboxLimits#MAX_PENDING_REQUESTS_PER_PEER} of one peer, are answered
+ * {@link MailboxStatus#BUSY} at once.
  */
 public final class MailboxServer {
     private static final System.Logger LOG = System.getLogger(MailboxServer.class.getName());
@@ -40,6 +41,8 @@ public final class MailboxServer {
     private final MailboxMetrics metrics;
     private final MailboxHolder holder;
     private final AtomicInteger pending = new AtomicInteger();
+    /** Requests waiting for the server thread, per peer; a peer's entry goes when it has none waiting. */
+    private final java.util.concurrent.ConcurrentHashMap<PeerId, Integer> pendingByPeer = new java.util.concurrent.ConcurrentHashMap<>();
     private final ScheduledFuture<?> sweeping;
 
     // Owned by the executor thread.
@@ -112,23 +115,48 @@ public final class MailboxServer {
 
     /** The answer to {@code request} from {@code from}, computed on the server thread; never fails. */
     CompletableFuture<MailboxResponse> answer(PeerId from, MailboxRequest request) {
+        // One peer flooding from many streams must not fill the queue that every other peer waits in.
+        if (!admit(from)) return busy(request, "this peer has too many requests in progress here");
         if (pending.incrementAndGet() > config.maxPendingRequests()) {
             pending.decrementAndGet();
-            return CompletableFuture.completedFuture(answered(request, MailboxResponse.plain(request.id(),
-                    MailboxReply.of(MailboxStatus.BUSY, "this holder has too many requests in progress"))));
+            release(from);
+            return busy(request, "this holder has too many requests in progress");
         }
         CompletableFuture<MailboxResponse> answer = new CompletableFuture<>();
         try {
             executor.execute(() -> {
                 pending.decrementAndGet();
+                release(from);
                 answer.complete(answered(request, compute(from, request)));
             });
         } catch (RejectedExecutionException e) {
             pending.decrementAndGet();
+            release(from);
             answer.complete(answered(request, MailboxResponse.plain(request.id(),
                     MailboxReply.of(MailboxStatus.SHUTTING_DOWN, "this holder is shutting down"))));
         }
         return answer;
+    }
+
+    private CompletableFuture<MailboxResponse> busy(MailboxRequest request, String why) {
+        return CompletableFuture.completedFuture(answered(request, MailboxResponse.plain(request.id(),
+                MailboxReply.of(MailboxStatus.BUSY, why))));
+    }
+
+    /** Counts a request of {@code from} as waiting, unless it has {@link MailboxLimits#MAX_PENDING_REQUESTS_PER_PEER} already. */
+    private boolean admit(PeerId from) {
+        boolean[] admitted = {false};
+        pendingByPeer.compute(from, (peer, waiting) -> {
+            int n = waiting == null ? 0 : waiting;
+            if (n >= MailboxLimits.MAX_PENDING_REQUESTS_PER_PEER) return waiting;
+            admitted[0] = true;
+            return n + 1;
+        });
+        return admitted[0];
+    }
+
+    private void release(PeerId from) {
+        pendingByPeer.computeIfPresent(from, (peer, waiting) -> waiting <= 1 ? null : waiting - 1);
     }
 
     private MailboxResponse compute(PeerId from, MailboxRequest request) {
