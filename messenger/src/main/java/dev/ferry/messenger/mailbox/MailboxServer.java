@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -42,7 +43,7 @@ public final class MailboxServer {
     private final MailboxHolder holder;
     private final AtomicInteger pending = new AtomicInteger();
     /** Requests waiting for the server thread, per peer; a peer's entry goes when it has none waiting. */
-    private final java.util.concurrent.ConcurrentHashMap<PeerId, Integer> pendingByPeer = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<PeerId, Integer> pendingByPeer = new ConcurrentHashMap<>();
     private final ScheduledFuture<?> sweeping;
 
     // Owned by the executor thread.
