@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * A benchmark's summary table, built once and shown two ways: aligned text for the console and a
@@ -11,6 +12,9 @@ import java.util.Locale;
  * the same cells. The first column is left-aligned, the others right-aligned.
  */
 public final class FigureTable {
+    /** A figure as the benchmarks write them: "1,234.5", "38 %", or "-" for none. */
+    private static final Pattern FIGURE = Pattern.compile("-|[-+]?[0-9][0-9,]*(\\.[0-9]+)?( ?%)?");
+
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
 
@@ -70,15 +74,21 @@ public final class FigureTable {
         return out.toString();
     }
 
-    /** A GitHub Markdown table; a "|" in a cell is escaped. */
+    /** A GitHub Markdown table, figures right-aligned; a "|" in a cell is escaped. */
     public String markdown() {
         StringBuilder out = new StringBuilder();
         out.append(markdownRow(header));
         out.append('|');
-        for (int c = 0; c < header.size(); c++) out.append(c == 0 ? "---|" : "---:|");
+        for (int c = 0; c < header.size(); c++) out.append(c > 0 && numeric(c) ? "---:|" : "---|");
         out.append('\n');
         for (List<String> r : rows) out.append(markdownRow(r));
         return out.toString();
+    }
+
+    /** Whether every non-empty cell of column {@code c} is a figure ("1,234.5", "38 %", "-"). */
+    private boolean numeric(int c) {
+        return rows.stream().map(r -> r.get(c)).filter(cell -> !cell.isEmpty())
+                .allMatch(cell -> FIGURE.matcher(cell).matches());
     }
 
     private static String markdownRow(List<String> cells) {

@@ -3,6 +3,8 @@
  * {@link dev.ferry.bench.OverlayBenchmark} measures perf throughput and handshake rate;
  * {@link dev.ferry.bench.DhtBenchmark} ({@code bench/run dht}) DHT lookup hops, latency and recall;
  * {@link dev.ferry.bench.PubSubBenchmark} ({@code bench/run pubsub}) GossipSub propagation latency
- * and copies per delivery.
+ * and copies per delivery; {@link dev.ferry.bench.MessengerBenchmark} ({@code bench/run messenger})
+ * delivery through whole Ferry nodes. {@link dev.ferry.bench.BenchmarkReport} ({@code bench/run
+ * report}) runs them all with the JMH micro benchmarks and writes docs/BENCHMARKS.md and its charts.
  */
 package dev.ferry.bench;

@@ -27,6 +27,14 @@ class FigureTableTest {
     }
 
     @Test
+    void shouldRightAlignOnlyColumnsOfFigures() {
+        String markdown = new FigureTable("metric", "side", "MiB/s", "share").row("a", "Ferry", "1,024.5", "38 %")
+                .row("b", "js", "-", "").markdown();
+
+        assertThat(markdown.lines().toList().get(1)).isEqualTo("|---|---|---:|---:|");
+    }
+
+    @Test
     void shouldEscapeAPipeInACell() {
         assertThat(new FigureTable("a").row("x|y").markdown()).contains("| x\\|y |");
     }
