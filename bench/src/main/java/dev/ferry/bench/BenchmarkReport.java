@@ -74,15 +74,19 @@ public final class BenchmarkReport implements Callable<Integer> {
         BenchmarkMain.run(report, args);
     }
 
-    // The sizes of a full run are each benchmark's defaults, except perf's runs: 5, as in the
-    // earlier reference runs. The whole report takes about a quarter of an hour on 2 cores.
+    // A full run takes each benchmark's defaults except the DHT's Ferry network: 100 nodes, as many
+    // as js runs, so that hops compare like for like; 200 Ferry nodes after the perf run in the same
+    // JVM also came near the 20,000 descriptors a process may hold here (both ends of every
+    // connection are in this JVM). The whole report then takes about 15 minutes on a quiet 2-core
+    // machine, 25 on a busy one.
     private List<String> overlayArgs() {
         return quick ? List.of("--runs", "1", "--size", "32MiB", "--perf-warmup", "128MiB", "--seconds", "2", "--warmup", "1")
-                : List.of("--runs", "5");
+                : List.of();
     }
 
     private List<String> dhtArgs() {
-        return quick ? List.of("--nodes", "30", "--js-nodes", "20", "--lookups", "30", "--warmup", "5") : List.of();
+        return quick ? List.of("--nodes", "30", "--js-nodes", "20", "--lookups", "30", "--warmup", "5")
+                : List.of("--nodes", DhtBenchmark.DEFAULT_JS_NODES);
     }
 
     private List<String> pubsubArgs() {
