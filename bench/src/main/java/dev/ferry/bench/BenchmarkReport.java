@@ -123,23 +123,29 @@ public final class BenchmarkReport implements Callable<Integer> {
         Template template = new Template(readTemplate());
         Map<String, String> jsPackages = MachineInfo.jsPackages(setup.jsDir);
         Instant began = Instant.now();
-        String loadAtStart = MachineInfo.loadAverage();
+        // The load before and after each benchmark: the machine is shared, and the report says when it was busy.
+        List<Double> loads = new ArrayList<>(List.of(MachineInfo.loadAverage()));
         long t0 = System.nanoTime();
 
         OverlayBenchmark overlay = parse(new OverlayBenchmark(), withJs(overlayArgs()));
         OverlayBenchmark.Result perf = overlay.measure();
+        loads.add(MachineInfo.loadAverage());
         DhtBenchmark dhtBench = parse(new DhtBenchmark(), withJs(dhtArgs()));
         DhtBenchmark.Result dht = dhtBench.measure();
+        loads.add(MachineInfo.loadAverage());
         PubSubBenchmark pubsubBench = parse(new PubSubBenchmark(), withJs(pubsubArgs()));
         PubSubBenchmark.Result pubsub = pubsubBench.measure();
+        loads.add(MachineInfo.loadAverage());
         MessengerBenchmark messengerBench = parse(new MessengerBenchmark(), messengerArgs());
         MessengerBenchmark.Result messenger = messengerBench.measure();
+        loads.add(MachineInfo.loadAverage());
         FigureTable jmh = jmhTable(new Runner(jmhOptions()).run());
+        loads.add(MachineInfo.loadAverage());
         double minutes = (System.nanoTime() - t0) / 60e9;
 
         Measured measured = new Measured(overlay, perf, dhtBench, dht, pubsubBench, pubsub, messengerBench, messenger, jmh);
         RunInfo info = new RunInfo(quick, began.truncatedTo(ChronoUnit.SECONDS).toString(), String.join(" ", commandWords()), minutes,
-                loadAtStart + " at the start, " + MachineInfo.loadAverage() + " at the end", node, jsPackages);
+                loads, node, jsPackages);
         write(dir, template, measured, info);
         System.out.printf(Locale.ROOT, "%nreport: wrote %s and %d charts in %s (%.1f minutes)%n", dir.resolve("BENCHMARKS.md"),
                 CHARTS.size(), dir.resolve(CHART_DIR), minutes);
@@ -152,7 +158,7 @@ public final class BenchmarkReport implements Callable<Integer> {
                     MessengerBenchmark.Result messenger, FigureTable jmh) {}
 
     /** What the report says of the run itself: the machine's parts are read when the report is written. */
-    record RunInfo(boolean quick, String date, String command, double minutes, String load, String node,
+    record RunInfo(boolean quick, String date, String command, double minutes, List<Double> loads, String node,
                    Map<String, String> jsPackages) {}
 
     /** Writes the charts into {@code dir}/benchmarks/ and {@code dir}/BENCHMARKS.md from {@code template}; returns the Markdown. */
@@ -170,7 +176,13 @@ public final class BenchmarkReport implements Callable<Integer> {
         v.put("run.date", info.date());
         v.put("run.command", info.command());
         v.put("run.minutes", fmt("%.1f", info.minutes()));
-        v.put("run.load", info.load());
+        v.put("run.load", info.loads().stream().map(l -> fmt("%.1f", l)).collect(Collectors.joining(", ")));
+        int cores = Runtime.getRuntime().availableProcessors();
+        double peak = info.loads().stream().mapToDouble(Double::doubleValue).filter(l -> !Double.isNaN(l)).max().orElse(0);
+        v.put("run.busy", peak <= cores ? "" : fmt("\n> **The machine was busy during this run**: a load average of up to %.1f on %d cores "
+                + "(other jobs shared them). Absolute figures are lower and noisier than on a quiet machine; each ratio still "
+                + "compares Ferry and js-libp2p measured within the same minutes, alternately where the benchmark alternates.\n",
+                peak, cores));
         v.put("run.quick", info.quick() ? "\n> **This is a `--quick` run**: small networks and short runs that check the report "
                 + "works. Its figures are not comparable with a full run's.\n" : "");
         v.put("machine.cpu", MachineInfo.cpuModel());

@@ -81,12 +81,12 @@ final class MachineInfo {
         }
     }
 
-    /** The 1-minute load average from /proc/loadavg, or "unknown": how busy the shared machine was. */
-    static String loadAverage() {
+    /** The 1-minute load average from /proc/loadavg, or NaN: how busy the shared machine was. */
+    static double loadAverage() {
         try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
         } catch (IOException | RuntimeException e) {
-            return "unknown";
+            return Double.NaN;
         }
     }
 

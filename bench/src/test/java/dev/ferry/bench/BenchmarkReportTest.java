@@ -38,6 +38,18 @@ class BenchmarkReportTest {
     }
 
     @Test
+    void shouldSayWhenTheMachineWasBusy() throws Exception {
+        Template template = new Template(BenchmarkReport.readTemplate());
+        int cores = Runtime.getRuntime().availableProcessors();
+
+        assertThat(BenchmarkReport.write(dir, template, measured(), info())).doesNotContain("The machine was busy");
+        BenchmarkReport.RunInfo busy = new BenchmarkReport.RunInfo(false, "2026-12-07T18:00:00Z", "bench/run report", 14.2,
+                List.of(0.5, cores + 1.0, 1.0), "v20.20.2", Map.of("libp2p", "3.3.11"));
+        assertThat(BenchmarkReport.write(dir, template, measured(), busy)).contains("The machine was busy during this run")
+                .contains(String.format(java.util.Locale.ROOT, "up to %.1f on %d cores", cores + 1.0, cores));
+    }
+
+    @Test
     void shouldFailWhenTheTemplateHasAPlaceholderTheReportDoesNotFill() {
         Template template = new Template("{{glance}} {{not.measured}}");
 
@@ -101,7 +113,7 @@ class BenchmarkReportTest {
     }
 
     private BenchmarkReport.RunInfo info() {
-        return new BenchmarkReport.RunInfo(false, "2026-12-07T18:00:00Z", "bench/run report", 14.2, "0.52 at the start, 1.10 at the end",
+        return new BenchmarkReport.RunInfo(false, "2026-12-07T18:00:00Z", "bench/run report", 14.2, List.of(0.5, 1.1, 0.9, 1.0, 1.2, 0.8),
                 "v20.20.2", Map.of("libp2p", "3.3.11"));
     }
 
