@@ -334,7 +334,7 @@ public final class BenchmarkReport implements Callable<Integer> {
         }
         FigureTable goal = messenger.goalTable();
         for (List<String> row : goal.rows().subList(0, 2)) {
-            t.row("messenger " + row.getFirst(), row.get(1), "no messenger", "");
+            t.row("messenger " + row.getFirst() + " (js-libp2p has no messenger)", row.get(1), "-", "");
         }
         return t;
     }
