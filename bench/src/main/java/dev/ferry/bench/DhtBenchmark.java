@@ -100,6 +100,15 @@ public final class DhtBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        measure();
+        return 0;
+    }
+
+    /** What one run measured: each network's lookups (js null when skipped) and the summary table. */
+    record Result(Side ferry, Side js, FigureTable summary) {}
+
+    /** Runs the benchmark, printing as it goes, and returns its figures. */
+    Result measure() throws Exception {
         if (nodes < 2 || (jsNodes != 0 && jsNodes < 2) || lookups < 1 || warmup < 0 || seeds < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--nodes and --js-nodes must be at least 2 (--js-nodes 0 skips js), --lookups and --seeds at least 1");
@@ -113,16 +122,17 @@ public final class DhtBenchmark implements Callable<Integer> {
 
         Side ferry = ferryNetwork();
         Side js = jsNodes > 0 ? jsNetwork() : null;
-        printSummary(ferry, js);
+        FigureTable summary = summary(ferry, js);
+        System.out.print(summary.text());
         say("");
         say("benchmark took %.0f s", (System.nanoTime() - began) / 1e9);
-        return 0;
+        return new Result(ferry, js, summary);
     }
 
     // ------------------------------------------------------------------ figures
 
     /** One network's measured lookups; the lists are in lookup order. */
-    private record Side(String name, int nodes, String lookupConfig, List<Double> latencyMs, List<Double> hops,
+    record Side(String name, int nodes, String lookupConfig, List<Double> latencyMs, List<Double> hops,
                         List<Double> found, List<Double> requests, long failedRequests, double cpuSecondsPerLookup) {}
 
     // ------------------------------------------------------------------ Ferry
@@ -280,34 +290,30 @@ public final class DhtBenchmark implements Callable<Integer> {
 
     // ------------------------------------------------------------------ summary
 
-    private void printSummary(Side ferry, Side js) {
+    FigureTable summary(Side ferry, Side js) {
         say("");
         say("lookups: Ferry %s; js-libp2p %s", ferry.lookupConfig(), js == null ? "skipped" : js.lookupConfig());
         say("");
-        say("%-36s %10s %10s %9s", "metric (" + lookups + " lookups each)", "Ferry", "js-libp2p", "Ferry/js");
-        row("nodes", ferry.nodes(), js == null ? Double.NaN : js.nodes(), "%.0f", false);
-        row("hops, median", median(ferry.hops()), js == null ? Double.NaN : median(js.hops()), "%.1f", true);
-        row("hops, p90", p90(ferry.hops()), js == null ? Double.NaN : p90(js.hops()), "%.0f", true);
-        row("hops, max", max(ferry.hops()), js == null ? Double.NaN : max(js.hops()), "%.0f", true);
-        row("latency ms, median", median(ferry.latencyMs()), js == null ? Double.NaN : median(js.latencyMs()), "%.1f", true);
-        row("latency ms, p90", p90(ferry.latencyMs()), js == null ? Double.NaN : p90(js.latencyMs()), "%.1f", true);
-        row("latency ms, max", max(ferry.latencyMs()), js == null ? Double.NaN : max(js.latencyMs()), "%.1f", true);
-        row("recall: true " + K + " closest found, mean", mean(ferry.found()), js == null ? Double.NaN : mean(js.found()),
+        double nan = Double.NaN;
+        FigureTable t = new FigureTable("metric (" + lookups + " lookups each)", "Ferry", "js-libp2p", "Ferry/js");
+        t.comparison("nodes", ferry.nodes(), js == null ? nan : js.nodes(), "%.0f", false);
+        t.comparison("hops, median", median(ferry.hops()), js == null ? nan : median(js.hops()), "%.1f", true);
+        t.comparison("hops, p90", p90(ferry.hops()), js == null ? nan : p90(js.hops()), "%.0f", true);
+        t.comparison("hops, max", max(ferry.hops()), js == null ? nan : max(js.hops()), "%.0f", true);
+        t.comparison("latency ms, median", median(ferry.latencyMs()), js == null ? nan : median(js.latencyMs()), "%.1f", true);
+        t.comparison("latency ms, p90", p90(ferry.latencyMs()), js == null ? nan : p90(js.latencyMs()), "%.1f", true);
+        t.comparison("latency ms, max", max(ferry.latencyMs()), js == null ? nan : max(js.latencyMs()), "%.1f", true);
+        t.comparison("recall: true " + K + " closest found, mean", mean(ferry.found()), js == null ? nan : mean(js.found()),
                 "%.2f", true);
-        row("recall, min", min(ferry.found()), js == null ? Double.NaN : min(js.found()), "%.0f", true);
-        row("lookups with recall < " + GOOD_RECALL, below(ferry.found(), GOOD_RECALL),
-                js == null ? Double.NaN : below(js.found(), GOOD_RECALL), "%.0f", false);
-        row("requests per lookup, median", median(ferry.requests()), js == null ? Double.NaN : median(js.requests()),
+        t.comparison("recall, min", min(ferry.found()), js == null ? nan : min(js.found()), "%.0f", true);
+        t.comparison("lookups with recall < " + GOOD_RECALL, below(ferry.found(), GOOD_RECALL),
+                js == null ? nan : below(js.found(), GOOD_RECALL), "%.0f", false);
+        t.comparison("requests per lookup, median", median(ferry.requests()), js == null ? nan : median(js.requests()),
                 "%.1f", true);
-        row("failed requests, all lookups", ferry.failedRequests(), js == null ? Double.NaN : js.failedRequests(), "%.0f", false);
-        row("CPU ms per lookup (whole network)", ferry.cpuSecondsPerLookup() * 1000,
-                js == null ? Double.NaN : js.cpuSecondsPerLookup() * 1000, "%.1f", true);
-    }
-
-    private void row(String metric, double ferry, double js, String format, boolean ratio) {
-        String r = ratio && !Double.isNaN(js) && js != 0 ? String.format(Locale.ROOT, "%.2f", ferry / js) : "";
-        say("%-36s %10s %10s %9s", metric, String.format(Locale.ROOT, format, ferry),
-                Double.isNaN(js) ? "-" : String.format(Locale.ROOT, format, js), r);
+        t.comparison("failed requests, all lookups", ferry.failedRequests(), js == null ? nan : js.failedRequests(), "%.0f", false);
+        t.comparison("CPU ms per lookup (whole network)", ferry.cpuSecondsPerLookup() * 1000,
+                js == null ? nan : js.cpuSecondsPerLookup() * 1000, "%.1f", true);
+        return t;
     }
 
     static double median(List<Double> values) {

@@ -118,6 +118,23 @@ public final class MessengerBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        measure();
+        return 0;
+    }
+
+    /**
+     * What one run measured: every round (warm-up rounds first), how many of them were warm-up,
+     * the table of every round and the goal's table on the medians of the measured rounds.
+     */
+    record Result(List<RoundResult> rounds, int warmup, FigureTable roundsTable, FigureTable goalTable) {
+        /** The rounds after the warm-up. */
+        List<RoundResult> measured() {
+            return rounds.subList(warmup, rounds.size());
+        }
+    }
+
+    /** Runs the benchmark, printing as it goes, and returns its figures. */
+    Result measure() throws Exception {
         if (nodes < 4 || nodes % 2 != 0) throw new BenchmarkException("--nodes must be even and at least 4");
         if (warmup < 0) throw new BenchmarkException("--warmup must be 0 or more");
         if (rounds < 1) throw new BenchmarkException("--rounds must be at least 1");
@@ -132,7 +149,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
         }
     }
 
-    private int run() {
+    private Result run() {
         System.out.printf("Ferry messenger delivery, %s%n  machine  %s, %d cores; Java %s%n", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                 MachineInfo.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         System.out.printf("%d nodes, %d messages of %d bytes per phase, window %d per sender%n", nodes, messages, size, window);
@@ -154,22 +171,23 @@ public final class MessengerBenchmark implements Callable<Integer> {
             System.out.printf("round %d of %d%s%n", round, total, round <= warmup ? " (warm-up)" : " (measured)");
             results.add(round(text, round));
         }
-        printSummary(results);
-        return 0;
+        return summary(results);
     }
 
     /**
      * Every round's figures in one table, then the goal, checked on the medians of the measured
      * rounds, with the first round's (cold) figures beside it.
      */
-    private void printSummary(List<RoundResult> results) {
-        System.out.println("round          stored/s  retrieved/s  retrieval s  restart alone s  return to inbox p50 ms  online/s  JIT share of CPU");
+    Result summary(List<RoundResult> results) {
+        FigureTable rounds = new FigureTable("round", "", "stored/s", "retrieved/s", "retrieval s", "restart alone s",
+                "return to inbox p50 ms", "online/s", "JIT share of CPU");
         for (int i = 0; i < results.size(); i++) {
             RoundResult r = results.get(i);
-            System.out.printf("%2d %-10s %9.0f %12.0f %12.2f %16.2f %23.0f %9.0f %16.0f %%%n", i + 1, i < warmup ? "warm-up" : "measured",
-                    r.stored(), r.retrieved(), r.retrieveSeconds(), r.restartSeconds(), r.returnToInboxP50Millis(), r.online(),
-                    100 * r.jitShare());
+            rounds.row(Integer.toString(i + 1), i < warmup ? "warm-up" : "measured", fmt("%.0f", r.stored()), fmt("%.0f", r.retrieved()),
+                    fmt("%.2f", r.retrieveSeconds()), fmt("%.2f", r.restartSeconds()), fmt("%.0f", r.returnToInboxP50Millis()),
+                    fmt("%.0f", r.online()), fmt("%.0f %%", 100 * r.jitShare()));
         }
+        System.out.print(rounds.text());
         List<RoundResult> measured = results.subList(warmup, results.size());
         double stored = DhtBenchmark.median(measured.stream().map(RoundResult::stored).toList());
         double retrieved = DhtBenchmark.median(measured.stream().map(RoundResult::retrieved).toList());
@@ -183,16 +201,33 @@ public final class MessengerBenchmark implements Callable<Integer> {
                 + "stored %.0f, retrieved %.0f%n", GOAL_ENVELOPES_PER_SECOND, slowest >= GOAL_ENVELOPES_PER_SECOND ? "met" : "not met",
                 which, stored, retrieved, slowest, GOAL_ENVELOPES_PER_SECOND, slowest / GOAL_ENVELOPES_PER_SECOND, restart,
                 retrieval, cold.stored(), cold.retrieved());
+        FigureTable goal = new FigureTable("metric (" + which + ")", "Ferry", "goal", "Ferry/goal", "met?");
+        goal.row("offline, stored on the holders, envelopes/s", fmt("%.0f", stored), fmt("%.0f", GOAL_ENVELOPES_PER_SECOND),
+                fmt("%.2f", stored / GOAL_ENVELOPES_PER_SECOND), stored >= GOAL_ENVELOPES_PER_SECOND ? "yes" : "NO");
+        goal.row("offline, retrieved (restarts included), envelopes/s", fmt("%.0f", retrieved), fmt("%.0f", GOAL_ENVELOPES_PER_SECOND),
+                fmt("%.2f", retrieved / GOAL_ENVELOPES_PER_SECOND), retrieved >= GOAL_ENVELOPES_PER_SECOND ? "yes" : "NO");
+        goal.row("of the retrieval's seconds, the recipients' restart alone", fmt("%.2f of %.2f", restart, retrieval), "", "", "");
+        goal.row("online, direct, messages/s", fmt("%.0f", DhtBenchmark.median(measured.stream().map(RoundResult::online).toList())),
+                "", "", "");
+        goal.row("cold (round 1): stored, retrieved", fmt("%.0f, %.0f", cold.stored(), cold.retrieved()), "", "", "");
+        return new Result(results, warmup, rounds, goal);
+    }
+
+    private static String fmt(String format, Object... args) {
+        return String.format(java.util.Locale.ROOT, format, args);
     }
 
     /**
      * A round's figures: envelopes per second stored and retrieved, the retrieval's seconds and
      * those of a restart alone, the median time from a recipient's return to a message in its
      * inbox, online messages per second, and the JIT compilers' share of the
-     * process's CPU over the whole round.
+     * process's CPU over the whole round; and the samples behind the latencies: each message's
+     * milliseconds from its recipient's return to its inbox, and each online message's from send
+     * to ACK.
      */
-    private record RoundResult(double stored, double retrieved, double retrieveSeconds, double restartSeconds,
-            double returnToInboxP50Millis, double online, double jitShare) {}
+    record RoundResult(double stored, double retrieved, double retrieveSeconds, double restartSeconds,
+            double returnToInboxP50Millis, double online, double jitShare, List<Double> returnToInboxMillis,
+            List<Double> onlineAckMillis) {}
 
     /**
      * One offline phase, one online phase and a restart of the recipients with nothing waiting for them.
@@ -285,7 +320,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
         long used = processCpu() - cpuBefore;
         double jitShare = used == 0 ? 0 : (double) (compilerThreadsCpu() - jitBefore) / used;
         return new RoundResult(perSender * pairs / storeSeconds, perSender * pairs / fetchSeconds, fetchSeconds, restartSeconds,
-                percentile(sinceReturn, 0.5), perSender * pairs / onlineSeconds, jitShare);
+                percentile(sinceReturn, 0.5), perSender * pairs / onlineSeconds, jitShare, millis(sinceReturn), millis(sorted));
     }
 
     /** Starts every recipient (odd index) at once, each on its own thread; returns when all started. */
@@ -458,6 +493,10 @@ public final class MessengerBenchmark implements Callable<Integer> {
     private static long counter(FerryNode node, String line) {
         return node.metrics().scrapeText().lines().filter(l -> l.startsWith(line + " ")).findFirst()
                 .map(l -> (long) Double.parseDouble(l.substring(line.length() + 1))).orElse(0L);
+    }
+
+    private static List<Double> millis(List<Long> nanos) {
+        return nanos.stream().map(n -> n / 1e6).toList();
     }
 
     private static double percentile(List<Long> sortedNanos, double q) {

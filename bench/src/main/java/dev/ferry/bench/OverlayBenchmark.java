@@ -82,6 +82,19 @@ public final class OverlayBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        measure();
+        return 0;
+    }
+
+    /**
+     * What one run measured: every perf run of each side, cold and warm, every handshake run's
+     * rate, and the summary table of medians, ratios and goals.
+     */
+    record Result(long size, long perfWarmup, List<PerfRun> ferryCold, List<PerfRun> jsCold, List<PerfRun> ferryWarm,
+                  List<PerfRun> jsWarm, List<Double> ferryHandshakes, List<Double> jsHandshakes, FigureTable summary) {}
+
+    /** Runs the benchmark, printing as it goes, and returns its figures. */
+    Result measure() throws Exception {
         if (runs < 1 || seconds < 1 || warmupSeconds < 0 || size < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--runs, --seconds and --size must be positive");
         }
@@ -126,11 +139,13 @@ public final class OverlayBenchmark implements Callable<Integer> {
                     jsHandshakes.add(jsHandshakes(servers.js(), i));
                 }
             }
-            printSummary(ferryPerf, jsPerf, ferryWarm, jsWarm, ferryHandshakes, jsHandshakes);
+            FigureTable summary = summary(ferryPerf, jsPerf, ferryWarm, jsWarm, ferryHandshakes, jsHandshakes);
+            say("");
+            System.out.print(summary.text());
             say("");
             say("benchmark took %.0f s", (System.nanoTime() - began) / 1e9);
             ok = true;
-            return 0;
+            return new Result(size, perfWarmup, ferryPerf, jsPerf, ferryWarm, jsWarm, ferryHandshakes, jsHandshakes, summary);
         } finally {
             stopChildren();
             try {
@@ -167,7 +182,7 @@ public final class OverlayBenchmark implements Callable<Integer> {
     // ------------------------------------------------------------------ perf
 
     /** One perf client run: MiB/s each way, and the client process's whole life. */
-    private record PerfRun(double upload, double download, double processSeconds) {}
+    record PerfRun(double upload, double download, double processSeconds) {}
 
     private PerfRun ferryPerf(Path ferry, String server, int run, long warmup) throws Exception {
         long t0 = System.nanoTime();
@@ -228,25 +243,26 @@ public final class OverlayBenchmark implements Callable<Integer> {
 
     // ------------------------------------------------------------------ summary
 
-    private void printSummary(List<PerfRun> ferryPerf, List<PerfRun> jsPerf, List<PerfRun> ferryWarm, List<PerfRun> jsWarm,
-                              List<Double> ferryHs, List<Double> jsHs) {
+    FigureTable summary(List<PerfRun> ferryPerf, List<PerfRun> jsPerf, List<PerfRun> ferryWarm, List<PerfRun> jsWarm,
+                         List<Double> ferryHs, List<Double> jsHs) {
         String medianOf = runs == 1 ? "1 run" : "median of " + runs;
-        say("");
-        say("%-30s %10s %10s %9s %14s  %s", "metric (" + medianOf + ")", "Ferry", "js-libp2p", "Ferry/js", "goal", "met?");
-        row("perf upload MiB/s, cold", median(ferryPerf, PerfRun::upload), median(jsPerf, PerfRun::upload), THROUGHPUT_GOAL);
-        row("perf download MiB/s, cold", median(ferryPerf, PerfRun::download), median(jsPerf, PerfRun::download),
+        FigureTable t = new FigureTable("metric (" + medianOf + ")", "Ferry", "js-libp2p", "Ferry/js", "goal", "met?");
+        row(t, "perf upload MiB/s, cold", median(ferryPerf, PerfRun::upload), median(jsPerf, PerfRun::upload), THROUGHPUT_GOAL);
+        row(t, "perf download MiB/s, cold", median(ferryPerf, PerfRun::download), median(jsPerf, PerfRun::download),
                 THROUGHPUT_GOAL);
-        row("perf upload MiB/s, warm", median(ferryWarm, PerfRun::upload), median(jsWarm, PerfRun::upload), THROUGHPUT_GOAL);
-        row("perf download MiB/s, warm", median(ferryWarm, PerfRun::download), median(jsWarm, PerfRun::download),
+        row(t, "perf upload MiB/s, warm", median(ferryWarm, PerfRun::upload), median(jsWarm, PerfRun::upload), THROUGHPUT_GOAL);
+        row(t, "perf download MiB/s, warm", median(ferryWarm, PerfRun::download), median(jsWarm, PerfRun::download),
                 THROUGHPUT_GOAL);
-        row("new secured connections/s", median(ferryHs, Double::doubleValue), median(jsHs, Double::doubleValue),
+        row(t, "new secured connections/s", median(ferryHs, Double::doubleValue), median(jsHs, Double::doubleValue),
                 HANDSHAKE_GOAL);
+        return t;
     }
 
-    private void row(String metric, double ferry, double js, double goal) {
+    private static void row(FigureTable t, String metric, double ferry, double js, double goal) {
         double ratio = ferry / js;
-        say("%-30s %10.1f %10.1f %9.2f %14s  %s", metric, ferry, js, ratio,
-                String.format(Locale.ROOT, "Ferry/js >= %.0f", goal), ratio >= goal ? "yes" : "NO");
+        t.row(metric, String.format(Locale.ROOT, "%.1f", ferry), String.format(Locale.ROOT, "%.1f", js),
+                String.format(Locale.ROOT, "%.2f", ratio), String.format(Locale.ROOT, "Ferry/js >= %.0f", goal),
+                ratio >= goal ? "yes" : "NO");
     }
 
     static <T> double median(List<T> values, ToDoubleFunction<T> f) {

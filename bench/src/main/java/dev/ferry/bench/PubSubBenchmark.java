@@ -114,6 +114,15 @@ public final class PubSubBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        measure();
+        return 0;
+    }
+
+    /** What one run measured: each network's deliveries (js null with --no-js) and the summary table. */
+    record Result(Side ferry, Side js, FigureTable summary) {}
+
+    /** Runs the benchmark, printing as it goes, and returns its figures. */
+    Result measure() throws Exception {
         if (nodes < 3 || degree < 0 || degree > nodes - 3 || messages < 1 || warmupMessages < 0 || size < INDEX_BYTES
                 || !(rate > 0) || warmupSeconds < 0 || drainSeconds < 0) {
             throw new CommandLine.ParameterException(new CommandLine(this),
@@ -136,10 +145,10 @@ public final class PubSubBenchmark implements Callable<Integer> {
 
         Side ferry = ferryNetwork(edges, publishers);
         Side js = noJs ? null : jsNetwork(edges, publishers);
-        printSummary(ferry, js);
+        FigureTable summary = summary(ferry, js);
         say("");
         say("benchmark took %.0f s", (System.nanoTime() - began) / 1e9);
-        return 0;
+        return new Result(ferry, js, summary);
     }
 
     /**
@@ -177,7 +186,7 @@ public final class PubSubBenchmark implements Callable<Integer> {
      * @param rpcsSent RPCs all nodes sent during the measured phase, control and gossip included
      * @param appDuplicates (message, node) pairs handed to the application more than once
      */
-    private record Side(List<Double> latencyMs, long expectedPairs, long copiesReceived,
+    record Side(List<Double> latencyMs, long expectedPairs, long copiesReceived,
                         long rpcsSent, long appDuplicates, double drainMs, double cpuSeconds) {
         long deliveredPairs() {
             return latencyMs.size();
@@ -379,41 +388,38 @@ public final class PubSubBenchmark implements Callable<Integer> {
 
     // ------------------------------------------------------------------ summary
 
-    private void printSummary(Side ferry, Side js) {
+    FigureTable summary(Side ferry, Side js) {
         say("");
-        say("%-38s %10s %10s %9s", "metric (" + messages + " messages each)", "Ferry", "js-libp2p", "Ferry/js");
+        double nan = Double.NaN;
+        FigureTable t = new FigureTable("metric (" + messages + " messages each)", "Ferry", "js-libp2p", "Ferry/js");
         double[] f = sorted(ferry.latencyMs());
         double[] j = js == null ? null : sorted(js.latencyMs());
-        row("latency ms, p50", percentile(f, 50), j == null ? Double.NaN : percentile(j, 50), "%.2f", true);
-        row("latency ms, p90", percentile(f, 90), j == null ? Double.NaN : percentile(j, 90), "%.2f", true);
-        row("latency ms, p99", percentile(f, 99), j == null ? Double.NaN : percentile(j, 99), "%.2f", true);
-        row("latency ms, max", percentile(f, 100), j == null ? Double.NaN : percentile(j, 100), "%.2f", true);
-        row("deliveries (message, receiver)", ferry.deliveredPairs(), js == null ? Double.NaN : js.deliveredPairs(), "%.0f", false);
-        row("delivered / expected, %", 100.0 * ferry.deliveredPairs() / ferry.expectedPairs(),
-                js == null ? Double.NaN : 100.0 * js.deliveredPairs() / js.expectedPairs(), "%.2f", true);
-        row("copies received per delivery", perDelivery(ferry.copiesReceived(), ferry),
-                js == null ? Double.NaN : perDelivery(js.copiesReceived(), js), "%.2f", true);
-        row("RPCs sent per delivery", perDelivery(ferry.rpcsSent(), ferry),
-                js == null ? Double.NaN : perDelivery(js.rpcsSent(), js), "%.2f", true);
-        row("delivered twice to the application", ferry.appDuplicates(), js == null ? Double.NaN : js.appDuplicates(),
+        t.comparison("latency ms, p50", percentile(f, 50), j == null ? nan : percentile(j, 50), "%.2f", true);
+        t.comparison("latency ms, p90", percentile(f, 90), j == null ? nan : percentile(j, 90), "%.2f", true);
+        t.comparison("latency ms, p99", percentile(f, 99), j == null ? nan : percentile(j, 99), "%.2f", true);
+        t.comparison("latency ms, max", percentile(f, 100), j == null ? nan : percentile(j, 100), "%.2f", true);
+        t.comparison("deliveries (message, receiver)", ferry.deliveredPairs(), js == null ? nan : js.deliveredPairs(), "%.0f", false);
+        t.comparison("delivered / expected, %", 100.0 * ferry.deliveredPairs() / ferry.expectedPairs(),
+                js == null ? nan : 100.0 * js.deliveredPairs() / js.expectedPairs(), "%.2f", true);
+        t.comparison("copies received per delivery", perDelivery(ferry.copiesReceived(), ferry),
+                js == null ? nan : perDelivery(js.copiesReceived(), js), "%.2f", true);
+        t.comparison("RPCs sent per delivery", perDelivery(ferry.rpcsSent(), ferry),
+                js == null ? nan : perDelivery(js.rpcsSent(), js), "%.2f", true);
+        t.comparison("delivered twice to the application", ferry.appDuplicates(), js == null ? nan : js.appDuplicates(),
                 "%.0f", false);
-        row("wait after the last publish, ms", ferry.drainMs(), js == null ? Double.NaN : js.drainMs(), "%.0f", false);
-        row("CPU s, publishing and draining", ferry.cpuSeconds(), js == null ? Double.NaN : js.cpuSeconds(), "%.2f", true);
+        t.comparison("wait after the last publish, ms", ferry.drainMs(), js == null ? nan : js.drainMs(), "%.0f", false);
+        t.comparison("CPU s, publishing and draining", ferry.cpuSeconds(), js == null ? nan : js.cpuSeconds(), "%.2f", true);
+        System.out.print(t.text());
         if (ferry.deliveredPairs() < ferry.expectedPairs() || ferry.appDuplicates() > 0) {
             say("");
             say("Ferry: %d of %d deliveries missing, %d delivered twice to the application",
                     ferry.expectedPairs() - ferry.deliveredPairs(), ferry.expectedPairs(), ferry.appDuplicates());
         }
+        return t;
     }
 
     private static double perDelivery(long count, Side side) {
         return side.deliveredPairs() == 0 ? Double.NaN : (double) count / side.deliveredPairs();
-    }
-
-    private void row(String metric, double ferry, double js, String format, boolean ratio) {
-        String r = ratio && !Double.isNaN(js) && js != 0 ? String.format(Locale.ROOT, "%.2f", ferry / js) : "";
-        say("%-38s %10s %10s %9s", metric, String.format(Locale.ROOT, format, ferry),
-                Double.isNaN(js) ? "-" : String.format(Locale.ROOT, format, js), r);
     }
 
     private static double[] sorted(List<Double> values) {
