@@ -26,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -145,7 +144,7 @@ public final class MessengerBenchmark implements Callable<Integer> {
             running.values().forEach(FerryNode::close);
             starters.shutdown();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10_000);
-            deleteTree(dir);
+            TempDirs.deleteTree(dir);
         }
     }
 
@@ -526,11 +525,4 @@ public final class MessengerBenchmark implements Callable<Integer> {
         }
     }
 
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory left behind
-        }
-    }
 }

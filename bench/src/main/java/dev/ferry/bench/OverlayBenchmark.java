@@ -6,14 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -153,7 +151,7 @@ public final class OverlayBenchmark implements Callable<Integer> {
             } catch (IllegalStateException e) {
                 // the JVM is shutting down (SIGTERM, Ctrl-C); the hook is stopping the children
             }
-            if (ok) deleteTree(work);
+            if (ok) TempDirs.deleteTree(work);
             else System.err.println("bench: logs kept in " + work);
         }
     }
@@ -311,13 +309,6 @@ public final class OverlayBenchmark implements Callable<Integer> {
         for (ChildProcess p : running) p.close();
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory left behind is harmless
-        }
-    }
 
     // ------------------------------------------------------------------ output parsing
 

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -153,26 +154,32 @@ public final class PubSubBenchmark implements Callable<Integer> {
 
     /**
      * A connected sparse topology: the ring i → i+1, then each node dials {@code degree} random
-     * nodes it has no connection with yet. Each edge is {from, to}: from dials to.
+     * nodes it has no connection with yet (fewer when others' dials already linked it to nearly
+     * everyone). Each edge is {from, to}: from dials to.
      */
     static List<int[]> topology(int n, int degree, Random random) {
         Set<Long> linked = new LinkedHashSet<>();
         List<int[]> edges = new ArrayList<>();
         for (int i = 0; i < n; i++) addEdge(i, (i + 1) % n, n, linked, edges);
         for (int i = 0; i < n; i++) {
-            for (int added = 0; added < degree; ) {
-                int j = random.nextInt(n);
-                if (j != i && addEdge(i, j, n, linked, edges)) added++;
+            List<Integer> unlinked = new ArrayList<>();
+            for (int j = 0; j < n; j++) {
+                if (j != i && !linked.contains(edgeKey(i, j, n))) unlinked.add(j);
             }
+            Collections.shuffle(unlinked, random);
+            for (int j : unlinked.subList(0, Math.min(degree, unlinked.size()))) addEdge(i, j, n, linked, edges);
         }
         return edges;
     }
 
     private static boolean addEdge(int from, int to, int n, Set<Long> linked, List<int[]> edges) {
-        long key = (long) Math.min(from, to) * n + Math.max(from, to);
-        if (!linked.add(key)) return false;
+        if (!linked.add(edgeKey(from, to, n))) return false;
         edges.add(new int[] {from, to});
         return true;
+    }
+
+    private static long edgeKey(int a, int b, int n) {
+        return (long) Math.min(a, b) * n + Math.max(a, b);
     }
 
     // ------------------------------------------------------------------ figures

@@ -169,7 +169,7 @@ public final class RelayLoadBenchmark implements Callable<Integer> {
             for (NettyHost h : closing) h.close();
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10_000);
             if (relay != null) relay.close();
-            if (ownDir) deleteTree(dir);
+            if (ownDir) TempDirs.deleteTree(dir);
         }
     }
 
@@ -620,11 +620,4 @@ public final class RelayLoadBenchmark implements Callable<Integer> {
         return m.replaceAll("12D3KooW\\w+", "PEER").replaceAll("\\d+", "N");
     }
 
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            // a temporary directory left behind
-        }
-    }
 }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -184,7 +182,7 @@ public final class SoakBenchmark implements Callable<Integer> {
             for (FerryNodeProcess node : all) stopping.submit(node::close);
             stopping.shutdown();
             stopping.awaitTermination(2, TimeUnit.MINUTES);
-            if (ownDir && passed && !keep) deleteTree(dir);
+            if (ownDir && passed && !keep) TempDirs.deleteTree(dir);
             else System.out.println("data directories and logs kept in " + dir);
         }
     }
@@ -685,11 +683,4 @@ public final class SoakBenchmark implements Callable<Integer> {
         return ms >= 10_000 ? String.format("%.1f s", ms / 1000.0) : ms + " ms";
     }
 
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory left behind
-        }
-    }
 }
