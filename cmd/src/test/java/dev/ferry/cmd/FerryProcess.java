@@ -2,11 +2,7 @@ package dev.ferry.cmd;
 
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +30,8 @@ final class FerryProcess implements AutoCloseable {
 
     private FerryProcess(Process process) {
         this.process = process;
-        this.stdoutReader = drain(process.getInputStream(), stdout, "ferry-stdout");
-        this.stderrReader = drain(process.getErrorStream(), stderr, "ferry-stderr");
+        this.stdoutReader = ProcessLines.drain(process.getInputStream(), stdout, MAX_LINES, "ferry-stdout");
+        this.stderrReader = ProcessLines.drain(process.getErrorStream(), stderr, MAX_LINES, "ferry-stderr");
     }
 
     static FerryProcess start(String... args) throws IOException {
@@ -57,19 +53,6 @@ final class FerryProcess implements AutoCloseable {
             p.stderrReader.join(STOP_TIMEOUT.toMillis());
             return new CliRun(p.process.exitValue(), List.copyOf(p.stdout), List.copyOf(p.stderr));
         }
-    }
-
-    private static Thread drain(InputStream in, List<String> lines, String threadName) {
-        return Thread.ofPlatform().daemon().name(threadName).start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (lines.size() < MAX_LINES) lines.add(line);
-                }
-            } catch (IOException e) {
-                // the process is gone: its output ends here
-            }
-        });
     }
 
     /** The first stdout line starting with {@code prefix}, waiting for it. */

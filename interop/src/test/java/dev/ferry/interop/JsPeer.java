@@ -2,12 +2,12 @@ package dev.ferry.interop;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.cmd.ProcessLines;
 import dev.ferry.crypto.PeerId;
 import dev.ferry.overlay.multiaddr.Multiaddr;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -175,12 +175,8 @@ final class JsPeer implements AutoCloseable {
 
     /** Writes one line to the process's stdin (peers that take commands there). */
     void send(String line) {
-        OutputStream stdin = process.getOutputStream();
         try {
-            synchronized (stdin) {
-                stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                stdin.flush();
-            }
+            ProcessLines.writeLine(process, line);
         } catch (IOException e) {
             throw new AssertionError("cannot send " + line + " to the js peer\n" + describe(), e);
         }

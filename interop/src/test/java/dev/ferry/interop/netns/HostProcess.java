@@ -2,12 +2,8 @@ package dev.ferry.interop.netns;
 
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
+import dev.ferry.cmd.ProcessLines;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -37,21 +33,8 @@ public final class HostProcess implements AutoCloseable {
     HostProcess(String label, Process process) {
         this.label = label;
         this.process = process;
-        this.stdoutReader = drain(process.getInputStream(), stdout, label + "-stdout");
-        this.stderrReader = drain(process.getErrorStream(), stderr, label + "-stderr");
-    }
-
-    private static Thread drain(InputStream in, List<String> lines, String threadName) {
-        return Thread.ofPlatform().daemon().name(threadName).start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (lines.size() < MAX_LINES) lines.add(line);
-                }
-            } catch (IOException e) {
-                // the process is gone: its output ends here
-            }
-        });
+        this.stdoutReader = ProcessLines.drain(process.getInputStream(), stdout, MAX_LINES, label + "-stdout");
+        this.stderrReader = ProcessLines.drain(process.getErrorStream(), stderr, MAX_LINES, label + "-stderr");
     }
 
     /** What the test calls it ({@code relay-3}, {@code alice}, ...). */
@@ -88,12 +71,8 @@ public final class HostProcess implements AutoCloseable {
 
     /** Writes one line to the process's stdin. */
     public void send(String line) {
-        OutputStream stdin = process.getOutputStream();
         try {
-            synchronized (stdin) {
-                stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                stdin.flush();
-            }
+            ProcessLines.writeLine(process, line);
         } catch (IOException e) {
             throw new AssertionError("cannot send " + line + " to " + describe(), e);
         }
