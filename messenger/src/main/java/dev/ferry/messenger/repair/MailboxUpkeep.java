@@ -302,11 +302,7 @@ public final class MailboxUpkeep implements AutoCloseable {
     private record Settled(Instant until, int view) {}
 
     /** What one check knows: the envelope, its header, this node's shards, and the n closest peers it asked (as a hash). */
-    private record Check(EnvelopeId id, MailboxKey mailbox, EnvelopeHeader header, List<Shard> mine, int view) {
-        int total() {
-            return header.dataShards() + header.parityShards();
-        }
-    }
+    private record Check(EnvelopeId id, MailboxKey mailbox, EnvelopeHeader header, List<Shard> mine, int view) {}
 
     /**
      * Checks one envelope and acts on it; completes with false if the round's request budget ran
